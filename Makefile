@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zcpair: the developer's entry points. Kbuild reads ./Kbuild, not this file.
+#
+#   make demo                 the main job: build, boot, create a pair, traffic, stats
+#   make check                set-up + debug kernel + module + all tests
+#   make setup                install what is missing (idempotent)
+#   make kernel FLAVOR=...    build the cached lean kernel (normal|debug)
+#   make -s kdir FLAVOR=...   print that kernel's build tree
+#   make [module] [KDIR=...]  build zcpair.ko (default KDIR: the debug tree)
+#   make vm FLAVOR=... CMD=.. boot the kernel and run CMD (a shell without CMD)
+#   make lint                 rustfmt --check and clippy
+
+FLAVOR ?= debug
+export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
+
+.DEFAULT_GOAL := module
+.PHONY: module setup kernel kdir vm vm-run check demo lint fmt clean verify-kernel
+
+module: setup
+	@scripts/module.sh
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/kernel.sh build $(FLAVOR)
+
+kdir:
+	@scripts/kernel.sh dir $(FLAVOR)
+
+verify-kernel:
+	@scripts/kernel.sh verify $(FLAVOR)
+
+# `make vm` exits with CMD's status, which plain GNU make cannot do (it
+# exits 0, 1 or 2): vm-run saves the status, and vm hands it to exit(3)
+# through a tiny make plugin built on first use.
+ifneq ($(filter vm,$(MAKECMDGOALS)),)
+-load .make-status.so(make_status_gmk_setup)
+endif
+.make-status.so: scripts/make-status.c
+	@$(CC) -shared -fPIC -O2 -o $@ $<
+
+vm: vm-run
+	@$(zcpair-exit $(file < .zcpair-vm-status))
+
+vm-run: setup
+	@scripts/kernel.sh build $(FLAVOR)
+	@rc=0; scripts/vm.sh $(FLAVOR) '$(subst ','\'',$(CMD))' || rc=$$?; \
+		echo $$rc >.zcpair-vm-status; \
+		[ $$rc = 0 ] || echo "make vm: CMD exited $$rc" >&2
+
+check:
+	@scripts/check.sh
+
+demo:
+	@scripts/demo.sh
+
+lint:
+	@scripts/lint.sh
+
+fmt:
+	@rustfmt --edition 2021 --config-path .rustfmt.toml drivers/net/zcpair/*.rs rust/*.rs
+
+clean:
+	@if [ -f .zcpair-kdir ] && [ -d "$$(cat .zcpair-kdir)" ]; then \
+		$(MAKE) -s -C "$$(cat .zcpair-kdir)" M=$(CURDIR) clean; fi
+	@rm -f .zcpair-kdir

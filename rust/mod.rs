@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! zcpair's safe abstractions over the kernel's C networking API.
+//!
+//! The 6.12 `kernel` crate has no netdev, skb, NAPI, DMA, rtnl_link_ops,
+//! genetlink or ethtool API, so zcpair carries its own, one file per kernel
+//! concept. This is the only place in zcpair with `unsafe` code: every
+//! `unsafe` block says, in a `// SAFETY:` comment, which invariant or
+//! caller guarantee makes it sound, and every type states its invariants.
+//! The driver (`drivers/net/zcpair/`) builds on these types in safe Rust.
+
+pub(crate) mod bindings;
+pub(crate) mod modinfo;
+pub(crate) mod netdev;

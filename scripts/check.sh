@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make check`: set-up, the debug kernel, the module, host-side tests, then
+# every test in tests/ inside one debug-kernel boot. Non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+export FLAVOR=debug
+"$ZCPAIR_ROOT/scripts/setup.sh"
+"$ZCPAIR_ROOT/scripts/kernel.sh" build debug
+KDIR=$(kernel_builddir debug) "$ZCPAIR_ROOT/scripts/module.sh"
+
+if [ -f "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" ]; then
+	say "host tests: cargo test (userspace-tools)"
+	cargo test --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
+fi
+
+say "booting the debug kernel for tests/ (one boot)"
+rc=0
+"$ZCPAIR_ROOT/scripts/vm.sh" debug "tests/run.sh ${TESTS:-}" || rc=$?
+say "make check: $( [ "$rc" = 0 ] && echo passed || echo "FAILED ($rc)" ) in $(( ($(date +%s) - start) / 60 ))m$(( ($(date +%s) - start) % 60 ))s"
+exit "$rc"
