@@ -60,7 +60,7 @@ lint:
 	@scripts/lint.sh
 
 fmt:
-	@rustfmt --edition 2021 --config-path .rustfmt.toml drivers/net/zcpair/*.rs rust/*.rs
+	@rustfmt --edition 2021 --config-path .rustfmt.toml $$(git ls-files "*.rs" | grep -v userspace-tools/)
 
 clean:
 	@if [ -f .zcpair-kdir ] && [ -d "$$(cat .zcpair-kdir)" ]; then \

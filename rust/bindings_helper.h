@@ -12,6 +12,9 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
+#include <linux/platform_device.h>
 #include <net/rtnetlink.h>
+
+#include <uapi/linux/zcpair.h>
 
 #include "helpers.h"

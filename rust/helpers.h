@@ -1,17 +1,105 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Out-of-line wrappers for the static inline functions and macros of the
- * kernel's C API that zcpair's Rust abstractions (rust/) call. Each one
- * does nothing but call what it is named after.
+ * Out-of-line wrappers for the static inline functions, macros and
+ * anonymous-union fields of the kernel's C API that zcpair's Rust
+ * abstractions (rust/) use. Each does nothing but what it is named after.
  */
 #ifndef ZCPAIR_HELPERS_H
 #define ZCPAIR_HELPERS_H
 
+#include <linux/dma-mapping.h>
+#include <linux/etherdevice.h>
 #include <linux/netdevice.h>
+#include <linux/platform_device.h>
+#include <linux/skbuff.h>
+#include <net/rtnetlink.h>
 
+/* net_device */
 void *zcpair_netdev_priv(const struct net_device *dev);
-
-/* NETDEV_ALIGN is a macro bindgen cannot always evaluate. */
 unsigned int zcpair_netdev_align(void);
+void zcpair_netdev_lockdep_set_classes(struct net_device *dev);
+bool zcpair_netif_running(const struct net_device *dev);
+bool zcpair_netif_carrier_ok(const struct net_device *dev);
+void zcpair_netif_stop_queue(struct net_device *dev);
+void zcpair_netif_wake_queue(struct net_device *dev);
+void zcpair_netif_start_queue(struct net_device *dev);
+bool zcpair_netif_queue_stopped(const struct net_device *dev);
+void zcpair_netif_tx_disable(struct net_device *dev);
+bool zcpair_netdev_xmit_more(void);
+bool zcpair_netdev_sent_queue(struct net_device *dev, unsigned int bytes, bool xmit_more);
+void zcpair_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes);
+void zcpair_netdev_reset_queue(struct net_device *dev);
+void zcpair_eth_hw_addr_random(struct net_device *dev);
+void zcpair_dev_hold(struct net_device *dev);
+void zcpair_dev_put(struct net_device *dev);
+struct net *zcpair_dev_net(const struct net_device *dev);
+void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned int max_mtu,
+			 u64 features, const struct net_device_ops *ops,
+			 const struct ethtool_ops *ethtool_ops,
+			 void (*destructor)(struct net_device *dev));
+void zcpair_put_net(struct net *net);
+int zcpair_nla_len(const struct nlattr *nla);
+void *zcpair_nla_data(const struct nlattr *nla);
+void zcpair_set_err_msg(struct netlink_ext_ack *extack, const struct nlattr *attr, const char *msg);
+void zcpair_set_ifindex(struct net_device *dev, int ifindex);
+void zcpair_unregister_netdevice(struct net_device *dev);
+bool zcpair_netdev_is_uninitialized(const struct net_device *dev);
+const struct rtnl_link_ops *zcpair_netdev_link_ops(const struct net_device *dev);
+
+/* NAPI */
+void zcpair_netif_napi_del(struct napi_struct *napi);
+bool zcpair_napi_schedule(struct napi_struct *napi);
+struct net_device *zcpair_napi_dev(const struct napi_struct *napi);
+
+/* RCU */
+void zcpair_rcu_read_lock(void);
+void zcpair_rcu_read_unlock(void);
+
+/* BH */
+void zcpair_local_bh_disable(void);
+void zcpair_local_bh_enable(void);
+
+/* sk_buff */
+unsigned int zcpair_skb_len(const struct sk_buff *skb);
+unsigned int zcpair_skb_headlen(const struct sk_buff *skb);
+void *zcpair_skb_data(const struct sk_buff *skb);
+bool zcpair_skb_head_frag(const struct sk_buff *skb);
+unsigned int zcpair_skb_nr_frags(const struct sk_buff *skb);
+struct page *zcpair_skb_frag_page(const struct sk_buff *skb, unsigned int i);
+unsigned int zcpair_skb_frag_off(const struct sk_buff *skb, unsigned int i);
+unsigned int zcpair_skb_frag_size(const struct sk_buff *skb, unsigned int i);
+u8 zcpair_skb_ip_summed(const struct sk_buff *skb);
+void zcpair_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed);
+unsigned int zcpair_skb_csum_start_offset(const struct sk_buff *skb);
+unsigned int zcpair_skb_csum_offset(const struct sk_buff *skb);
+unsigned int zcpair_skb_gso_size(const struct sk_buff *skb);
+unsigned int zcpair_skb_gso_type(const struct sk_buff *skb);
+void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type, unsigned int segs);
+bool zcpair_skb_zcopy(const struct sk_buff *skb);
+int zcpair_skb_orphan_frags(struct sk_buff *skb);
+void zcpair_kfree_skb(struct sk_buff *skb);
+void zcpair_dev_kfree_skb_any(struct sk_buff *skb);
+void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len);
+void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *page,
+			    unsigned int off, unsigned int size);
+void zcpair_skb_tx_timestamp(struct sk_buff *skb);
+int zcpair_skb_linearize(struct sk_buff *skb);
+
+void zcpair_skb_set_protocol_eth(struct sk_buff *skb, struct net_device *dev);
+
+/* pages */
+void zcpair_get_page(struct page *page);
+void zcpair_put_page(struct page *page);
+struct page *zcpair_virt_to_head_page(const void *addr);
+void *zcpair_page_address(struct page *page);
+void *zcpair_netdev_alloc_frag(unsigned int size);
+void zcpair_free_frag(void *addr);
+
+/* DMA */
+void *zcpair_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle);
+void zcpair_dma_free_coherent(struct device *dev, size_t size, void *cpu, dma_addr_t handle);
+int zcpair_dma_set_mask_and_coherent(struct device *dev, u64 mask);
+struct platform_device *zcpair_platform_device_register(const char *name);
+struct device *zcpair_platform_device_dev(struct platform_device *pdev);
 
 #endif /* ZCPAIR_HELPERS_H */

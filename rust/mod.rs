@@ -10,5 +10,17 @@
 //! The driver (`drivers/net/zcpair/`) builds on these types in safe Rust.
 
 pub(crate) mod bindings;
+pub(crate) mod dma;
+pub(crate) mod ethtool;
 pub(crate) mod modinfo;
+pub(crate) mod napi;
 pub(crate) mod netdev;
+pub(crate) mod page;
+pub(crate) mod rtnl;
+pub(crate) mod sgring;
+pub(crate) mod skb;
+
+/// `EOPNOTSUPP`, which the 6.12 kernel crate does not name.
+pub(crate) fn eopnotsupp() -> kernel::error::Error {
+    kernel::error::Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+}

@@ -6,48 +6,460 @@
 //! [`include/linux/etherdevice.h`](srctree/include/linux/etherdevice.h).
 
 use super::bindings;
+use super::ethtool::{self, DrvInfo, RingParam};
+use super::napi::Napi;
+use super::rtnl::{ExtAck, NewLink, Rtnl, UnregisterQueue};
+use super::skb::SkBuff;
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::prelude::*;
+use kernel::str::CStr;
+use kernel::types::Opaque;
 
-/// A `struct net_device` allocated with `alloc_etherdev_mqs()` and not (yet)
-/// registered, owned by this value and freed with `free_netdev()` on drop.
+/// Link statistics reported by `ndo_get_stats64` (`ip -s link`).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Stats64 {
+    pub(crate) rx_packets: u64,
+    pub(crate) rx_bytes: u64,
+    pub(crate) tx_packets: u64,
+    pub(crate) tx_bytes: u64,
+    pub(crate) rx_dropped: u64,
+    pub(crate) tx_dropped: u64,
+}
+
+/// What `ndo_start_xmit` did with a frame: it always takes the frame over
+/// (sent or dropped), so the queue never sees `NETDEV_TX_BUSY`.
+pub(crate) struct Sent;
+
+/// A network device driver: its link kind, private state and callbacks.
+///
+/// Every callback receives the device as `&Device<Self>`, whose private
+/// state is `Self::Data` (see [`Device::data`]).
+pub(crate) trait Driver: Sized + Send + Sync + 'static {
+    /// Per-device private state.
+    type Data: Send + Sync;
+
+    /// The rtnl link kind (`ip link add ... type KIND`).
+    const KIND: &'static CStr;
+    /// Smallest and largest MTU.
+    const MIN_MTU: u32;
+    /// Largest MTU.
+    const MAX_MTU: u32;
+    /// `NETIF_F_*` features the device offers (and has on by default).
+    const FEATURES: u64;
+    /// Names of the driver's `ethtool -S` counters.
+    const STATS: &'static [&'static CStr];
+    /// Highest kind attribute (`IFLA_INFO_DATA`) number.
+    const MAXTYPE: u32;
+
+    /// The netlink policy of the kind attributes, `MAXTYPE + 1` entries.
+    fn policy() -> &'static [bindings::nla_policy];
+    /// Checks the attributes of a new link before anything is created.
+    fn validate(data: &super::rtnl::Attrs<'_>, extack: &ExtAck<'_>) -> Result;
+    /// Creates and registers the link (and, for pair devices, its peer).
+    fn newlink(ctx: &mut NewLink<'_, Self>) -> Result;
+    /// Queues the link (and its peer) for unregistration.
+    fn dellink(dev: &Device<Self>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>);
+
+    /// `ndo_init`: the device is being registered (rtnl held).
+    fn init(dev: &Device<Self>, rtnl: &Rtnl) -> Result;
+    /// `ndo_uninit`: the device is being unregistered (rtnl held).
+    fn uninit(dev: &Device<Self>, rtnl: &Rtnl);
+    /// `ndo_open` (rtnl held).
+    fn open(dev: &Device<Self>, rtnl: &Rtnl) -> Result;
+    /// `ndo_stop` (rtnl held).
+    fn stop(dev: &Device<Self>, rtnl: &Rtnl);
+    /// `ndo_start_xmit` (BH disabled).
+    fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> Sent;
+    /// `ndo_get_stats64` (any context, no sleeping).
+    fn stats64(dev: &Device<Self>) -> Stats64;
+    /// `ndo_get_iflink`: the peer's ifindex (RCU).
+    fn iflink(dev: &Device<Self>) -> i32;
+    /// The NAPI poll of the device's NAPI instance.
+    fn poll(dev: &Device<Self>, napi: &Napi, budget: i32) -> i32;
+
+    /// `ethtool -i`.
+    fn drvinfo(dev: &Device<Self>) -> DrvInfo;
+    /// `ethtool -g`.
+    fn ringparam(dev: &Device<Self>) -> RingParam;
+    /// `ethtool -G` (rtnl held).
+    fn set_ringparam(
+        dev: &Device<Self>,
+        rtnl: &Rtnl,
+        ring: RingParam,
+        extack: &ExtAck<'_>,
+    ) -> Result;
+    /// `ethtool -S`: fills `out`, one value per `STATS` name.
+    fn ethtool_stats(dev: &Device<Self>, out: &mut [u64]);
+}
+
+/// The private area of a device of driver `D` (`netdev_priv()`).
 ///
 /// # Invariants
 ///
-/// `ptr` points to a live `struct net_device` that was returned by
-/// `alloc_etherdev_mqs()`, is not registered, and is owned only by this
-/// value.
-pub(crate) struct UnregisteredNetDevice {
-    ptr: NonNull<bindings::net_device>,
+/// `data` is written only while the device is invisible to other threads:
+/// before it is registered, or after it is unregistered and an RCU grace
+/// period has passed (in the destructor). In between it is only read.
+struct Slot<T> {
+    data: UnsafeCell<Option<T>>,
 }
 
-impl UnregisteredNetDevice {
-    /// Allocates an Ethernet device with `priv_size` bytes of private area and
-    /// one transmit and one receive queue.
-    pub(crate) fn alloc_ether(priv_size: usize) -> Result<Self> {
-        let priv_size: i32 = priv_size.try_into().map_err(|_| EINVAL)?;
-        // SAFETY: `alloc_etherdev_mqs` has no preconditions; it returns NULL
-        // or a new, unregistered device.
-        let raw = unsafe { bindings::alloc_etherdev_mqs(priv_size, 1, 1) };
-        let ptr = NonNull::new(raw).ok_or(ENOMEM)?;
-        // INVARIANT: `ptr` is a new, unregistered device that nothing else owns.
-        Ok(Self { ptr })
+/// A network device of driver `D`.
+///
+/// # Invariants
+///
+/// The wrapped `struct net_device` is live, was allocated with `D`'s
+/// `rtnl_link_ops` (its private area is a `Slot<D::Data>` initialised in
+/// `setup`).
+#[repr(transparent)]
+pub(crate) struct Device<D: Driver>(Opaque<bindings::net_device>, PhantomData<D>);
+
+impl<D: Driver> Device<D> {
+    /// # Safety
+    ///
+    /// `dev` must point to a live device of driver `D` that stays live for
+    /// the returned lifetime.
+    pub(crate) unsafe fn from_raw<'a>(dev: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: `Device` is a transparent wrapper; the caller guarantees
+        // liveness and the driver.
+        unsafe { &*(dev as *const Self) }
     }
 
-    /// Offset of the driver's private area from the start of the device, as
-    /// the C side computes it (`netdev_priv()`).
-    pub(crate) fn priv_offset(&self) -> usize {
-        // SAFETY: by the type invariant `ptr` points to a live net_device.
-        let private = unsafe { bindings::zcpair_netdev_priv(self.ptr.as_ptr()) };
-        private as usize - self.ptr.as_ptr() as usize
+    pub(crate) fn as_raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    fn slot(&self) -> &Slot<D::Data> {
+        // SAFETY: by the type invariant the private area holds an
+        // initialised `Slot<D::Data>` that lives as long as the device.
+        unsafe { &*(bindings::zcpair_netdev_priv(self.as_raw()) as *const Slot<D::Data>) }
+    }
+
+    /// The driver's private state; `None` until the driver set it while
+    /// creating the device.
+    pub(crate) fn data(&self) -> Option<&D::Data> {
+        // SAFETY: by the `Slot` invariant nobody writes `data` while the
+        // device can be reached through a `&Device` by other threads; the
+        // writers below take `&mut`-like exclusive paths.
+        unsafe { (*self.slot().data.get()).as_ref() }
+    }
+
+    /// Sets the private state of a device that is not registered yet.
+    ///
+    /// # Safety
+    ///
+    /// The device must not be registered (nothing else reads the slot).
+    pub(crate) unsafe fn set_data(&self, data: D::Data) {
+        // SAFETY: the caller guarantees exclusive access (see `Slot`).
+        unsafe { *self.slot().data.get() = Some(data) };
+    }
+
+    /// Drops the private state.
+    ///
+    /// # Safety
+    ///
+    /// The device must be unregistered with an RCU grace period passed, or
+    /// never registered (nothing else reads the slot).
+    pub(crate) unsafe fn drop_data(&self) {
+        // SAFETY: the caller guarantees exclusive access (see `Slot`).
+        let data = unsafe { (*self.slot().data.get()).take() };
+        drop(data);
+    }
+
+    /// The interface index.
+    pub(crate) fn ifindex(&self) -> i32 {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { (*self.as_raw()).ifindex }
+    }
+
+    /// Whether the device is administratively up (`netif_running()`).
+    pub(crate) fn is_running(&self) -> bool {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netif_running(self.as_raw()) }
+    }
+
+    /// Signals carrier (any context).
+    pub(crate) fn carrier_on(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::netif_carrier_on(self.as_raw()) };
+    }
+
+    /// Signals loss of carrier (any context).
+    pub(crate) fn carrier_off(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::netif_carrier_off(self.as_raw()) };
+    }
+
+    /// Starts the transmit queue (`ndo_open`).
+    pub(crate) fn start_queue(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netif_start_queue(self.as_raw()) };
+    }
+
+    /// Stops the transmit queue (from the transmit path).
+    pub(crate) fn stop_queue(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netif_stop_queue(self.as_raw()) };
+    }
+
+    /// Stops the queue and waits for a running transmit to end (`ndo_stop`).
+    pub(crate) fn tx_disable(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netif_tx_disable(self.as_raw()) };
+    }
+
+    /// Restarts a stopped queue and reschedules its qdisc.
+    pub(crate) fn wake_queue(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netif_wake_queue(self.as_raw()) };
+    }
+
+    /// Whether the transmit queue is stopped (by the driver).
+    pub(crate) fn queue_stopped(&self) -> bool {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netif_queue_stopped(self.as_raw()) }
+    }
+
+    /// Whether the stack has more frames for us right after this one
+    /// (only meaningful inside `start_xmit`).
+    pub(crate) fn xmit_more(&self) -> bool {
+        // SAFETY: reads per-CPU state; no precondition.
+        unsafe { bindings::zcpair_netdev_xmit_more() }
+    }
+
+    /// BQL: `bytes` were queued to the ring. Returns whether the peer must
+    /// be notified now (no more frames coming, or BQL stopped the queue).
+    pub(crate) fn bql_sent(&self, bytes: u32, more: bool) -> bool {
+        // SAFETY: by the type invariant the device is live; called from the
+        // transmit path.
+        unsafe { bindings::zcpair_netdev_sent_queue(self.as_raw(), bytes, more) }
+    }
+
+    /// BQL: `pkts` frames of `bytes` left the ring.
+    pub(crate) fn bql_completed(&self, pkts: u32, bytes: u32) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netdev_completed_queue(self.as_raw(), pkts, bytes) };
+    }
+
+    /// BQL: forget everything in flight (the ring was emptied).
+    pub(crate) fn bql_reset(&self) {
+        // SAFETY: by the type invariant the device is live.
+        unsafe { bindings::zcpair_netdev_reset_queue(self.as_raw()) };
     }
 }
 
-impl Drop for UnregisteredNetDevice {
+/// A counted reference to a device of driver `D` (`dev_hold()`), which
+/// keeps its `struct net_device` from being freed.
+///
+/// # Invariants
+///
+/// `dev` is a device of driver `D` on which this value holds a reference.
+pub(crate) struct DeviceRef<D: Driver> {
+    dev: NonNull<bindings::net_device>,
+    _p: PhantomData<D>,
+}
+
+// SAFETY: device references may be dropped on any CPU.
+unsafe impl<D: Driver> Send for DeviceRef<D> {}
+// SAFETY: `&DeviceRef` hands out `&Device`, which is `Sync` as far as its
+// methods go (they are all safe to call concurrently).
+unsafe impl<D: Driver> Sync for DeviceRef<D> {}
+
+impl<D: Driver> DeviceRef<D> {
+    /// Takes a reference on `dev`.
+    pub(crate) fn new(dev: &Device<D>) -> Self {
+        // SAFETY: `dev` is live.
+        unsafe { bindings::zcpair_dev_hold(dev.as_raw()) };
+        Self {
+            // SAFETY: a `&Device` is never NULL.
+            dev: unsafe { NonNull::new_unchecked(dev.as_raw()) },
+            _p: PhantomData,
+        }
+    }
+
+    /// The device.
+    pub(crate) fn get(&self) -> &Device<D> {
+        // SAFETY: our reference keeps the device live (type invariant).
+        unsafe { Device::from_raw(self.dev.as_ptr()) }
+    }
+}
+
+impl<D: Driver> Drop for DeviceRef<D> {
     fn drop(&mut self) {
-        // SAFETY: by the type invariant the device is live, unregistered and
-        // owned only by us, so it may be freed; nothing uses it afterwards.
-        unsafe { bindings::free_netdev(self.ptr.as_ptr()) };
+        // SAFETY: we own one reference.
+        unsafe { bindings::zcpair_dev_put(self.dev.as_ptr()) };
+    }
+}
+
+/// Runs `f` with bottom halves disabled, as process-context code must when
+/// it shares locks with NAPI polls and the transmit path.
+pub(crate) fn with_bh_disabled<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: balanced with the enable below.
+    unsafe { bindings::zcpair_local_bh_disable() };
+    let r = f();
+    // SAFETY: balances the disable above.
+    unsafe { bindings::zcpair_local_bh_enable() };
+    r
+}
+
+/// The C callbacks of driver `D`.
+pub(crate) struct Adapter<D: Driver>(PhantomData<D>);
+
+impl<D: Driver> Adapter<D> {
+    pub(crate) const NETDEV_OPS: bindings::net_device_ops = bindings::net_device_ops {
+        ndo_init: Some(Self::init),
+        ndo_uninit: Some(Self::uninit),
+        ndo_open: Some(Self::open),
+        ndo_stop: Some(Self::stop),
+        ndo_start_xmit: Some(Self::start_xmit),
+        ndo_get_stats64: Some(Self::get_stats64),
+        ndo_get_iflink: Some(Self::get_iflink),
+        ndo_set_mac_address: Some(bindings::eth_mac_addr),
+        ndo_features_check: Some(bindings::passthru_features_check),
+        // SAFETY: all-zero is a valid net_device_ops (no callbacks).
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    /// `rtnl_link_ops.setup`: called by `alloc_netdev_mqs()` on a fresh,
+    /// zeroed device whose private area is ours.
+    ///
+    /// # Safety
+    ///
+    /// Only called by the kernel as `rtnl_link_ops.setup` of `D`'s kind.
+    pub(crate) unsafe extern "C" fn setup(dev: *mut bindings::net_device) {
+        // SAFETY: the private area is `sizeof(Slot<D::Data>)` bytes (our
+        // `priv_size`), suitably aligned (NETDEV_ALIGN) and unused so far.
+        unsafe {
+            let slot = bindings::zcpair_netdev_priv(dev) as *mut Slot<D::Data>;
+            slot.write(Slot {
+                data: UnsafeCell::new(None),
+            });
+        }
+        // SAFETY: `dev` is a fresh device being set up; the ops tables are
+        // 'static constants.
+        unsafe {
+            bindings::zcpair_netdev_setup(
+                dev,
+                D::MIN_MTU,
+                D::MAX_MTU,
+                D::FEATURES,
+                &Self::NETDEV_OPS,
+                &ethtool::Adapter::<D>::ETHTOOL_OPS,
+                Some(Self::destructor),
+            );
+            bindings::zcpair_netdev_lockdep_set_classes(dev);
+        }
+    }
+
+    /// `priv_destructor`: the device is unregistered and about to be freed.
+    ///
+    /// # Safety
+    ///
+    /// Only called by the kernel as the `priv_destructor` of `D`'s devices.
+    unsafe extern "C" fn destructor(dev: *mut bindings::net_device) {
+        // SAFETY: called once by the core for a device of ours after
+        // unregistration and an RCU grace period (or on a failed
+        // registration, when nobody else saw it).
+        unsafe { Device::<D>::from_raw(dev).drop_data() };
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn init(dev: *mut bindings::net_device) -> i32 {
+        // SAFETY: the core calls ndo_init with rtnl held on our live device.
+        let (dev, rtnl) = unsafe { (Device::<D>::from_raw(dev), Rtnl::assume_held()) };
+        match D::init(dev, &rtnl) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn uninit(dev: *mut bindings::net_device) {
+        // SAFETY: the core calls ndo_uninit with rtnl held on our live device.
+        let (dev, rtnl) = unsafe { (Device::<D>::from_raw(dev), Rtnl::assume_held()) };
+        D::uninit(dev, &rtnl);
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn open(dev: *mut bindings::net_device) -> i32 {
+        // SAFETY: the core calls ndo_open with rtnl held on our live device.
+        let (dev, rtnl) = unsafe { (Device::<D>::from_raw(dev), Rtnl::assume_held()) };
+        match D::open(dev, &rtnl) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn stop(dev: *mut bindings::net_device) -> i32 {
+        // SAFETY: the core calls ndo_stop with rtnl held on our live device.
+        let (dev, rtnl) = unsafe { (Device::<D>::from_raw(dev), Rtnl::assume_held()) };
+        D::stop(dev, &rtnl);
+        0
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn start_xmit(
+        skb: *mut bindings::sk_buff,
+        dev: *mut bindings::net_device,
+    ) -> bindings::netdev_tx_t {
+        // SAFETY: the core hands us the skb and calls us on a live device.
+        let dev = unsafe { Device::<D>::from_raw(dev) };
+        // SAFETY: ndo_start_xmit owns the skb it is given.
+        if let Some(skb) = unsafe { SkBuff::from_raw(skb) } {
+            let Sent = D::start_xmit(dev, skb);
+        }
+        bindings::netdev_tx_NETDEV_TX_OK
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_stats64(
+        dev: *mut bindings::net_device,
+        out: *mut bindings::rtnl_link_stats64,
+    ) {
+        // SAFETY: the core calls us on a live device.
+        let dev = unsafe { Device::<D>::from_raw(dev) };
+        let s = D::stats64(dev);
+        // SAFETY: all-zero is a valid rtnl_link_stats64.
+        let mut st: bindings::rtnl_link_stats64 = unsafe { core::mem::zeroed() };
+        st.rx_packets = s.rx_packets;
+        st.rx_bytes = s.rx_bytes;
+        st.tx_packets = s.tx_packets;
+        st.tx_bytes = s.tx_bytes;
+        st.rx_dropped = s.rx_dropped;
+        st.tx_dropped = s.tx_dropped;
+        // SAFETY: `out` is valid for writing (the core zeroed it); it may sit
+        // in a netlink attribute with only 4-byte alignment.
+        unsafe { out.write_unaligned(st) };
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_iflink(dev: *const bindings::net_device) -> i32 {
+        // SAFETY: the core calls us on a live device.
+        let dev = unsafe { Device::<D>::from_raw(dev as *mut _) };
+        D::iflink(dev)
     }
 }
 
@@ -65,14 +477,23 @@ pub(crate) struct Layout {
 impl Layout {
     /// Measures the layout by allocating (and freeing) a device.
     pub(crate) fn probe() -> Result<Self> {
+        // SAFETY: `alloc_etherdev_mqs` has no preconditions; it returns NULL
+        // or a new, unregistered device that we own.
+        let dev = unsafe { bindings::alloc_etherdev_mqs(0, 1, 1) };
+        if dev.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `dev` is live.
+        let private = unsafe { bindings::zcpair_netdev_priv(dev) } as usize;
+        // SAFETY: `dev` is ours, unregistered; nothing uses it afterwards.
+        unsafe { bindings::free_netdev(dev) };
         // SAFETY: `zcpair_netdev_align` only returns a constant.
         let align = unsafe { bindings::zcpair_netdev_align() } as usize;
         let rust_size = core::mem::size_of::<bindings::net_device>();
-        let dev = UnregisteredNetDevice::alloc_ether(0)?;
         Ok(Self {
             rust_size,
             rust_priv_offset: rust_size.next_multiple_of(align),
-            c_priv_offset: dev.priv_offset(),
+            c_priv_offset: private - dev as usize,
         })
     }
 
@@ -80,4 +501,31 @@ impl Layout {
     pub(crate) fn agrees(&self) -> bool {
         self.rust_size > 0 && self.rust_priv_offset == self.c_priv_offset
     }
+}
+
+/// Size of the private area a device of `D` needs.
+pub(crate) const fn priv_size<D: Driver>() -> usize {
+    core::mem::size_of::<Slot<D::Data>>()
+}
+
+/// `NETIF_F_*` feature sets.
+pub(crate) mod features {
+    use super::bindings;
+
+    const fn bit(b: u32) -> u64 {
+        1u64 << b
+    }
+
+    /// What a zcpair end offers: scatter-gather, any checksum, TSO v4/v6,
+    /// UDP segmentation, high memory, receive checksum, GRO. No frag lists:
+    /// the stack linearises those before they reach us.
+    pub(crate) const ZCPAIR: u64 = bit(bindings::NETIF_F_SG_BIT)
+        | bit(bindings::NETIF_F_HW_CSUM_BIT)
+        | bit(bindings::NETIF_F_TSO_BIT)
+        | bit(bindings::NETIF_F_TSO6_BIT)
+        | bit(bindings::NETIF_F_TSO_ECN_BIT)
+        | bit(bindings::NETIF_F_GSO_UDP_L4_BIT)
+        | bit(bindings::NETIF_F_HIGHDMA_BIT)
+        | bit(bindings::NETIF_F_RXCSUM_BIT)
+        | bit(bindings::NETIF_F_GRO_BIT);
 }

@@ -4,7 +4,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ZCPAIR_ROOT"
 say "rustfmt --check"
-rustfmt --check --edition 2021 --config-path .rustfmt.toml drivers/net/zcpair/*.rs rust/*.rs
+rustfmt --check --edition 2021 --config-path .rustfmt.toml $(git ls-files "*.rs" | grep -v userspace-tools/)
 if [ -f userspace-tools/Cargo.toml ]; then
 	cargo fmt --manifest-path userspace-tools/Cargo.toml --all -- --check
 	cargo clippy --manifest-path userspace-tools/Cargo.toml --locked --all-targets -- -D warnings

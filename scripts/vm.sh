@@ -31,6 +31,8 @@ trap 'rm -rf "$io"' EXIT
 cat >"$io/guest.sh" <<GUEST
 #!/bin/bash
 cd '$ZCPAIR_ROOT'
+# The guest's kernel log, kept for whoever has to debug a failure.
+dmesg -w >'$io/kmsg' 2>&1 &
 export ZCPAIR_ROOT='$ZCPAIR_ROOT' ZCPAIR_FLAVOR='$flavor' PATH='$PATH'
 ( $cmd ) >'$io/output' 2>&1 </dev/null
 echo \$? >'$io/status'
@@ -47,7 +49,12 @@ vng_rc=0
 wait "$vng_pid" || vng_rc=$?
 wait "$tail_pid" 2>/dev/null || true
 
+if [ -n "${ZCPAIR_VM_KMSG:-}" ]; then
+	cp "$io/kmsg" "$ZCPAIR_VM_KMSG" 2>/dev/null || true
+fi
 if [ ! -s "$io/status" ]; then
+	say "the guest's kernel log ends:"
+	tail -n 60 "$io/kmsg" >&2
 	say "the guest did not report a status (vng exited $vng_rc); its log:"
 	tail -n 60 "$io/vng.log" >&2
 	exit 125

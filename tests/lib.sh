@@ -65,3 +65,44 @@ ensure_debugfs() {
 }
 
 module_loaded() { [ -d /sys/module/zcpair ]; }
+
+# A zcpair pair with one end in each of two fresh network namespaces:
+# zc_a/zca (10.99.0.1, fd99::1) and zc_b/zcb (10.99.0.2, fd99::2), up.
+# Extra arguments go to `ip link add` (e.g. nothing, or kind attributes
+# iproute2 cannot pass).
+NS_A=zc_a
+NS_B=zc_b
+pair_up() {
+	pair_down
+	module_loaded || insmod "$ZCPAIR_KO" || return 1
+	ip netns add $NS_A && ip netns add $NS_B || return 1
+	ip link add name zca netns $NS_A type zcpair || return 1
+	# Without peer attributes the peer is created beside zca, auto-named.
+	local peer
+	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')
+	[ -n "$peer" ] || return 1
+	ip -n $NS_A link set "$peer" netns $NS_B name zcb || return 1
+	ip -n $NS_A addr add 10.99.0.1/24 dev zca
+	ip -n $NS_B addr add 10.99.0.2/24 dev zcb
+	ip -n $NS_A addr add fd99::1/64 dev zca nodad
+	ip -n $NS_B addr add fd99::2/64 dev zcb nodad
+	ip -n $NS_A link set lo up
+	ip -n $NS_B link set lo up
+	ip -n $NS_A link set zca up && ip -n $NS_B link set zcb up
+}
+
+pair_down() {
+	ip netns del $NS_A 2>/dev/null
+	ip netns del $NS_B 2>/dev/null
+	return 0
+}
+
+# ethtool_stat NS DEV NAME: one `ethtool -S` counter.
+ethtool_stat() {
+	ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" '$1 == n ":" {print $2}'
+}
+
+# link_stat NS DEV FIELD: a /sys/class/net statistics counter.
+link_stat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}

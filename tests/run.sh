@@ -19,9 +19,16 @@ for t in "$here"/[0-9][0-9]-*.sh; do
 	case "$name" in *"$pattern"*) ;; *) continue ;; esac
 	scripts=$((scripts + 1))
 	start=$(date +%s)
-	out=$(bash "$t" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" | sed 's/^/# /'
+	log=$(mktemp)
+	# Streamed as it runs; a stuck test is cut off and its kernel log shown.
+	timeout "${ZCPAIR_TEST_TIMEOUT:-900}" bash "$t" 2>&1 | tee "$log" | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	out=$(cat "$log")
+	rm -f "$log"
+	if [ "$rc" -eq 124 ]; then
+		echo "# $name timed out; kernel log tail:"
+		dmesg | tail -n 40 | sed 's/^/#   /'
+	fi
 	p=$(printf '%s\n' "$out" | grep -E '^ok [0-9]+' | grep -vc '# SKIP')
 	s=$(printf '%s\n' "$out" | grep -E '^ok [0-9]+' | grep -c '# SKIP')
 	f=$(printf '%s\n' "$out" | grep -cE '^not ok [0-9]+')

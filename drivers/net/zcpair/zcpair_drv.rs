@@ -3,21 +3,50 @@
 //! zcpair: paired virtual Ethernet devices whose two ends talk only through
 //! shared DMA-coherent descriptor rings.
 //!
-//! This file is the module's entry point. Everything that touches the C API
-//! lives in `rust/` (the `knet` module); the driver itself is safe Rust.
+//! A frame follows `tx::start_xmit` (headers copied into the slot's
+//! pre-mapped buffer, the rest referenced, one notification per batch) to
+//! the peer's `rx::poll` (skb built from the header bytes and frags on the
+//! sender's pages, handed to GRO), which tells the sender to release it
+//! (`tx::complete`). `link` creates and deletes pairs; `pair` is their
+//! shared state. Everything that touches the C API lives in `rust/` (the
+//! `knet` module); the driver itself is safe Rust.
 
+use kernel::c_str;
 use kernel::prelude::*;
+use kernel::str::CStr;
 
 #[path = "../../../rust/mod.rs"]
 mod knet;
 
-use knet::netdev::Layout;
+#[deny(unsafe_code)]
+mod ethtool;
+#[deny(unsafe_code)]
+mod link;
+#[deny(unsafe_code)]
+mod pair;
+#[deny(unsafe_code)]
+mod rx;
+#[deny(unsafe_code)]
+mod tx;
+
+use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
+use knet::ethtool::{DrvInfo, RingParam};
+use knet::napi::Napi;
+use knet::netdev::{Device, Driver, Layout, Sent, Stats64};
+use knet::rtnl::{Attrs, ExtAck, LinkRegistration, NewLink, Rtnl, UnregisterQueue};
+use knet::skb::SkBuff;
+
+macro_rules! zcpair_version {
+    () => {
+        "0.1.0"
+    };
+}
 
 /// The driver's version, reported by `modinfo` and `ethtool -i`.
-pub(crate) const VERSION: &str = "0.1.0";
+pub(crate) const VERSION_CSTR: &CStr = c_str!(zcpair_version!());
 
 module! {
-    type: ZcPair,
+    type: ZcPairModule,
     name: "zcpair",
     author: "zcpair developers",
     description: "Paired virtual Ethernet devices over shared DMA-coherent descriptor rings",
@@ -25,11 +54,106 @@ module! {
     alias: ["rtnl-link-zcpair"],
 }
 
-modinfo!(version, "0.1.0");
+modinfo!(version, zcpair_version!());
 
-struct ZcPair;
+/// The device all rings are allocated for, published while the module is
+/// loaded.
+static DMA_DEVICE: DmaDeviceSlot = DmaDeviceSlot::new();
 
-impl kernel::Module for ZcPair {
+/// The DMA device, for `newlink`.
+pub(crate) fn dma_device() -> Result<DmaDevice> {
+    DMA_DEVICE.get().ok_or(ENODEV)
+}
+
+/// The `zcpair` link kind.
+pub(crate) struct ZcPair;
+
+impl Driver for ZcPair {
+    type Data = pair::EndData;
+
+    const KIND: &'static CStr = c_str!("zcpair");
+    const MIN_MTU: u32 = 68;
+    const MAX_MTU: u32 = 65535;
+    const FEATURES: u64 = knet::netdev::features::ZCPAIR;
+    const STATS: &'static [&'static CStr] = ethtool::STATS;
+    const MAXTYPE: u32 = knet::bindings::__ZCPAIR_INFO_MAX - 1;
+
+    fn policy() -> &'static [knet::bindings::nla_policy] {
+        &link::POLICY.0
+    }
+    fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
+        link::validate(data, extack)
+    }
+    fn newlink(ctx: &mut NewLink<'_, Self>) -> Result {
+        link::newlink(ctx)
+    }
+    fn dellink(dev: &Device<Self>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
+        link::dellink(dev, rtnl, queue)
+    }
+    fn init(dev: &Device<Self>, rtnl: &Rtnl) -> Result {
+        link::init(dev, rtnl)
+    }
+    fn uninit(dev: &Device<Self>, rtnl: &Rtnl) {
+        link::uninit(dev, rtnl)
+    }
+    fn open(dev: &Device<Self>, rtnl: &Rtnl) -> Result {
+        link::open(dev, rtnl)
+    }
+    fn stop(dev: &Device<Self>, rtnl: &Rtnl) {
+        link::stop(dev, rtnl)
+    }
+    fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> Sent {
+        tx::start_xmit(dev, skb)
+    }
+    fn stats64(dev: &Device<Self>) -> Stats64 {
+        let Some(data) = dev.data() else {
+            return Stats64::default();
+        };
+        let s = &data.end().stats;
+        Stats64 {
+            rx_packets: pair::get(&s.rx_packets),
+            rx_bytes: pair::get(&s.rx_bytes),
+            tx_packets: pair::get(&s.tx_packets),
+            tx_bytes: pair::get(&s.tx_bytes),
+            rx_dropped: pair::get(&s.rx_dropped),
+            tx_dropped: pair::get(&s.tx_dropped),
+        }
+    }
+    fn iflink(dev: &Device<Self>) -> i32 {
+        dev.data().map_or(0, |d| {
+            d.peer().ifindex.load(core::sync::atomic::Ordering::Relaxed)
+        })
+    }
+    fn poll(dev: &Device<Self>, napi: &Napi, budget: i32) -> i32 {
+        rx::poll(dev, napi, budget)
+    }
+    fn drvinfo(dev: &Device<Self>) -> DrvInfo {
+        ethtool::drvinfo(dev)
+    }
+    fn ringparam(dev: &Device<Self>) -> RingParam {
+        ethtool::ringparam(dev)
+    }
+    fn set_ringparam(
+        dev: &Device<Self>,
+        rtnl: &Rtnl,
+        ring: RingParam,
+        extack: &ExtAck<'_>,
+    ) -> Result {
+        ethtool::set_ringparam(dev, rtnl, ring, extack)
+    }
+    fn ethtool_stats(dev: &Device<Self>, out: &mut [u64]) {
+        ethtool::stats(dev, out)
+    }
+}
+
+struct ZcPairModule {
+    // Dropped in this order: the link kind (deleting every pair) first,
+    // then the DMA device their rings were allocated for.
+    _link: LinkRegistration<ZcPair>,
+    _dma: PlatformDmaDevice,
+}
+
+impl kernel::Module for ZcPairModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let layout = Layout::probe()?;
         if !layout.agrees() {
@@ -41,18 +165,31 @@ impl kernel::Module for ZcPair {
             );
             return Err(EINVAL);
         }
+        let dma = PlatformDmaDevice::register(c_str!("zcpair"))?;
+        DMA_DEVICE.publish(dma.dma_device())?;
+        let link = match LinkRegistration::<ZcPair>::register() {
+            Ok(link) => link,
+            Err(e) => {
+                DMA_DEVICE.clear();
+                return Err(e);
+            }
+        };
         pr_info!(
-            "zcpair {}: net_device is {} bytes, private area at +{} (Rust and C agree)\n",
-            VERSION,
+            "{}: net_device is {} bytes, private area at +{} (Rust and C agree)\n",
+            zcpair_version!(),
             layout.rust_size,
             layout.c_priv_offset
         );
-        Ok(ZcPair)
+        Ok(ZcPairModule {
+            _link: link,
+            _dma: dma,
+        })
     }
 }
 
-impl Drop for ZcPair {
+impl Drop for ZcPairModule {
     fn drop(&mut self) {
-        pr_info!("zcpair {}: unloaded\n", VERSION);
+        DMA_DEVICE.clear();
+        pr_info!("{}: unloaded\n", zcpair_version!());
     }
 }

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `zcpair` link kind: creating and deleting pairs, their kind
+//! attributes, and bringing ends up and down.
+
+use crate::knet::bindings::{
+    ZCPAIR_COPYBREAK_DEFAULT, ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN,
+    ZCPAIR_INFO_COPYBREAK, ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
+    ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
+};
+use crate::knet::netdev::{with_bh_disabled, Device, DeviceRef};
+use crate::knet::rtnl::{policy, unregister_now, Attrs, ExtAck, NewLink, Rtnl, UnregisterQueue};
+use crate::pair::{EndData, Pair, Params, Side};
+use crate::{tx, ZcPair};
+use core::sync::atomic::Ordering;
+use kernel::c_str;
+use kernel::prelude::*;
+
+/// Size of `struct ifinfomsg`, the minimum payload of ZCPAIR_INFO_PEER.
+const IFINFOMSG_LEN: u16 = 16;
+
+static RING_RANGE: crate::knet::bindings::netlink_range_validation =
+    policy::range(ZCPAIR_RING_SIZE_MIN as u64, ZCPAIR_RING_SIZE_MAX as u64);
+static HDR_RANGE: crate::knet::bindings::netlink_range_validation =
+    policy::range(ZCPAIR_HDR_BUF_MIN as u64, ZCPAIR_HDR_BUF_MAX as u64);
+static COPYBREAK_RANGE: crate::knet::bindings::netlink_range_validation =
+    policy::range(0, ZCPAIR_HDR_BUF_MAX as u64);
+
+/// The netlink policy of the kind attributes.
+pub(crate) static POLICY: policy::Table<5> = policy::Table([
+    policy::unspec(),
+    policy::binary_min(IFINFOMSG_LEN),
+    policy::u32_range(&RING_RANGE),
+    policy::u32_range(&HDR_RANGE),
+    policy::u32_range(&COPYBREAK_RANGE),
+]);
+
+/// Reads and checks the pair parameters of a request; defaults for what
+/// is absent.
+pub(crate) fn params(data: Option<&Attrs<'_>>, extack: &ExtAck<'_>) -> Result<Params> {
+    let get = |ty: u32, default: u32| data.and_then(|d| d.u32(ty)).unwrap_or(default);
+    let p = Params {
+        ring_size: get(ZCPAIR_INFO_RING_SIZE, ZCPAIR_RING_SIZE_DEFAULT),
+        hdr_buf: get(ZCPAIR_INFO_HDR_BUF, ZCPAIR_HDR_BUF_DEFAULT),
+        copybreak: get(ZCPAIR_INFO_COPYBREAK, ZCPAIR_COPYBREAK_DEFAULT),
+    };
+    let attr = |ty: u32| data.and_then(|d| d.get(ty));
+    if !p.ring_size.is_power_of_two() {
+        return Err(extack.fail(
+            attr(ZCPAIR_INFO_RING_SIZE),
+            c_str!("ring size must be a power of two"),
+            EINVAL,
+        ));
+    }
+    if p.hdr_buf % 8 != 0 {
+        return Err(extack.fail(
+            attr(ZCPAIR_INFO_HDR_BUF),
+            c_str!("header buffer size must be a multiple of 8"),
+            EINVAL,
+        ));
+    }
+    if p.copybreak > p.hdr_buf {
+        return Err(extack.fail(
+            attr(ZCPAIR_INFO_COPYBREAK),
+            c_str!("copybreak must not exceed the header buffer size"),
+            EINVAL,
+        ));
+    }
+    Ok(p)
+}
+
+/// `validate`: everything that can be checked before creating anything.
+pub(crate) fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
+    params(Some(data), extack).map(|_| ())
+}
+
+/// `newlink`: make the pair's shared state, create and register the peer,
+/// then register the requested device (last, so failures before it need
+/// no unregistering of it).
+pub(crate) fn newlink(ctx: &mut NewLink<'_, ZcPair>) -> Result {
+    let params = params(ctx.data(), ctx.extack())?;
+    let pair = Pair::new(&crate::dma_device()?, params)?;
+    let mut spec = ctx.peer_spec(ZCPAIR_INFO_PEER)?;
+    let peer = ctx.create_peer(&mut spec)?;
+    peer.set_data(EndData {
+        pair: pair.clone(),
+        side: Side::B,
+    });
+    let peer = peer.register(ctx.rtnl())?;
+    ctx.set_data(EndData {
+        pair: pair.clone(),
+        side: Side::A,
+    });
+    if let Err(e) = ctx.register() {
+        unregister_now(peer, ctx.rtnl());
+        return Err(e);
+    }
+    // ifindexes are assigned during registration, after ndo_init.
+    pair.end(Side::A)
+        .ifindex
+        .store(ctx.dev().ifindex(), Ordering::Relaxed);
+    pair.end(Side::B)
+        .ifindex
+        .store(peer.ifindex(), Ordering::Relaxed);
+    Ok(())
+}
+
+/// `dellink`: both ends go, whichever was named.
+pub(crate) fn dellink(dev: &Device<ZcPair>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
+    queue.add(dev, rtnl);
+    if let Some(peer) = dev.data().and_then(|d| d.peer().device()) {
+        queue.add(peer.get(), rtnl);
+    }
+}
+
+/// `ndo_init`: attach NAPI and publish the device in the pair.
+pub(crate) fn init(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
+    let data = dev.data().ok_or(EINVAL)?;
+    let end = data.end();
+    end.napi.attach(dev);
+    *end.dev.lock() = Some(DeviceRef::new(dev));
+    Ok(())
+}
+
+/// `ndo_uninit`: the device is closed and going away; release all frames
+/// still in our transmit ring, detach NAPI and drop our device reference.
+pub(crate) fn uninit(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
+    let Some(data) = dev.data() else { return };
+    let end = data.end();
+    with_bh_disabled(|| tx::drain(dev, data));
+    end.napi.detach();
+    let me = end.dev.lock().take();
+    drop(me);
+}
+
+/// `ndo_open`: carrier comes up once both ends are up.
+pub(crate) fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
+    let data = dev.data().ok_or(EINVAL)?;
+    let end = data.end();
+    end.napi.enable();
+    end.up.store(true, Ordering::Release);
+    dev.start_queue();
+    if data.peer().up.load(Ordering::Acquire) {
+        dev.carrier_on();
+        if let Some(peer) = data.peer().device() {
+            peer.get().carrier_on();
+        }
+    }
+    // Frames may have waited in our receive ring while we were down.
+    end.napi.schedule();
+    Ok(())
+}
+
+/// `ndo_stop`: carrier goes down on both ends; our transmit ring is
+/// emptied and what the peer had queued for us is skipped.
+pub(crate) fn stop(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
+    let Some(data) = dev.data() else { return };
+    let end = data.end();
+    end.up.store(false, Ordering::Release);
+    dev.carrier_off();
+    if let Some(peer) = data.peer().device() {
+        peer.get().carrier_off();
+    }
+    dev.tx_disable();
+    end.napi.disable();
+    with_bh_disabled(|| {
+        tx::drain(dev, data);
+        crate::rx::skip_pending(data);
+    });
+    // The peer releases the frames we skipped.
+    data.peer().napi.schedule();
+}

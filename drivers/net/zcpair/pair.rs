@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The state two ends of a pair share: the two rings, each end's NAPI
+//! instance, counters and parameters.
+//!
+//! Ring `a` carries frames from end A to end B, ring `b` from B to A; A's
+//! transmit ring *is* B's receive ring. Each end's private data holds an
+//! `Arc<Pair>` and which end it is, so the pair lives until both devices
+//! are gone.
+
+use crate::knet::dma::DmaDevice;
+use crate::knet::napi::Napi;
+use crate::knet::netdev::DeviceRef;
+use crate::knet::sgring::{Consumer, Producer, Ring};
+use crate::ZcPair;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+use kernel::prelude::*;
+use kernel::sync::{Arc, SpinLock};
+use kernel::{new_spinlock, pin_init};
+
+/// Which end of the pair a device is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    pub(crate) fn peer(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+}
+
+/// A device's private data.
+pub(crate) struct EndData {
+    pub(crate) pair: Arc<Pair>,
+    pub(crate) side: Side,
+}
+
+impl EndData {
+    pub(crate) fn end(&self) -> &End {
+        self.pair.end(self.side)
+    }
+
+    pub(crate) fn peer(&self) -> &End {
+        self.pair.end(self.side.peer())
+    }
+}
+
+/// Geometry and tunables of a pair.
+#[derive(Clone, Copy)]
+pub(crate) struct Params {
+    pub(crate) ring_size: u32,
+    pub(crate) hdr_buf: u32,
+    pub(crate) copybreak: u32,
+}
+
+/// Per-end counters; `ethtool -S` shows them (see `ethtool.rs` for names).
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) tx_packets: AtomicU64,
+    pub(crate) tx_bytes: AtomicU64,
+    pub(crate) tx_dropped: AtomicU64,
+    pub(crate) rx_packets: AtomicU64,
+    pub(crate) rx_bytes: AtomicU64,
+    pub(crate) rx_dropped: AtomicU64,
+    pub(crate) tx_header_bytes_copied: AtomicU64,
+    pub(crate) tx_payload_bytes_referenced: AtomicU64,
+    pub(crate) tx_linear_bytes_copied: AtomicU64,
+    pub(crate) tx_frames_copied_whole: AtomicU64,
+    pub(crate) tx_sg_descriptors: AtomicU64,
+    pub(crate) tx_ring_full: AtomicU64,
+    pub(crate) tx_notifications: AtomicU64,
+    pub(crate) tx_completions: AtomicU64,
+    pub(crate) rx_gro_frames: AtomicU64,
+}
+
+/// Adds `n` to a counter (the writers of one counter are serialised by the
+/// ring locks or NAPI; relaxed is enough for statistics).
+pub(crate) fn add(c: &AtomicU64, n: u64) {
+    c.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Reads a counter.
+pub(crate) fn get(c: &AtomicU64) -> u64 {
+    c.load(Ordering::Relaxed)
+}
+
+/// One end of the pair.
+#[pin_data]
+pub(crate) struct End {
+    /// This end's NAPI instance: receive from the peer's ring and clean our
+    /// own transmit ring.
+    #[pin]
+    pub(crate) napi: Napi,
+    /// Producer of our transmit ring.
+    #[pin]
+    pub(crate) tx: SpinLock<Producer>,
+    /// Consumer of the peer's transmit ring.
+    #[pin]
+    pub(crate) rx: SpinLock<Consumer>,
+    /// The device, while registered (rtnl paths only).
+    #[pin]
+    pub(crate) dev: SpinLock<Option<DeviceRef<ZcPair>>>,
+    /// ifindex of the device (for the peer's `ndo_get_iflink`).
+    pub(crate) ifindex: AtomicI32,
+    /// Administratively up.
+    pub(crate) up: AtomicBool,
+    pub(crate) stats: Counters,
+}
+
+impl End {
+    fn new(tx: Producer, rx: Consumer) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            napi <- Napi::new(),
+            tx <- new_spinlock!(tx, "zcpair_tx_ring"),
+            rx <- new_spinlock!(rx, "zcpair_rx_ring"),
+            dev <- new_spinlock!(None, "zcpair_dev"),
+            ifindex: AtomicI32::new(0),
+            up: AtomicBool::new(false),
+            stats: Counters::default(),
+        }? Error)
+    }
+
+    /// A counted reference to the device, if registered.
+    pub(crate) fn device(&self) -> Option<DeviceRef<ZcPair>> {
+        self.dev.lock().as_ref().map(|d| DeviceRef::new(d.get()))
+    }
+}
+
+/// The state both ends share.
+#[pin_data]
+pub(crate) struct Pair {
+    #[pin]
+    a: End,
+    #[pin]
+    b: End,
+    /// Frames up to this length are copied whole (runtime tunable).
+    pub(crate) copybreak: AtomicU32,
+    pub(crate) params: Params,
+}
+
+impl Pair {
+    /// Allocates both rings for `params` on `dma` and the shared state.
+    pub(crate) fn new(dma: &DmaDevice, params: Params) -> Result<Arc<Self>> {
+        let (a_tx, b_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
+        let (b_tx, a_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
+        Arc::pin_init(
+            try_pin_init!(Self {
+                a <- End::new(a_tx, a_rx),
+                b <- End::new(b_tx, b_rx),
+                copybreak: AtomicU32::new(params.copybreak),
+                params,
+            }? Error),
+            GFP_KERNEL,
+        )
+    }
+
+    pub(crate) fn end(&self, side: Side) -> &End {
+        match side {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+}
+
+/// `pin_init!` is used by the macros above.
+#[allow(unused_imports)]
+use pin_init as _;

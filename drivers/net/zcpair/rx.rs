@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Receive: the NAPI poll builds each skb from the copied header bytes
+//! plus frags that reference the sender's pages (no payload copy), restores
+//! checksum and GSO state, and hands it to GRO; then it tells the sender
+//! that its frames were read.
+
+use crate::knet::napi::Napi;
+use crate::knet::netdev::Device;
+use crate::knet::sgring::{RxDesc, MAX_SG};
+use crate::knet::skb::RxSkb;
+use crate::pair::{add, EndData};
+use crate::{tx, ZcPair};
+use kernel::prelude::*;
+
+const ETH_HLEN: usize = 14;
+
+/// Builds the skb of one descriptor.
+fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
+    let hdr = desc.header();
+    if hdr.len() < ETH_HLEN {
+        return Err(EINVAL);
+    }
+    // A frame with the most frags plus a linear remainder has one entry
+    // more than an skb holds: its first entry (the remainder of the
+    // sender's linear area, small) is copied into our linear area.
+    let copy_first = desc.nr_sg() == MAX_SG;
+    let extra = if copy_first {
+        desc.sg_len(0) as usize
+    } else {
+        0
+    };
+    let mut skb = RxSkb::alloc(napi, hdr.len() + extra)?;
+    skb.put(hdr);
+    let mut first = 0;
+    if copy_first {
+        skb.put(desc.sg_bytes(0).ok_or(EINVAL)?);
+        first = 1;
+    }
+    for i in first..desc.nr_sg() {
+        let (page, off, len) = desc.sg(i).ok_or(EINVAL)?;
+        skb.add_frag(page, off, len)?;
+    }
+    if skb.len() != desc.len() {
+        return Err(EINVAL);
+    }
+    skb.set_checksum(desc.checksum())?;
+    if let Some(gso) = desc.gso() {
+        let payload = desc.len().saturating_sub(hdr.len()) as u32;
+        skb.set_gso(gso, payload.div_ceil(gso.size.max(1) as u32));
+    }
+    Ok(skb)
+}
+
+/// Our NAPI poll: transmit completions first, then up to `budget` frames
+/// from the peer's ring.
+pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
+    let Some(data) = dev.data() else { return 0 };
+    let end = data.end();
+    tx::complete(dev, data, budget);
+
+    // Build under the ring lock, deliver after it: delivery may transmit
+    // (a TCP ACK), which takes other ring locks.
+    let mut batch: [Option<RxSkb>; 64] = [const { None }; 64];
+    let limit = (budget.max(0) as usize).min(batch.len());
+    let mut n = 0;
+    let mut dropped = 0u64;
+    {
+        let mut ring = end.rx.lock();
+        while n + (dropped as usize) < limit {
+            let Some(desc) = ring.peek() else { break };
+            match build(napi, &desc) {
+                Ok(skb) => {
+                    batch[n] = Some(skb);
+                    n += 1;
+                }
+                Err(_) => dropped += 1,
+            }
+            ring.advance();
+        }
+    }
+    let mut bytes = 0u64;
+    let mut merged = 0u64;
+    for skb in batch.iter_mut().take(n).filter_map(Option::take) {
+        bytes += skb.len() as u64;
+        if skb.receive(napi, dev) {
+            merged += 1;
+        }
+    }
+    let s = &end.stats;
+    add(&s.rx_packets, n as u64);
+    add(&s.rx_bytes, bytes);
+    add(&s.rx_gro_frames, merged);
+    add(&s.rx_dropped, dropped);
+    let work = n as i32 + dropped as i32;
+    if work > 0 {
+        // The "transmit complete interrupt" of the peer.
+        data.peer().napi.schedule();
+    }
+    if work < budget && napi.complete_done(work) && end.rx.lock().pending() > 0 {
+        napi.schedule();
+    }
+    work.min(budget)
+}
+
+/// Skips everything the peer queued for us (we are going down); the peer
+/// releases those frames on its next poll. Call with BH disabled.
+pub(crate) fn skip_pending(data: &EndData) {
+    let mut ring = data.end().rx.lock();
+    let mut skipped = 0;
+    while ring.peek().is_some() {
+        ring.advance();
+        skipped += 1;
+    }
+    add(&data.end().stats.rx_dropped, skipped);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! ethtool operations.
+//!
+//! C header: [`include/linux/ethtool.h`](srctree/include/linux/ethtool.h).
+
+use super::bindings;
+use super::netdev::{Device, Driver};
+use super::rtnl::{ExtAck, Rtnl};
+use core::marker::PhantomData;
+use kernel::str::CStr;
+
+/// `ethtool -i`: driver name, version and bus info.
+pub(crate) struct DrvInfo {
+    pub(crate) driver: &'static CStr,
+    pub(crate) version: &'static CStr,
+    pub(crate) bus_info: &'static CStr,
+}
+
+/// `ethtool -g/-G`: ring sizes (rx is the peer's tx ring).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RingParam {
+    pub(crate) rx_max: u32,
+    pub(crate) tx_max: u32,
+    pub(crate) rx: u32,
+    pub(crate) tx: u32,
+}
+
+const ETH_SS_STATS: i32 = 1;
+
+fn copy_cstr(dst: &mut [u8], src: &CStr) {
+    let src = src.as_bytes();
+    let n = src.len().min(dst.len().saturating_sub(1));
+    dst[..n].copy_from_slice(&src[..n]);
+    if let Some(end) = dst.get_mut(n) {
+        *end = 0;
+    }
+}
+
+/// The C ethtool callbacks of driver `D`.
+pub(crate) struct Adapter<D: Driver>(PhantomData<D>);
+
+impl<D: Driver> Adapter<D> {
+    pub(crate) const ETHTOOL_OPS: bindings::ethtool_ops = bindings::ethtool_ops {
+        get_drvinfo: Some(Self::get_drvinfo),
+        get_link: Some(bindings::ethtool_op_get_link),
+        get_ringparam: Some(Self::get_ringparam),
+        set_ringparam: Some(Self::set_ringparam),
+        get_sset_count: Some(Self::get_sset_count),
+        get_strings: Some(Self::get_strings),
+        get_ethtool_stats: Some(Self::get_ethtool_stats),
+        // SAFETY: all-zero is a valid ethtool_ops (no callbacks, no caps).
+        ..unsafe { core::mem::zeroed() }
+    };
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_drvinfo(
+        dev: *mut bindings::net_device,
+        info: *mut bindings::ethtool_drvinfo,
+    ) {
+        // SAFETY: the core calls us on a live device of ours with a valid
+        // `info`.
+        let (dev, info) = unsafe { (Device::<D>::from_raw(dev), &mut *info) };
+        let d = D::drvinfo(dev);
+        copy_cstr(&mut info.driver, d.driver);
+        copy_cstr(&mut info.version, d.version);
+        copy_cstr(&mut info.bus_info, d.bus_info);
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_ringparam(
+        dev: *mut bindings::net_device,
+        ring: *mut bindings::ethtool_ringparam,
+        _kring: *mut bindings::kernel_ethtool_ringparam,
+        _extack: *mut bindings::netlink_ext_ack,
+    ) {
+        // SAFETY: the core calls us on a live device of ours with a valid
+        // `ring`.
+        let (dev, ring) = unsafe { (Device::<D>::from_raw(dev), &mut *ring) };
+        let r = D::ringparam(dev);
+        ring.rx_max_pending = r.rx_max;
+        ring.tx_max_pending = r.tx_max;
+        ring.rx_pending = r.rx;
+        ring.tx_pending = r.tx;
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn set_ringparam(
+        dev: *mut bindings::net_device,
+        ring: *mut bindings::ethtool_ringparam,
+        _kring: *mut bindings::kernel_ethtool_ringparam,
+        extack: *mut bindings::netlink_ext_ack,
+    ) -> i32 {
+        // SAFETY: the core calls us under rtnl on a live device of ours with
+        // a valid `ring` and NULL or a live extack.
+        let (dev, ring, rtnl, extack) = unsafe {
+            (
+                Device::<D>::from_raw(dev),
+                &*ring,
+                Rtnl::assume_held(),
+                ExtAck::from_raw(extack),
+            )
+        };
+        let r = RingParam {
+            rx_max: ring.rx_max_pending,
+            tx_max: ring.tx_max_pending,
+            rx: ring.rx_pending,
+            tx: ring.tx_pending,
+        };
+        match D::set_ringparam(dev, &rtnl, r, &extack) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_sset_count(_dev: *mut bindings::net_device, sset: i32) -> i32 {
+        match sset {
+            ETH_SS_STATS => D::STATS.len() as i32,
+            _ => super::eopnotsupp().to_errno(),
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_strings(_dev: *mut bindings::net_device, sset: u32, data: *mut u8) {
+        if sset as i32 != ETH_SS_STATS {
+            return;
+        }
+        let len = bindings::ETH_GSTRING_LEN as usize;
+        // SAFETY: the core passes room for `get_sset_count` strings of
+        // ETH_GSTRING_LEN bytes each.
+        let out = unsafe { core::slice::from_raw_parts_mut(data, D::STATS.len() * len) };
+        for (name, dst) in D::STATS.iter().zip(out.chunks_mut(len)) {
+            copy_cstr(dst, name);
+        }
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_ethtool_stats(
+        dev: *mut bindings::net_device,
+        _stats: *mut bindings::ethtool_stats,
+        data: *mut u64,
+    ) {
+        // SAFETY: the core calls us on a live device of ours with room for
+        // `get_sset_count` values.
+        let (dev, out) = unsafe {
+            (
+                Device::<D>::from_raw(dev),
+                core::slice::from_raw_parts_mut(data, D::STATS.len()),
+            )
+        };
+        D::ethtool_stats(dev, out);
+    }
+}

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A single-producer, single-consumer descriptor ring in DMA-coherent
+//! memory whose slots carry a copied header and scatter-gather references
+//! to the rest of a frame.
+//!
+//! One coherent allocation holds, in this order: the producer index
+//! (tail), the consumer index (head), each on its own cache line; the
+//! descriptor array; one header buffer per slot. Everything is allocated
+//! once, when the ring is made: the header buffers are the pre-mapped
+//! transmit buffers that headers are copied into; nothing is mapped per
+//! frame.
+//!
+//! The producer (a transmit path) copies the headers into the slot's buffer,
+//! describes the remaining bytes as (page, offset, length) entries, keeps
+//! the frame (and so its page references) in a shadow slot, and publishes
+//! the descriptor with a release store of the tail. The consumer (the
+//! peer's receive path) loads the tail with acquire semantics, takes its
+//! own references on the pages, and publishes its progress with a release
+//! store of the head; only then does the producer release the frame
+//! ([`Producer::reap`]). Page lifetimes are therefore enforced by this
+//! type, not by its users.
+
+use super::bindings;
+use super::dma::{CoherentAllocation, DmaDevice};
+use super::page::{page_of, PageFrag, PageRef};
+use super::skb::{Checksum, Gso, SkBuff};
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+/// Scatter-gather entries per descriptor: the skb's frags plus the part of
+/// its linear area past the copied headers.
+pub(crate) const MAX_SG: usize = bindings::MAX_SKB_FRAGS as usize + 1;
+
+const CACHELINE: usize = 64;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct WireSg {
+    page: u64,
+    off: u32,
+    len: u32,
+}
+
+const CSUM_NONE: u8 = 0;
+const CSUM_UNNECESSARY: u8 = 1;
+const CSUM_PARTIAL: u8 = 2;
+
+/// A descriptor as it sits in coherent memory.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct WireDesc {
+    len: u32,
+    hdr_len: u16,
+    nr_sg: u8,
+    csum: u8,
+    csum_start: u16,
+    csum_offset: u16,
+    gso_size: u16,
+    _pad: u16,
+    gso_type: u32,
+    sg: [WireSg; MAX_SG],
+}
+
+/// The coherent memory of one ring and its geometry.
+///
+/// # Invariants
+///
+/// `mem` is laid out as the module documentation says for `slots` (a power
+/// of two) slots with `hdr_size`-byte header buffers.
+pub(crate) struct Ring {
+    mem: CoherentAllocation,
+    slots: u32,
+    hdr_size: u32,
+}
+
+impl Ring {
+    const PROD_OFF: usize = 0;
+    const CONS_OFF: usize = CACHELINE;
+    const DESC_OFF: usize = 2 * CACHELINE;
+
+    /// Bytes of coherent memory a ring of this geometry takes.
+    pub(crate) fn bytes(slots: u32, hdr_size: u32) -> usize {
+        Self::DESC_OFF + slots as usize * (core::mem::size_of::<WireDesc>() + hdr_size as usize)
+    }
+
+    /// Allocates a ring and returns its two ends. `slots` must be a power
+    /// of two, `hdr_size` a multiple of 8 of at least 64.
+    #[allow(clippy::new_ret_no_self)]
+    pub(crate) fn new(dev: &DmaDevice, slots: u32, hdr_size: u32) -> Result<(Producer, Consumer)> {
+        if !slots.is_power_of_two() || hdr_size < 64 || hdr_size % 8 != 0 {
+            return Err(EINVAL);
+        }
+        let mem = CoherentAllocation::alloc(dev, Self::bytes(slots, hdr_size))?;
+        // INVARIANT: the allocation has the size of this geometry.
+        let ring = Arc::new(
+            Ring {
+                mem,
+                slots,
+                hdr_size,
+            },
+            GFP_KERNEL,
+        )?;
+        let mut shadow = KVec::with_capacity(slots as usize, GFP_KERNEL)?;
+        for _ in 0..slots {
+            shadow.push(None, GFP_KERNEL)?;
+        }
+        Ok((
+            Producer {
+                ring: ring.clone(),
+                shadow,
+                prod: 0,
+                clean: 0,
+            },
+            Consumer { ring, cons: 0 },
+        ))
+    }
+
+    fn index(&self, off: usize) -> &AtomicU32 {
+        // SAFETY: `off` is PROD_OFF or CONS_OFF, inside the allocation and
+        // 4-byte aligned (coherent memory is page aligned); the index words
+        // are only ever accessed atomically.
+        unsafe { AtomicU32::from_ptr(self.mem.as_ptr().add(off).cast()) }
+    }
+
+    fn desc_ptr(&self, idx: u32) -> *mut WireDesc {
+        let slot = (idx & (self.slots - 1)) as usize;
+        // SAFETY: `slot < slots`, so the descriptor is inside the allocation
+        // (type invariant); WireDesc needs 8-byte alignment, which DESC_OFF
+        // and the descriptor size keep.
+        unsafe {
+            self.mem
+                .as_ptr()
+                .add(Self::DESC_OFF + slot * core::mem::size_of::<WireDesc>())
+                .cast()
+        }
+    }
+
+    fn hdr_ptr(&self, idx: u32) -> *mut u8 {
+        let slot = (idx & (self.slots - 1)) as usize;
+        let base = Self::DESC_OFF + self.slots as usize * core::mem::size_of::<WireDesc>();
+        // SAFETY: `slot < slots`: the buffer is inside the allocation.
+        unsafe { self.mem.as_ptr().add(base + slot * self.hdr_size as usize) }
+    }
+
+    /// The published tail (frames posted so far).
+    pub(crate) fn tail(&self) -> u32 {
+        self.index(Self::PROD_OFF).load(Ordering::Acquire)
+    }
+
+    /// The published head (frames consumed so far).
+    pub(crate) fn head(&self) -> u32 {
+        self.index(Self::CONS_OFF).load(Ordering::Acquire)
+    }
+}
+
+/// How a frame is to be placed in a slot.
+pub(crate) struct TxLayout {
+    /// Copy the whole frame into the header buffer (it fits).
+    pub(crate) copy_whole: bool,
+    /// Otherwise: copy this many leading bytes of the linear area.
+    pub(crate) hdr_len: usize,
+    /// Checksum state to hand over.
+    pub(crate) csum: Checksum,
+    /// GSO metadata to hand over.
+    pub(crate) gso: Option<Gso>,
+}
+
+/// What posting a frame did.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Posted {
+    /// Bytes copied into the header buffer.
+    pub(crate) copied: u32,
+    /// Bytes referenced by scatter-gather entries (pages of the frame).
+    pub(crate) referenced: u32,
+    /// Bytes of a kmalloc'ed linear area past the headers, copied into a
+    /// page fragment because slab memory cannot be page-referenced.
+    pub(crate) linear_copied: u32,
+    /// Scatter-gather entries used.
+    pub(crate) sg: u32,
+}
+
+struct Shadow {
+    skb: SkBuff,
+    _copy: Option<PageFrag>,
+}
+
+/// The producing end of a ring. Not `Clone`: one producer per ring.
+///
+/// # Invariants
+///
+/// `clean <= head <= tail == prod` (modulo 2^32) and `prod - clean <=
+/// slots`; `shadow[i & mask]` holds the frame of every index `i` in
+/// `clean..prod` and nothing else.
+pub(crate) struct Producer {
+    ring: Arc<Ring>,
+    shadow: KVec<Option<Shadow>>,
+    prod: u32,
+    clean: u32,
+}
+
+impl Producer {
+    /// Slots that can take a frame now.
+    pub(crate) fn free_slots(&self) -> u32 {
+        self.ring.slots - self.prod.wrapping_sub(self.clean)
+    }
+
+    /// Posts `skb` into the next slot and publishes it. On failure (ring
+    /// full, or out of memory for copying a slab linear area) the frame is
+    /// handed back.
+    pub(crate) fn post(
+        &mut self,
+        skb: SkBuff,
+        layout: &TxLayout,
+    ) -> core::result::Result<Posted, SkBuff> {
+        if self.free_slots() == 0 {
+            return Err(skb);
+        }
+        let ring = self.ring.clone();
+        let hdr_size = ring.hdr_size as usize;
+        let idx = self.prod;
+        // SAFETY: slot `idx` is not visible to the consumer: it reads only
+        // `head..tail`, and `idx == tail`, `idx - slots < clean <= head` (type
+        // invariant). So we may write its header buffer and descriptor.
+        let hdr = unsafe { core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), hdr_size) };
+        let mut desc = WireDesc {
+            len: skb.len() as u32,
+            hdr_len: 0,
+            nr_sg: 0,
+            csum: CSUM_NONE,
+            csum_start: 0,
+            csum_offset: 0,
+            gso_size: 0,
+            _pad: 0,
+            gso_type: 0,
+            sg: [WireSg {
+                page: 0,
+                off: 0,
+                len: 0,
+            }; MAX_SG],
+        };
+        let mut posted = Posted::default();
+        let mut copy = None;
+
+        if layout.copy_whole {
+            let len = skb.len();
+            if len > hdr_size || skb.copy_bits(0, &mut hdr[..len]).is_err() {
+                return Err(skb);
+            }
+            desc.hdr_len = len as u16;
+            posted.copied = len as u32;
+        } else {
+            let linear = skb.linear();
+            let hdr_len = layout.hdr_len.min(linear.len()).min(hdr_size);
+            hdr[..hdr_len].copy_from_slice(&linear[..hdr_len]);
+            desc.hdr_len = hdr_len as u16;
+            posted.copied = hdr_len as u32;
+            let rest = &linear[hdr_len..];
+            let mut n = 0;
+            if !rest.is_empty() {
+                let (page, off) = if skb.head_is_page_frag() {
+                    match page_of(rest.as_ptr()) {
+                        Some(p) => p,
+                        None => return Err(skb),
+                    }
+                } else {
+                    let Ok(frag) = PageFrag::copy_from(rest) else {
+                        return Err(skb);
+                    };
+                    let Some(p) = frag.page_and_offset() else {
+                        return Err(skb);
+                    };
+                    posted.linear_copied = frag.len() as u32;
+                    copy = Some(frag);
+                    p
+                };
+                desc.sg[0] = WireSg {
+                    page: page.as_ptr() as u64,
+                    off: off as u32,
+                    len: rest.len() as u32,
+                };
+                if posted.linear_copied == 0 {
+                    posted.referenced += rest.len() as u32;
+                }
+                n = 1;
+            }
+            for i in 0..skb.nr_frags() {
+                let Some((page, off, len)) = skb.frag(i) else {
+                    return Err(skb);
+                };
+                desc.sg[n] = WireSg {
+                    page: page.as_ptr() as u64,
+                    off,
+                    len,
+                };
+                posted.referenced += len;
+                n += 1;
+            }
+            desc.nr_sg = n as u8;
+            posted.sg = n as u32;
+        }
+        match layout.csum {
+            Checksum::None => {}
+            Checksum::Unnecessary => desc.csum = CSUM_UNNECESSARY,
+            Checksum::Partial { start, offset } => {
+                desc.csum = CSUM_PARTIAL;
+                desc.csum_start = start;
+                desc.csum_offset = offset;
+            }
+        }
+        if let Some(gso) = layout.gso {
+            desc.gso_size = gso.size;
+            desc.gso_type = gso.kind;
+        }
+        // SAFETY: the slot is ours (see above); the pointer is aligned.
+        unsafe { ring.desc_ptr(idx).write(desc) };
+        // INVARIANT: the frame goes into the shadow of `idx` before `idx` is
+        // published; its pages stay referenced until `reap`.
+        self.shadow[(idx & (ring.slots - 1)) as usize] = Some(Shadow { skb, _copy: copy });
+        self.prod = idx.wrapping_add(1);
+        ring.index(Ring::PROD_OFF)
+            .store(self.prod, Ordering::Release);
+        Ok(posted)
+    }
+
+    /// Hands every frame the consumer is done with to `f`; returns how many.
+    pub(crate) fn reap(&mut self, mut f: impl FnMut(SkBuff)) -> u32 {
+        let head = self.ring.head();
+        let mut n = 0;
+        while self.clean != head {
+            let slot = (self.clean & (self.ring.slots - 1)) as usize;
+            if let Some(shadow) = self.shadow[slot].take() {
+                f(shadow.skb);
+            }
+            self.clean = self.clean.wrapping_add(1);
+            n += 1;
+        }
+        n
+    }
+
+    /// Empties the ring: the consumer skips everything pending and every
+    /// frame goes to `f`. Holding both ends proves nobody reads the ring.
+    pub(crate) fn drain(&mut self, consumer: &mut Consumer, f: impl FnMut(SkBuff)) -> u32 {
+        consumer.skip_all();
+        self.reap(f)
+    }
+}
+
+/// A received descriptor, valid while the consumer is borrowed.
+pub(crate) struct RxDesc<'a> {
+    desc: WireDesc,
+    hdr: &'a [u8],
+}
+
+impl RxDesc<'_> {
+    /// Length of the frame.
+    pub(crate) fn len(&self) -> usize {
+        self.desc.len as usize
+    }
+
+    /// The copied header bytes.
+    pub(crate) fn header(&self) -> &[u8] {
+        self.hdr
+    }
+
+    /// Number of scatter-gather entries.
+    pub(crate) fn nr_sg(&self) -> usize {
+        self.desc.nr_sg as usize
+    }
+
+    /// Length of entry `i`.
+    pub(crate) fn sg_len(&self, i: usize) -> u32 {
+        self.desc.sg.get(i).map_or(0, |s| s.len)
+    }
+
+    /// Entry `i` as a new page reference, offset and length.
+    pub(crate) fn sg(&self, i: usize) -> Option<(PageRef, u32, u32)> {
+        if i >= self.nr_sg() {
+            return None;
+        }
+        let e = self.desc.sg[i];
+        let page = NonNull::new(e.page as usize as *mut bindings::page)?;
+        // SAFETY: the producer wrote this page of a frame it keeps (with its
+        // references) in its shadow until the head passes this slot, which
+        // cannot happen while `self` borrows the consumer.
+        Some((unsafe { PageRef::get(page) }, e.off, e.len))
+    }
+
+    /// Entry `i`'s bytes, to copy from.
+    pub(crate) fn sg_bytes(&self, i: usize) -> Option<&[u8]> {
+        let e = self.desc.sg.get(i).filter(|_| i < self.nr_sg())?;
+        let page = NonNull::new(e.page as usize as *mut bindings::page)?;
+        // SAFETY: the page is live (see `sg`) and in the direct map; the
+        // producer's frame covers `off..off + len` of it and nobody writes
+        // it while in flight.
+        unsafe {
+            let base = bindings::zcpair_page_address(page.as_ptr()) as *const u8;
+            Some(core::slice::from_raw_parts(
+                base.add(e.off as usize),
+                e.len as usize,
+            ))
+        }
+    }
+
+    /// Checksum state from the sender.
+    pub(crate) fn checksum(&self) -> Checksum {
+        match self.desc.csum {
+            CSUM_PARTIAL => Checksum::Partial {
+                start: self.desc.csum_start,
+                offset: self.desc.csum_offset,
+            },
+            CSUM_UNNECESSARY => Checksum::Unnecessary,
+            _ => Checksum::None,
+        }
+    }
+
+    /// GSO metadata from the sender.
+    pub(crate) fn gso(&self) -> Option<Gso> {
+        (self.desc.gso_size != 0).then_some(Gso {
+            size: self.desc.gso_size,
+            kind: self.desc.gso_type,
+        })
+    }
+}
+
+/// The consuming end of a ring. Not `Clone`: one consumer per ring.
+///
+/// # Invariants
+///
+/// `cons` is the published head; descriptors `cons..tail` are readable.
+pub(crate) struct Consumer {
+    ring: Arc<Ring>,
+    cons: u32,
+}
+
+impl Consumer {
+    /// Descriptors waiting.
+    pub(crate) fn pending(&self) -> u32 {
+        self.ring.tail().wrapping_sub(self.cons)
+    }
+
+    /// The next descriptor, if any; [`Consumer::advance`] moves past it.
+    pub(crate) fn peek(&mut self) -> Option<RxDesc<'_>> {
+        let tail = self.ring.tail();
+        if tail == self.cons {
+            return None;
+        }
+        // SAFETY: `cons` is in `head..tail` and was published with a release
+        // store that our acquire load of `tail` pairs with: the descriptor is
+        // complete and nobody writes it until we advance.
+        let desc = unsafe { self.ring.desc_ptr(self.cons).read() };
+        let hdr_len = (desc.hdr_len as usize).min(self.ring.hdr_size as usize);
+        if desc.nr_sg as usize > MAX_SG {
+            return None;
+        }
+        // SAFETY: as above for the header buffer of the same slot.
+        let hdr = unsafe { core::slice::from_raw_parts(self.ring.hdr_ptr(self.cons), hdr_len) };
+        Some(RxDesc { desc, hdr })
+    }
+
+    /// Moves past the descriptor last peeked and publishes the head, after
+    /// which the producer may release that frame.
+    pub(crate) fn advance(&mut self) {
+        self.cons = self.cons.wrapping_add(1);
+        self.ring
+            .index(Ring::CONS_OFF)
+            .store(self.cons, Ordering::Release);
+    }
+
+    fn skip_all(&mut self) {
+        self.cons = self.ring.tail();
+        self.ring
+            .index(Ring::CONS_OFF)
+            .store(self.cons, Ordering::Release);
+    }
+}

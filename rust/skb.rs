@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket buffers.
+//!
+//! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
+
+use super::bindings;
+use super::napi::Napi;
+use super::netdev::{Device, Driver};
+use super::page::PageRef;
+use core::ptr::NonNull;
+use kernel::prelude::*;
+
+/// `CHECKSUM_NONE`, `CHECKSUM_UNNECESSARY`, `CHECKSUM_COMPLETE` and
+/// `CHECKSUM_PARTIAL`: the checksum state of a frame.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Checksum {
+    /// Nothing is known; the receiver verifies in software.
+    None,
+    /// Verified already.
+    Unnecessary,
+    /// Still to be filled in at `start` + `offset` (from the frame's start).
+    Partial {
+        /// Where checksumming starts, from the start of the frame.
+        start: u16,
+        /// Where the checksum goes, from `start`.
+        offset: u16,
+    },
+}
+
+/// The segmentation offload metadata of a GSO frame.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Gso {
+    /// Payload bytes per segment.
+    pub(crate) size: u16,
+    /// The `SKB_GSO_*` bits.
+    pub(crate) kind: u32,
+}
+
+/// An owned `struct sk_buff`, freed (as dropped) on drop.
+///
+/// # Invariants
+///
+/// `skb` points to a live, unshared sk_buff owned by this value.
+pub(crate) struct SkBuff {
+    skb: NonNull<bindings::sk_buff>,
+}
+
+// SAFETY: an owned skb may be handed to and freed on any CPU.
+unsafe impl Send for SkBuff {}
+// SAFETY: shared references only read it.
+unsafe impl Sync for SkBuff {}
+
+impl SkBuff {
+    /// Takes ownership of `skb`.
+    ///
+    /// # Safety
+    ///
+    /// `skb` must point to a live sk_buff that the caller owns and hands over.
+    pub(crate) unsafe fn from_raw(skb: *mut bindings::sk_buff) -> Option<Self> {
+        // INVARIANT: the caller hands us the ownership.
+        NonNull::new(skb).map(|skb| Self { skb })
+    }
+
+    fn raw(&self) -> *mut bindings::sk_buff {
+        self.skb.as_ptr()
+    }
+
+    fn into_raw(self) -> *mut bindings::sk_buff {
+        let skb = self.raw();
+        core::mem::forget(self);
+        skb
+    }
+
+    /// Length of the frame.
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: by the type invariant `skb` is live.
+        unsafe { bindings::zcpair_skb_len(self.raw()) as usize }
+    }
+
+    /// The linear part of the frame (`skb->data`, `skb_headlen()` bytes).
+    pub(crate) fn linear(&self) -> &[u8] {
+        // SAFETY: by the type invariant `skb` is live and we own it, so the
+        // `headlen` bytes at `data` are initialised and nobody writes them
+        // while `self` is borrowed.
+        unsafe {
+            let data = bindings::zcpair_skb_data(self.raw()) as *const u8;
+            let len = bindings::zcpair_skb_headlen(self.raw()) as usize;
+            core::slice::from_raw_parts(data, len)
+        }
+    }
+
+    /// Whether the linear part lives in a page fragment (`skb->head_frag`),
+    /// so its pages may be referenced.
+    pub(crate) fn head_is_page_frag(&self) -> bool {
+        // SAFETY: by the type invariant `skb` is live.
+        unsafe { bindings::zcpair_skb_head_frag(self.raw()) }
+    }
+
+    /// Number of paged fragments.
+    pub(crate) fn nr_frags(&self) -> usize {
+        // SAFETY: by the type invariant `skb` is live.
+        unsafe { bindings::zcpair_skb_nr_frags(self.raw()) as usize }
+    }
+
+    /// Paged fragment `i`: its page (None for non-page memory), offset and
+    /// length. The page stays referenced while the skb lives.
+    pub(crate) fn frag(&self, i: usize) -> Option<(NonNull<bindings::page>, u32, u32)> {
+        if i >= self.nr_frags() {
+            return None;
+        }
+        let i = i as u32;
+        // SAFETY: `skb` is live (type invariant) and `i < nr_frags`.
+        unsafe {
+            let page = NonNull::new(bindings::zcpair_skb_frag_page(self.raw(), i))?;
+            Some((
+                page,
+                bindings::zcpair_skb_frag_off(self.raw(), i),
+                bindings::zcpair_skb_frag_size(self.raw(), i),
+            ))
+        }
+    }
+
+    /// The checksum state.
+    pub(crate) fn checksum(&self) -> Checksum {
+        // SAFETY: by the type invariant `skb` is live.
+        let (summed, start, offset) = unsafe {
+            (
+                bindings::zcpair_skb_ip_summed(self.raw()) as u32,
+                bindings::zcpair_skb_csum_start_offset(self.raw()),
+                bindings::zcpair_skb_csum_offset(self.raw()),
+            )
+        };
+        match summed {
+            bindings::CHECKSUM_PARTIAL => Checksum::Partial {
+                start: start as u16,
+                offset: offset as u16,
+            },
+            bindings::CHECKSUM_UNNECESSARY => Checksum::Unnecessary,
+            _ => Checksum::None,
+        }
+    }
+
+    /// GSO metadata, if this is a GSO frame.
+    pub(crate) fn gso(&self) -> Option<Gso> {
+        // SAFETY: by the type invariant `skb` is live.
+        let (size, kind) = unsafe {
+            (
+                bindings::zcpair_skb_gso_size(self.raw()),
+                bindings::zcpair_skb_gso_type(self.raw()),
+            )
+        };
+        (size != 0).then_some(Gso {
+            size: size as u16,
+            kind,
+        })
+    }
+
+    /// Length of the frame's protocol headers (L2, VLAN, L3 with IPv4
+    /// options or IPv6 extension headers, L4) as the kernel's flow
+    /// dissector finds them in the linear area (`eth_get_headlen()`).
+    pub(crate) fn headers_len<D: Driver>(&self, dev: &Device<D>) -> usize {
+        let linear = self.linear();
+        // SAFETY: `dev` is live; `linear` is readable for its length.
+        unsafe {
+            bindings::eth_get_headlen(dev.as_raw(), linear.as_ptr().cast(), linear.len() as u32)
+                as usize
+        }
+    }
+
+    /// Whether the frags are user pages of a `MSG_ZEROCOPY` send.
+    pub(crate) fn is_zerocopy(&self) -> bool {
+        // SAFETY: by the type invariant `skb` is live.
+        unsafe { bindings::zcpair_skb_zcopy(self.raw()) }
+    }
+
+    /// Replaces user zero-copy frags by kernel copies and completes the
+    /// zero-copy notification (`skb_orphan_frags()`), so that the sender may
+    /// reuse its pages while the frame is still in flight.
+    pub(crate) fn orphan_frags(&mut self) -> Result {
+        // SAFETY: by the type invariant we own the live skb.
+        let ret = unsafe { bindings::zcpair_skb_orphan_frags(self.raw()) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+
+    /// Copies `out.len()` bytes starting at `offset` of the frame (linear
+    /// part and frags) into `out`.
+    pub(crate) fn copy_bits(&self, offset: usize, out: &mut [u8]) -> Result {
+        let off = i32::try_from(offset).map_err(|_| EINVAL)?;
+        let len = i32::try_from(out.len()).map_err(|_| EINVAL)?;
+        // SAFETY: `skb` is live (type invariant); `out` is writable for
+        // `len` bytes; `skb_copy_bits` checks the range against the frame.
+        let ret = unsafe { bindings::skb_copy_bits(self.raw(), off, out.as_mut_ptr().cast(), len) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        Ok(())
+    }
+
+    /// Records the software transmit timestamp, if one was asked for.
+    pub(crate) fn tx_timestamp(&mut self) {
+        // SAFETY: by the type invariant we own the live skb.
+        unsafe { bindings::zcpair_skb_tx_timestamp(self.raw()) };
+    }
+
+    /// Frees the skb as successfully sent, from NAPI context with the
+    /// poll's `budget` (0 when not in NAPI context).
+    pub(crate) fn consume_in_napi(self, budget: i32) {
+        // SAFETY: we own the skb and give it up; with a non-zero budget the
+        // caller is a NAPI poll (see `Napi`).
+        unsafe { bindings::napi_consume_skb(self.into_raw(), budget) };
+    }
+
+    /// Frees the skb as consumed from any context.
+    pub(crate) fn consume_any(self) {
+        // SAFETY: we own the skb and give it up.
+        unsafe { bindings::zcpair_dev_kfree_skb_any(self.into_raw()) };
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb; a dropped skb is a dropped frame.
+        unsafe { bindings::zcpair_kfree_skb(self.raw()) };
+    }
+}
+
+/// An skb being built by a receive path in NAPI context.
+pub(crate) struct RxSkb {
+    skb: SkBuff,
+    nr_frags: u32,
+}
+
+impl RxSkb {
+    /// Allocates an skb with `linear` bytes of linear room from `napi`'s
+    /// cache (NAPI context).
+    pub(crate) fn alloc(napi: &Napi, linear: usize) -> Result<Self> {
+        let len = u32::try_from(linear).map_err(|_| EINVAL)?;
+        // SAFETY: `napi` is a live NAPI instance and we are in its poll
+        // (the only place a `&Napi` is handed out, see `Napi`).
+        let skb = unsafe { bindings::napi_alloc_skb(napi.as_raw(), len) };
+        // SAFETY: `napi_alloc_skb` returns NULL or a new skb that we own.
+        let skb = unsafe { SkBuff::from_raw(skb) }.ok_or(ENOMEM)?;
+        Ok(Self { skb, nr_frags: 0 })
+    }
+
+    /// Appends `data` to the linear part; the caller allocated room for it.
+    pub(crate) fn put(&mut self, data: &[u8]) {
+        // SAFETY: we own the live skb; `skb_put` checks the tailroom (and
+        // panics the kernel on overflow, so callers size `alloc` right).
+        unsafe {
+            bindings::zcpair_skb_put_data(self.skb.raw(), data.as_ptr().cast(), data.len() as u32)
+        };
+    }
+
+    /// Appends a paged fragment; the skb takes over the page reference.
+    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32) -> Result {
+        if self.nr_frags as usize >= bindings::MAX_SKB_FRAGS as usize {
+            return Err(ENOSPC);
+        }
+        let page = page.into_raw();
+        // SAFETY: we own the live skb, `nr_frags` is below MAX_SKB_FRAGS and
+        // `page` carries a reference that the frag now owns.
+        unsafe { bindings::zcpair_skb_add_rx_frag(self.skb.raw(), self.nr_frags, page, off, len) };
+        self.nr_frags += 1;
+        Ok(())
+    }
+
+    /// Restores the sender's checksum state. Call before `finish`, while
+    /// the data still starts at the Ethernet header.
+    pub(crate) fn set_checksum(&mut self, csum: Checksum) -> Result {
+        match csum {
+            Checksum::None => {}
+            Checksum::Unnecessary => {
+                // SAFETY: we own the live skb.
+                unsafe {
+                    bindings::zcpair_skb_set_ip_summed(
+                        self.skb.raw(),
+                        bindings::CHECKSUM_UNNECESSARY as u8,
+                    )
+                };
+            }
+            Checksum::Partial { start, offset } => {
+                // SAFETY: we own the live skb; the function checks the
+                // offsets against its length.
+                if !unsafe { bindings::skb_partial_csum_set(self.skb.raw(), start, offset) } {
+                    return Err(EINVAL);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Restores GSO metadata; the stack recounts segments when needed.
+    pub(crate) fn set_gso(&mut self, gso: Gso, segs: u32) {
+        // SAFETY: we own the live skb.
+        unsafe { bindings::zcpair_skb_set_gso(self.skb.raw(), gso.size as u32, gso.kind, segs) };
+    }
+
+    /// Length of the frame built so far.
+    pub(crate) fn len(&self) -> usize {
+        self.skb.len()
+    }
+
+    /// Sets the protocol from the Ethernet header (`eth_type_trans()`) and
+    /// hands the frame to GRO. Returns whether GRO merged it into another.
+    pub(crate) fn receive<D: Driver>(self, napi: &Napi, dev: &Device<D>) -> bool {
+        let skb = self.skb.into_raw();
+        // SAFETY: we own the live skb, which starts with an Ethernet header
+        // (callers copy at least ETH_HLEN header bytes), and `dev` is live.
+        unsafe { bindings::zcpair_skb_set_protocol_eth(skb, dev.as_raw()) };
+        // SAFETY: we are in `napi`'s poll; GRO takes the skb over.
+        let res = unsafe { bindings::napi_gro_receive(napi.as_raw(), skb) };
+        matches!(
+            res,
+            bindings::gro_result_GRO_MERGED | bindings::gro_result_GRO_MERGED_FREE
+        )
+    }
+}

@@ -1,0 +1,86 @@
+#!/bin/bash
+# Frames cross a pair intact: ping v4/v6, 64 MiB over TCP, UDP datagrams
+# of many sizes; the counters prove headers were copied and payload
+# referenced, and agree with the link statistics.
+. "$(dirname "$0")/lib.sh"
+
+ktap_plan 14
+
+if ! pair_up; then
+	ktap_fail "create a pair across two netns" "$(ip -all netns exec ip -o link 2>&1)"
+	ktap_finish
+fi
+ktap_ok "create a pair across two netns"
+
+iflink_a=$(ip netns exec $NS_A cat /sys/class/net/zca/iflink)
+ifindex_b=$(ip netns exec $NS_B cat /sys/class/net/zcb/ifindex)
+ktap_expect_eq "zca's iflink is zcb's ifindex" "$ifindex_b" "$iflink_a"
+
+sleep 1
+ktap_check "carrier up on both ends" \
+	bash -c "ip -n $NS_A link show zca | grep -q LOWER_UP && ip -n $NS_B link show zcb | grep -q LOWER_UP"
+ktap_check "ethtool -i names the driver" \
+	bash -c "ip netns exec $NS_A ethtool -i zca | grep -qx 'driver: zcpair'"
+ktap_check "ping IPv4" ip netns exec $NS_A ping -c 3 -i 0.2 -W 5 10.99.0.2
+ktap_check "ping IPv6" ip netns exec $NS_A ping -6 -c 3 -i 0.2 -W 5 fd99::2
+
+# 64 MiB over TCP, compared by sha256.
+tmp=$(mktemp -d)
+head -c $((64 << 20)) /dev/urandom >"$tmp/src"
+ref0=$(ethtool_stat $NS_A zca tx_payload_bytes_referenced)
+hdr0=$(ethtool_stat $NS_A zca tx_header_bytes_copied)
+txb0=$(link_stat $NS_A zca tx_bytes)
+rxb0=$(link_stat $NS_B zcb rx_bytes)
+ip netns exec $NS_B socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$tmp/dst",creat,trunc &
+lpid=$!
+sleep 1
+ip netns exec $NS_A timeout 600 socat -u OPEN:"$tmp/src" TCP:10.99.0.2:5001
+wait $lpid
+ktap_expect_eq "64 MiB over TCP arrive intact (sha256)" \
+	"$(sha256sum <"$tmp/src" | cut -d' ' -f1)" "$(sha256sum <"$tmp/dst" | cut -d' ' -f1)"
+ref=$(( $(ethtool_stat $NS_A zca tx_payload_bytes_referenced) - ref0 ))
+hdr=$(( $(ethtool_stat $NS_A zca tx_header_bytes_copied) - hdr0 ))
+payload=$((64 << 20))
+echo "# bulk TCP: payload $payload, referenced $ref, header bytes copied $hdr"
+ip netns exec $NS_A ethtool -S zca | sed 's/^/# /'
+if [ $((ref * 100)) -ge $((payload * 90)) ]; then
+	ktap_ok "bulk TCP: >= 90% of the payload referenced ($ref of $payload)"
+else
+	ktap_fail "bulk TCP: >= 90% of the payload referenced ($ref of $payload)"
+fi
+if [ $((hdr * 100)) -le $((payload * 5)) ]; then
+	ktap_ok "bulk TCP: <= 5% copied as headers ($hdr)"
+else
+	ktap_fail "bulk TCP: <= 5% copied as headers ($hdr)"
+fi
+txb=$(( $(link_stat $NS_A zca tx_bytes) - txb0 ))
+rxb=$(( $(link_stat $NS_B zcb rx_bytes) - rxb0 ))
+ktap_expect_eq "ip -s link: bytes sent by zca == bytes received by zcb" "$txb" "$rxb"
+ktap_expect_eq "ethtool tx_queue_0_bytes == ip -s link tx_bytes" \
+	"$(link_stat $NS_A zca tx_bytes)" "$(ethtool_stat $NS_A zca tx_queue_0_bytes)"
+
+# UDP datagrams of many sizes, each compared byte for byte.
+out=$(ip netns exec $NS_A python3 "$ZCPAIR_ROOT/tests/udp_sizes.py" 10.99.0.2 "$NS_B" 2>&1)
+rc=$?
+echo "$out" | tail -n 3 | sed 's/^/# /'
+if [ $rc -eq 0 ]; then
+	ktap_ok "UDP datagrams of sizes 1..65507 arrive intact"
+else
+	ktap_fail "UDP datagrams of sizes 1..65507 arrive intact" "$out"
+fi
+
+whole0=$(ethtool_stat $NS_A zca tx_frames_copied_whole)
+ip netns exec $NS_A ping -c 5 -i 0.2 -s 56 -W 5 10.99.0.2 >/dev/null
+whole=$(( $(ethtool_stat $NS_A zca tx_frames_copied_whole) - whole0 ))
+if [ "$whole" -ge 5 ]; then
+	ktap_ok "frames <= copybreak are copied whole ($whole for 5 pings)"
+else
+	ktap_fail "frames <= copybreak are copied whole ($whole for 5 pings)"
+fi
+
+ktap_check "mtu 9000 on both ends, ping 8000 bytes" bash -c "
+	ip -n $NS_A link set zca mtu 9000 && ip -n $NS_B link set zcb mtu 9000 &&
+	ip netns exec $NS_A ping -c 2 -W 5 -s 8000 -M do 10.99.0.2"
+rm -rf "$tmp"
+pair_down
+ktap_finish
