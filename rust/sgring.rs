@@ -202,6 +202,11 @@ pub(crate) struct Producer {
 }
 
 impl Producer {
+    /// Number of slots of the ring.
+    pub(crate) fn slots(&self) -> u32 {
+        self.ring.slots
+    }
+
     /// Slots that can take a frame now.
     pub(crate) fn free_slots(&self) -> u32 {
         self.ring.slots - self.prod.wrapping_sub(self.clean)

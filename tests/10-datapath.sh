@@ -4,7 +4,7 @@
 # referenced, and agree with the link statistics.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 14
+ktap_plan 17
 
 if ! pair_up; then
 	ktap_fail "create a pair across two netns" "$(ip -all netns exec ip -o link 2>&1)"
@@ -81,6 +81,32 @@ fi
 ktap_check "mtu 9000 on both ends, ping 8000 bytes" bash -c "
 	ip -n $NS_A link set zca mtu 9000 && ip -n $NS_B link set zcb mtu 9000 &&
 	ip netns exec $NS_A ping -c 2 -W 5 -s 8000 -M do 10.99.0.2"
+# ethtool -G: our tx ring is the peer's rx ring.
+err=$(ip netns exec $NS_A ethtool -G zca tx 512 2>&1)
+if [ $? -ne 0 ] && printf '%s' "$err" | grep -q 'bring both ends of the pair down'; then
+	ktap_ok "ethtool -G while up is refused with the reason"
+else
+	ktap_fail "ethtool -G while up is refused with the reason" "$err"
+fi
+err=$(ip netns exec $NS_A ethtool -G zca tx 100 2>&1)
+if [ $? -ne 0 ] && printf '%s' "$err" | grep -q 'power of two'; then
+	ktap_ok "ethtool -G with a size that is not a power of two is refused"
+else
+	ktap_fail "ethtool -G with a size that is not a power of two is refused" "$err"
+fi
+ip -n $NS_A link set zca down
+ip -n $NS_B link set zcb down
+ip netns exec $NS_A ethtool -G zca tx 512 rx 64
+ip -n $NS_A link set zca up
+ip -n $NS_B link set zcb up
+sleep 1
+rings="$(ip netns exec $NS_A ethtool -g zca | awk '/^Current/ {c=1} c && /^(RX|TX):/ {printf "%s%s ", $1, $2}')"
+rings="$rings/ $(ip netns exec $NS_B ethtool -g zcb | awk '/^Current/ {c=1} c && /^(RX|TX):/ {printf "%s%s ", $1, $2}')"
+if [ "$rings" = "RX:64 TX:512 / RX:512 TX:64 " ] && ip netns exec $NS_A ping -c 2 -W 5 10.99.0.2 >/dev/null; then
+	ktap_ok "ethtool -G tx 512 rx 64 on zca (down): zcb sees rx 512 tx 64; traffic flows"
+else
+	ktap_fail "ethtool -G tx 512 rx 64 on zca (down): zcb sees rx 512 tx 64; traffic flows" "rings: $rings"
+fi
 rm -rf "$tmp"
 pair_down
 ktap_finish

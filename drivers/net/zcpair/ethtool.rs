@@ -2,7 +2,11 @@
 
 //! ethtool: driver info, ring sizes and the driver counters.
 
+use crate::knet::bindings::{ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN};
 use crate::knet::ethtool::{DrvInfo, RingParam};
+use crate::knet::netdev::with_bh_disabled;
+use crate::knet::sgring::Ring;
+use core::sync::atomic::Ordering;
 use crate::knet::netdev::Device;
 use crate::knet::rtnl::{ExtAck, Rtnl};
 use crate::pair::get;
@@ -64,24 +68,67 @@ pub(crate) fn drvinfo(_dev: &Device<ZcPair>) -> DrvInfo {
 }
 
 pub(crate) fn ringparam(dev: &Device<ZcPair>) -> RingParam {
-    let size = dev.data().map_or(0, |d| d.pair.params.ring_size);
+    let (tx, rx) = dev.data().map_or((0, 0), |d| {
+        (d.end().tx.lock().slots(), d.peer().tx.lock().slots())
+    });
     RingParam {
-        rx_max: crate::knet::bindings::ZCPAIR_RING_SIZE_MAX,
-        tx_max: crate::knet::bindings::ZCPAIR_RING_SIZE_MAX,
-        rx: size,
-        tx: size,
+        rx_max: ZCPAIR_RING_SIZE_MAX,
+        tx_max: ZCPAIR_RING_SIZE_MAX,
+        rx,
+        tx,
     }
 }
 
+/// `ethtool -G`: our tx ring is the peer's rx ring and the other way
+/// round, so `tx` resizes the ring towards the peer and `rx` the ring from
+/// it. Both ends must be down: a ring is replaced, not resized in place.
 pub(crate) fn set_ringparam(
-    _dev: &Device<ZcPair>,
+    dev: &Device<ZcPair>,
     _rtnl: &Rtnl,
-    _ring: RingParam,
+    ring: RingParam,
     extack: &ExtAck<'_>,
 ) -> Result {
-    Err(extack.fail(
-        None,
-        c_str!("zcpair: ring size is fixed at creation for now"),
-        crate::knet::eopnotsupp(),
-    ))
+    let data = dev.data().ok_or(EINVAL)?;
+    let cur = ringparam(dev);
+    for size in [ring.tx, ring.rx] {
+        if !size.is_power_of_two() || !(ZCPAIR_RING_SIZE_MIN..=ZCPAIR_RING_SIZE_MAX).contains(&size) {
+            return Err(extack.fail(
+                None,
+                c_str!("ring size must be a power of two from 16 to 4096"),
+                EINVAL,
+            ));
+        }
+    }
+    if ring.tx == cur.tx && ring.rx == cur.rx {
+        return Ok(());
+    }
+    if data.end().up.load(Ordering::Acquire) || data.peer().up.load(Ordering::Acquire) {
+        return Err(extack.fail(
+            None,
+            c_str!("bring both ends of the pair down to change the ring size"),
+            EBUSY,
+        ));
+    }
+    let dma = crate::dma_device()?;
+    let hdr = data.pair.params.hdr_buf;
+    let to_peer = if ring.tx != cur.tx { Some(Ring::new(&dma, ring.tx, hdr)?) } else { None };
+    let from_peer = if ring.rx != cur.rx { Some(Ring::new(&dma, ring.rx, hdr)?) } else { None };
+    // Both ends are down: their NAPI is disabled and their rings were
+    // emptied at ndo_stop, so swapping in fresh rings loses nothing.
+    let old = with_bh_disabled(|| {
+        let a = to_peer.map(|(p, c)| {
+            let p = core::mem::replace(&mut *data.end().tx.lock(), p);
+            let c = core::mem::replace(&mut *data.peer().rx.lock(), c);
+            (p, c)
+        });
+        let b = from_peer.map(|(p, c)| {
+            let p = core::mem::replace(&mut *data.peer().tx.lock(), p);
+            let c = core::mem::replace(&mut *data.end().rx.lock(), c);
+            (p, c)
+        });
+        (a, b)
+    });
+    // Coherent memory is freed with bottom halves enabled.
+    drop(old);
+    Ok(())
 }
