@@ -56,9 +56,8 @@ impl Napi {
     /// Must be called once, from `ndo_init` (rtnl held), on a `Napi` that
     /// stays pinned until [`Napi::detach`].
     pub(crate) fn attach<D: Driver>(&self, dev: &Device<D>) {
-        // SAFETY: `dev` is live; `self` was initialised in place by `new`
-        // and is only reachable by reference, so it does not move, and the
-        // caller detaches it in ndo_uninit before it is freed;
+        // SAFETY: `dev` is live; `self` was made in place by `new`, never
+        // moves and is detached in ndo_uninit before it is freed (caller);
         // `poll_trampoline::<D>` matches the C prototype.
         unsafe {
             bindings::netif_napi_add_weight(

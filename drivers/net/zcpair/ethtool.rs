@@ -5,12 +5,12 @@
 use crate::knet::bindings::{ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN};
 use crate::knet::ethtool::{DrvInfo, RingParam};
 use crate::knet::netdev::with_bh_disabled;
-use crate::knet::sgring::Ring;
-use core::sync::atomic::Ordering;
 use crate::knet::netdev::Device;
 use crate::knet::rtnl::{ExtAck, Rtnl};
+use crate::knet::sgring::Ring;
 use crate::pair::get;
 use crate::ZcPair;
+use core::sync::atomic::Ordering;
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::CStr;
@@ -68,8 +68,9 @@ pub(crate) fn drvinfo(_dev: &Device<ZcPair>) -> DrvInfo {
 }
 
 pub(crate) fn ringparam(dev: &Device<ZcPair>) -> RingParam {
+    // The ring locks are also taken in softirq context.
     let (tx, rx) = dev.data().map_or((0, 0), |d| {
-        (d.end().tx.lock().slots(), d.peer().tx.lock().slots())
+        with_bh_disabled(|| (d.end().tx.lock().slots(), d.peer().tx.lock().slots()))
     });
     RingParam {
         rx_max: ZCPAIR_RING_SIZE_MAX,
@@ -91,7 +92,8 @@ pub(crate) fn set_ringparam(
     let data = dev.data().ok_or(EINVAL)?;
     let cur = ringparam(dev);
     for size in [ring.tx, ring.rx] {
-        if !size.is_power_of_two() || !(ZCPAIR_RING_SIZE_MIN..=ZCPAIR_RING_SIZE_MAX).contains(&size) {
+        if !size.is_power_of_two() || !(ZCPAIR_RING_SIZE_MIN..=ZCPAIR_RING_SIZE_MAX).contains(&size)
+        {
             return Err(extack.fail(
                 None,
                 c_str!("ring size must be a power of two from 16 to 4096"),
@@ -111,8 +113,16 @@ pub(crate) fn set_ringparam(
     }
     let dma = crate::dma_device()?;
     let hdr = data.pair.params.hdr_buf;
-    let to_peer = if ring.tx != cur.tx { Some(Ring::new(&dma, ring.tx, hdr)?) } else { None };
-    let from_peer = if ring.rx != cur.rx { Some(Ring::new(&dma, ring.rx, hdr)?) } else { None };
+    let to_peer = if ring.tx != cur.tx {
+        Some(Ring::new(&dma, ring.tx, hdr)?)
+    } else {
+        None
+    };
+    let from_peer = if ring.rx != cur.rx {
+        Some(Ring::new(&dma, ring.rx, hdr)?)
+    } else {
+        None
+    };
     // Both ends are down: their NAPI is disabled and their rings were
     // emptied at ndo_stop, so swapping in fresh rings loses nothing.
     let old = with_bh_disabled(|| {
