@@ -68,9 +68,13 @@ pub(crate) fn drvinfo(_dev: &Device<ZcPair>) -> DrvInfo {
 }
 
 pub(crate) fn ringparam(dev: &Device<ZcPair>) -> RingParam {
-    // The ring locks are also taken in softirq context.
+    // The ring locks are also taken in softirq context; take one at a time.
     let (tx, rx) = dev.data().map_or((0, 0), |d| {
-        with_bh_disabled(|| (d.end().tx.lock().slots(), d.peer().tx.lock().slots()))
+        with_bh_disabled(|| {
+            let tx = d.end().tx.lock().slots();
+            let rx = d.peer().tx.lock().slots();
+            (tx, rx)
+        })
     });
     RingParam {
         rx_max: ZCPAIR_RING_SIZE_MAX,
