@@ -10,12 +10,13 @@
 #   make [module] [KDIR=...]  build zcpair.ko (default KDIR: the debug tree)
 #   make vm FLAVOR=... CMD=.. boot the kernel and run CMD (a shell without CMD)
 #   make lint                 rustfmt --check and clippy
+#   make uapi                 regenerate include/uapi/linux/zcpair.h from the YNL spec
 
 FLAVOR ?= debug
 export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
 
 .DEFAULT_GOAL := module
-.PHONY: module setup kernel kdir vm vm-run check demo lint fmt clean verify-kernel
+.PHONY: module setup kernel kdir vm vm-run check demo lint fmt clean verify-kernel uapi
 
 module: setup
 	@scripts/module.sh
@@ -58,6 +59,9 @@ demo:
 
 lint:
 	@scripts/lint.sh
+
+uapi:
+	@scripts/uapi.sh
 
 fmt:
 	@rustfmt --edition 2021 --config-path .rustfmt.toml $$(git ls-files "*.rs" | grep -v userspace-tools/)

@@ -8,6 +8,7 @@ start=$(date +%s)
 export FLAVOR=debug
 "$ZCPAIR_ROOT/scripts/setup.sh"
 "$ZCPAIR_ROOT/scripts/kernel.sh" build debug
+"$ZCPAIR_ROOT/scripts/uapi.sh" --check
 KDIR=$(kernel_builddir debug) "$ZCPAIR_ROOT/scripts/module.sh"
 
 if [ -f "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" ]; then

@@ -1,33 +1,93 @@
-/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-/*
- * zcpair: paired virtual Ethernet devices over shared DMA-coherent rings.
- *
- * The rtnetlink kind attributes of `ip link add ... type zcpair`, carried
- * in IFLA_INFO_DATA. Used by the module and by zcpairctl.
- */
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/zcpair.yaml */
+/* YNL-GEN uapi header */
+
 #ifndef _UAPI_LINUX_ZCPAIR_H
 #define _UAPI_LINUX_ZCPAIR_H
 
+#define ZCPAIR_FAMILY_NAME	"zcpair"
+#define ZCPAIR_FAMILY_VERSION	1
+
 enum {
 	ZCPAIR_INFO_UNSPEC,
-	/* struct ifinfomsg followed by the peer's IFLA_* attributes */
 	ZCPAIR_INFO_PEER,
-	/* u32: descriptor ring slots per direction, a power of two */
 	ZCPAIR_INFO_RING_SIZE,
-	/* u32: bytes of the pre-mapped header buffer of each slot */
 	ZCPAIR_INFO_HDR_BUF,
-	/* u32: frames up to this length are copied whole */
 	ZCPAIR_INFO_COPYBREAK,
-	__ZCPAIR_INFO_MAX
-};
-#define ZCPAIR_INFO_MAX (__ZCPAIR_INFO_MAX - 1)
 
-#define ZCPAIR_RING_SIZE_MIN	16
-#define ZCPAIR_RING_SIZE_MAX	4096
-#define ZCPAIR_RING_SIZE_DEFAULT 256
-#define ZCPAIR_HDR_BUF_MIN	128
-#define ZCPAIR_HDR_BUF_MAX	1024
-#define ZCPAIR_HDR_BUF_DEFAULT	256
-#define ZCPAIR_COPYBREAK_DEFAULT 128
+	/* private: */
+	__ZCPAIR_INFO_MAX,
+	ZCPAIR_INFO_MAX = (__ZCPAIR_INFO_MAX - 1)
+};
+
+#define ZCPAIR_RING_SIZE_MIN		16
+#define ZCPAIR_RING_SIZE_MAX		4096
+#define ZCPAIR_RING_SIZE_DEFAULT	256
+#define ZCPAIR_HDR_BUF_MIN		128
+#define ZCPAIR_HDR_BUF_MAX		1024
+#define ZCPAIR_HDR_BUF_DEFAULT		256
+#define ZCPAIR_COPYBREAK_DEFAULT	128
+#define ZCPAIR_COPYBREAK_MAX		1024
+
+enum {
+	ZCPAIR_A_RING_SIZE = 1,
+	ZCPAIR_A_RING_HDR_BUF,
+	ZCPAIR_A_RING_HEAD,
+	ZCPAIR_A_RING_TAIL,
+	ZCPAIR_A_RING_IN_FLIGHT,
+
+	__ZCPAIR_A_RING_MAX,
+	ZCPAIR_A_RING_MAX = (__ZCPAIR_A_RING_MAX - 1)
+};
+
+enum {
+	ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED = 1,
+	ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED,
+	ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE,
+	ZCPAIR_A_STATS_TX_SG_DESCRIPTORS,
+	ZCPAIR_A_STATS_TX_RING_FULL,
+	ZCPAIR_A_STATS_TX_NOTIFICATIONS,
+	ZCPAIR_A_STATS_TX_COMPLETIONS,
+	ZCPAIR_A_STATS_RX_GRO_FRAMES,
+	ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED,
+	ZCPAIR_A_STATS_TX_PACKETS,
+	ZCPAIR_A_STATS_TX_BYTES,
+	ZCPAIR_A_STATS_TX_DROPPED,
+	ZCPAIR_A_STATS_RX_PACKETS,
+	ZCPAIR_A_STATS_RX_BYTES,
+	ZCPAIR_A_STATS_RX_DROPPED,
+
+	__ZCPAIR_A_STATS_MAX,
+	ZCPAIR_A_STATS_MAX = (__ZCPAIR_A_STATS_MAX - 1)
+};
+
+enum {
+	ZCPAIR_A_PAIR_IFINDEX = 1,
+	ZCPAIR_A_PAIR_IFNAME,
+	ZCPAIR_A_PAIR_PEER_IFINDEX,
+	ZCPAIR_A_PAIR_PEER_IFNAME,
+	ZCPAIR_A_PAIR_PEER_NETNSID,
+	ZCPAIR_A_PAIR_COPYBREAK,
+	ZCPAIR_A_PAIR_TX_RING,
+	ZCPAIR_A_PAIR_RX_RING,
+	ZCPAIR_A_PAIR_STATS,
+
+	__ZCPAIR_A_PAIR_MAX,
+	ZCPAIR_A_PAIR_MAX = (__ZCPAIR_A_PAIR_MAX - 1)
+};
+
+enum {
+	ZCPAIR_CMD_PAIR_GET = 1,
+	ZCPAIR_CMD_PAIR_SET,
+	ZCPAIR_CMD_PAIR_CREATE_NTF,
+	ZCPAIR_CMD_PAIR_DELETE_NTF,
+	ZCPAIR_CMD_PAIR_CHANGE_NTF,
+
+	__ZCPAIR_CMD_MAX,
+	ZCPAIR_CMD_MAX = (__ZCPAIR_CMD_MAX - 1)
+};
+
+#define ZCPAIR_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_ZCPAIR_H */
