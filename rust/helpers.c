@@ -192,3 +192,103 @@ void zcpair_skb_set_protocol_eth(struct sk_buff *skb, struct net_device *dev)
 {
 	skb->protocol = eth_type_trans(skb, dev);
 }
+
+struct net_device *zcpair_netdev_find(struct net *net, unsigned long *ifindex)
+{
+	ASSERT_RTNL();
+	return xa_find(&net->dev_by_index, ifindex, ULONG_MAX, XA_PRESENT);
+}
+
+const char *zcpair_netdev_name(const struct net_device *dev)
+{
+	return dev->name;
+}
+
+struct sk_buff *zcpair_genlmsg_new(void)
+{
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+}
+
+void zcpair_genlmsg_end(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+}
+
+void zcpair_genlmsg_cancel(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_cancel(skb, hdr);
+}
+
+int zcpair_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
+{
+	return genlmsg_reply(skb, info);
+}
+
+void zcpair_genlmsg_multicast_netns(const struct genl_family *family, struct net *net,
+				    struct sk_buff *skb, unsigned int group)
+{
+	genlmsg_multicast_netns(family, net, skb, 0, group, GFP_KERNEL);
+}
+
+bool zcpair_genl_has_listeners(const struct genl_family *family, struct net *net,
+			       unsigned int group)
+{
+	return genl_has_listeners(family, net, group);
+}
+
+void zcpair_nlmsg_free(struct sk_buff *skb)
+{
+	nlmsg_free(skb);
+}
+
+struct net *zcpair_genl_info_net(const struct genl_info *info)
+{
+	return genl_info_net(info);
+}
+
+struct net *zcpair_dump_net(const struct netlink_callback *cb)
+{
+	return sock_net(cb->skb->sk);
+}
+
+void *zcpair_genlmsg_put_dump(struct sk_buff *skb, const struct netlink_callback *cb,
+			      const struct genl_family *family, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, family,
+			   NLM_F_MULTI, cmd);
+}
+
+int zcpair_nla_put_u32(struct sk_buff *skb, int type, u32 value)
+{
+	return nla_put_u32(skb, type, value);
+}
+
+int zcpair_nla_put_s32(struct sk_buff *skb, int type, s32 value)
+{
+	return nla_put_s32(skb, type, value);
+}
+
+int zcpair_nla_put_uint(struct sk_buff *skb, int type, u64 value)
+{
+	return nla_put_uint(skb, type, value);
+}
+
+int zcpair_nla_put_string(struct sk_buff *skb, int type, const char *str)
+{
+	return nla_put_string(skb, type, str);
+}
+
+struct nlattr *zcpair_nla_nest_start(struct sk_buff *skb, int type)
+{
+	return nla_nest_start(skb, type);
+}
+
+void zcpair_nla_nest_end(struct sk_buff *skb, struct nlattr *nest)
+{
+	nla_nest_end(skb, nest);
+}
+
+void zcpair_nla_nest_cancel(struct sk_buff *skb, struct nlattr *nest)
+{
+	nla_nest_cancel(skb, nest);
+}

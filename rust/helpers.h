@@ -12,6 +12,8 @@
 #include <linux/netdevice.h>
 #include <linux/platform_device.h>
 #include <linux/skbuff.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 /* net_device */
@@ -101,5 +103,32 @@ void zcpair_dma_free_coherent(struct device *dev, size_t size, void *cpu, dma_ad
 int zcpair_dma_set_mask_and_coherent(struct device *dev, u64 mask);
 struct platform_device *zcpair_platform_device_register(const char *name);
 struct device *zcpair_platform_device_dev(struct platform_device *pdev);
+
+
+/* network namespaces and device lookup (rtnl held) */
+struct net_device *zcpair_netdev_find(struct net *net, unsigned long *ifindex);
+const char *zcpair_netdev_name(const struct net_device *dev);
+
+/* generic netlink */
+struct sk_buff *zcpair_genlmsg_new(void);
+void zcpair_genlmsg_end(struct sk_buff *skb, void *hdr);
+void zcpair_genlmsg_cancel(struct sk_buff *skb, void *hdr);
+int zcpair_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
+void zcpair_genlmsg_multicast_netns(const struct genl_family *family, struct net *net,
+				    struct sk_buff *skb, unsigned int group);
+bool zcpair_genl_has_listeners(const struct genl_family *family, struct net *net,
+			       unsigned int group);
+void zcpair_nlmsg_free(struct sk_buff *skb);
+struct net *zcpair_genl_info_net(const struct genl_info *info);
+struct net *zcpair_dump_net(const struct netlink_callback *cb);
+void *zcpair_genlmsg_put_dump(struct sk_buff *skb, const struct netlink_callback *cb,
+			      const struct genl_family *family, u8 cmd);
+int zcpair_nla_put_u32(struct sk_buff *skb, int type, u32 value);
+int zcpair_nla_put_s32(struct sk_buff *skb, int type, s32 value);
+int zcpair_nla_put_uint(struct sk_buff *skb, int type, u64 value);
+int zcpair_nla_put_string(struct sk_buff *skb, int type, const char *str);
+struct nlattr *zcpair_nla_nest_start(struct sk_buff *skb, int type);
+void zcpair_nla_nest_end(struct sk_buff *skb, struct nlattr *nest);
+void zcpair_nla_nest_cancel(struct sk_buff *skb, struct nlattr *nest);
 
 #endif /* ZCPAIR_HELPERS_H */

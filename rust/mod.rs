@@ -12,6 +12,7 @@
 pub(crate) mod bindings;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
+pub(crate) mod genl;
 pub(crate) mod modinfo;
 pub(crate) mod napi;
 pub(crate) mod netdev;

@@ -76,6 +76,9 @@ pub(crate) trait Driver: Sized + Send + Sync + 'static {
     fn stats64(dev: &Device<Self>) -> Stats64;
     /// `ndo_get_iflink`: the peer's ifindex (RCU).
     fn iflink(dev: &Device<Self>) -> i32;
+    /// The other end of a pair device, whose netns `ip link` shows as the
+    /// link netns (`rtnl_link_ops.get_link_net`, rtnl held).
+    fn link_peer(dev: &Device<Self>) -> Option<DeviceRef<Self>>;
     /// The NAPI poll of the device's NAPI instance.
     fn poll(dev: &Device<Self>, napi: &Napi, budget: i32) -> i32;
 
@@ -171,6 +174,19 @@ impl<D: Driver> Device<D> {
     pub(crate) fn ifindex(&self) -> i32 {
         // SAFETY: by the type invariant the device is live.
         unsafe { (*self.as_raw()).ifindex }
+    }
+
+    /// The device's name. Stable while the rtnl lock is held.
+    pub(crate) fn name(&self) -> &CStr {
+        // SAFETY: by the type invariant the device is live; `name` is a
+        // NUL-terminated array inside it.
+        unsafe { CStr::from_char_ptr(bindings::zcpair_netdev_name(self.as_raw())) }
+    }
+
+    /// The network namespace the device is in (stable under rtnl).
+    pub(crate) fn net(&self) -> &Net {
+        // SAFETY: the device is live and holds its netns while it is in it.
+        unsafe { Net::from_raw(bindings::zcpair_dev_net(self.as_raw())) }
     }
 
     /// Whether the device is administratively up (`netif_running()`).
@@ -289,6 +305,42 @@ impl<D: Driver> Drop for DeviceRef<D> {
     fn drop(&mut self) {
         // SAFETY: we own one reference.
         unsafe { bindings::zcpair_dev_put(self.dev.as_ptr()) };
+    }
+}
+
+/// A network namespace (`struct net`).
+///
+/// # Invariants
+///
+/// The wrapped `struct net` is live for the lifetime of the reference.
+#[repr(transparent)]
+pub(crate) struct Net(Opaque<bindings::net>);
+
+impl Net {
+    /// # Safety
+    ///
+    /// `raw` is a live netns for the returned lifetime.
+    pub(crate) unsafe fn from_raw<'a>(raw: *mut bindings::net) -> &'a Net {
+        // SAFETY: `Net` is a transparent wrapper; the caller guarantees
+        // liveness.
+        unsafe { &*(raw as *const Net) }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::net {
+        self.0.get()
+    }
+
+    /// Whether `self` and `other` are the same namespace.
+    pub(crate) fn is(&self, other: &Net) -> bool {
+        core::ptr::eq(self, other)
+    }
+
+    /// The id `other` has in this namespace (`peernet2id_alloc()`, as
+    /// `ip link` shows as link-netnsid), allocated if it has none.
+    pub(crate) fn id_of(&self, other: &Net, _rtnl: &Rtnl) -> i32 {
+        // SAFETY: both namespaces are live (type invariant); rtnl is held
+        // as `rtnl_fill_ifinfo()` holds it for the same call.
+        unsafe { bindings::peernet2id_alloc(self.as_raw(), other.as_raw(), kernel::bindings::GFP_KERNEL) }
     }
 }
 

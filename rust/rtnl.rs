@@ -7,9 +7,10 @@
 //! [`include/net/netlink.h`](srctree/include/net/netlink.h).
 
 use super::bindings;
-use super::netdev::{priv_size, Adapter, Device, Driver};
+use super::netdev::{priv_size, Adapter, Device, Driver, Net};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 use kernel::str::CStr;
 use kernel::types::Opaque;
@@ -28,6 +29,32 @@ impl Rtnl {
     /// The caller must hold the rtnl lock for as long as the value lives.
     pub(crate) unsafe fn assume_held() -> Self {
         Self(())
+    }
+
+    /// Takes the rtnl lock (process context, may sleep) until the guard
+    /// is dropped.
+    pub(crate) fn lock() -> RtnlGuard {
+        // SAFETY: no precondition beyond process context.
+        unsafe { bindings::rtnl_lock() };
+        // INVARIANT: locked just now; the guard unlocks when dropped.
+        RtnlGuard(Rtnl(()))
+    }
+}
+
+/// The rtnl lock, held until this is dropped; derefs to the [`Rtnl`] proof.
+pub(crate) struct RtnlGuard(Rtnl);
+
+impl core::ops::Deref for RtnlGuard {
+    type Target = Rtnl;
+    fn deref(&self) -> &Rtnl {
+        &self.0
+    }
+}
+
+impl Drop for RtnlGuard {
+    fn drop(&mut self) {
+        // SAFETY: we took the lock in `Rtnl::lock`.
+        unsafe { bindings::rtnl_unlock() };
     }
 }
 
@@ -124,6 +151,12 @@ impl<'a> Attrs<'a> {
     /// Attribute `ty` as a u32, if present.
     pub(crate) fn u32(&self, ty: u32) -> Option<u32> {
         self.get(ty)?.as_u32()
+    }
+
+    /// Attribute `ty` as a string, if present and NUL-terminated (as an
+    /// `NLA_NUL_STRING` policy guarantees).
+    pub(crate) fn str(&self, ty: u32) -> Option<&'a CStr> {
+        CStr::from_bytes_with_nul(self.get(ty)?.payload()).ok()
     }
 }
 
@@ -383,29 +416,44 @@ fn to_result(ret: i32) -> Result {
     }
 }
 
-/// The registration of driver `D`'s link kind; unregistering it (on drop)
-/// deletes every device of the kind in every netns.
+/// Driver `D`'s link kind: its `rtnl_link_ops`, in a `static` of the
+/// driver so that the ops' address tells `D`'s devices from all others.
 ///
 /// # Invariants
 ///
-/// `ops` is registered with the rtnl core and pinned in memory.
-pub(crate) struct LinkRegistration<D: Driver> {
-    ops: Pin<KBox<Opaque<bindings::rtnl_link_ops>>>,
+/// `ops` is written only by [`LinkKind::register`] while `registered` is
+/// false, i.e. while the rtnl core does not know it; it is registered with
+/// the core while `registered` is true.
+pub(crate) struct LinkKind<D: Driver> {
+    ops: Opaque<bindings::rtnl_link_ops>,
+    registered: AtomicBool,
     _p: PhantomData<D>,
 }
 
-// SAFETY: the registration may be dropped on any CPU (process context).
-unsafe impl<D: Driver> Send for LinkRegistration<D> {}
-// SAFETY: `&LinkRegistration` offers nothing.
-unsafe impl<D: Driver> Sync for LinkRegistration<D> {}
+// SAFETY: `ops` is only written before registration (type invariant),
+// everything else is atomic.
+unsafe impl<D: Driver> Sync for LinkKind<D> {}
 
-impl<D: Driver> LinkRegistration<D> {
-    /// Registers the link kind (`rtnl_link_register()`).
-    pub(crate) fn register() -> Result<Self> {
+impl<D: Driver> LinkKind<D> {
+    /// An unregistered link kind, for a `static`.
+    pub(crate) const fn new() -> Self {
+        Self {
+            ops: Opaque::uninit(),
+            registered: AtomicBool::new(false),
+            _p: PhantomData,
+        }
+    }
+
+    /// Registers the link kind (`rtnl_link_register()`); dropping the
+    /// returned registration deletes every device of the kind.
+    pub(crate) fn register(&'static self) -> Result<LinkRegistration<D>> {
         const { assert!(core::mem::align_of::<D::Data>() <= 32) };
         let policy = D::policy();
         if policy.len() != D::MAXTYPE as usize + 1 {
             return Err(EINVAL);
+        }
+        if self.registered.load(Ordering::Acquire) {
+            return Err(EBUSY);
         }
         // SAFETY: all-zero is a valid rtnl_link_ops (no callbacks).
         let mut ops: bindings::rtnl_link_ops = unsafe { core::mem::zeroed() };
@@ -414,18 +462,95 @@ impl<D: Driver> LinkRegistration<D> {
         ops.setup = Some(Adapter::<D>::setup);
         ops.maxtype = D::MAXTYPE;
         ops.policy = policy.as_ptr();
-        ops.validate = Some(Self::validate);
-        ops.newlink = Some(Self::newlink);
-        ops.dellink = Some(Self::dellink);
-        let ops = KBox::pin(Opaque::new(ops), GFP_KERNEL)?;
-        // SAFETY: `ops` is pinned and lives until we unregister it in drop;
-        // its strings and policy are 'static.
-        to_result(unsafe { bindings::rtnl_link_register(ops.get()) })?;
+        ops.validate = Some(LinkRegistration::<D>::validate);
+        ops.newlink = Some(LinkRegistration::<D>::newlink);
+        ops.dellink = Some(LinkRegistration::<D>::dellink);
+        ops.get_link_net = Some(LinkRegistration::<D>::get_link_net);
+        // SAFETY: not registered (checked above; module init is the only
+        // caller), so nobody reads `ops`; its strings and policy are 'static.
+        unsafe {
+            self.ops.get().write(ops);
+            to_result(bindings::rtnl_link_register(self.ops.get()))?;
+        }
+        self.registered.store(true, Ordering::Release);
         // INVARIANT: registered just now.
-        Ok(Self {
-            ops,
-            _p: PhantomData,
-        })
+        Ok(LinkRegistration { kind: self })
+    }
+
+    /// `raw` as a device of `D`, if it is one.
+    fn ours<'a>(&self, raw: *mut bindings::net_device, _rtnl: &'a Rtnl) -> Option<&'a Device<D>> {
+        if raw.is_null() {
+            return None;
+        }
+        // SAFETY: `raw` is a live device (rtnl held by the caller keeps it
+        // registered); reading its ops pointer is always allowed.
+        let ops = unsafe { bindings::zcpair_netdev_link_ops(raw) };
+        if !core::ptr::eq(ops, self.ops.get()) {
+            return None;
+        }
+        // SAFETY: created with our ops, so its private area is ours; rtnl
+        // (borrowed for 'a) keeps it from being unregistered and freed.
+        Some(unsafe { Device::from_raw(raw) })
+    }
+
+    /// The device of `D` with `ifindex` in `net`, if any.
+    pub(crate) fn by_index<'a>(&self, rtnl: &'a Rtnl, net: &Net, ifindex: i32) -> Option<&'a Device<D>> {
+        // SAFETY: rtnl is held; `net` is live.
+        let raw = unsafe { bindings::__dev_get_by_index(net.as_raw(), ifindex) };
+        self.ours(raw, rtnl)
+    }
+
+    /// The device of `D` named `name` in `net`, if any.
+    pub(crate) fn by_name<'a>(&self, rtnl: &'a Rtnl, net: &Net, name: &CStr) -> Option<&'a Device<D>> {
+        // SAFETY: rtnl is held; `net` is live; `name` is NUL-terminated.
+        let raw = unsafe { bindings::__dev_get_by_name(net.as_raw(), name.as_char_ptr()) };
+        self.ours(raw, rtnl)
+    }
+
+    /// The first device of `D` in `net` whose ifindex is at least
+    /// `*from`; `*from` is set to that ifindex. For walking a netns.
+    pub(crate) fn next<'a>(&self, rtnl: &'a Rtnl, net: &Net, from: &mut u64) -> Option<&'a Device<D>> {
+        loop {
+            let mut idx = *from as usize;
+            // SAFETY: rtnl is held (the device table does not change);
+            // `net` is live.
+            let raw = unsafe { bindings::zcpair_netdev_find(net.as_raw(), &mut idx) };
+            if raw.is_null() {
+                return None;
+            }
+            *from = idx as u64;
+            if let Some(dev) = self.ours(raw, rtnl) {
+                return Some(dev);
+            }
+            *from += 1;
+        }
+    }
+}
+
+/// The registration of driver `D`'s link kind; unregistering it (on drop)
+/// deletes every device of the kind in every netns.
+///
+/// # Invariants
+///
+/// `kind` is registered with the rtnl core.
+pub(crate) struct LinkRegistration<D: Driver> {
+    kind: &'static LinkKind<D>,
+}
+
+impl<D: Driver> LinkRegistration<D> {
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_link_net(dev: *const bindings::net_device) -> *mut bindings::net {
+        // SAFETY: the core calls this under rtnl on a live device of ours.
+        let dev = unsafe { Device::<D>::from_raw(dev as *mut _) };
+        match D::link_peer(dev) {
+            // The netns outlives our reference: rtnl is held, so the peer
+            // cannot leave it before the caller is done.
+            Some(peer) => peer.get().net().as_raw(),
+            None => dev.net().as_raw(),
+        }
     }
 
     /// # Safety
@@ -512,7 +637,8 @@ impl<D: Driver> Drop for LinkRegistration<D> {
     fn drop(&mut self) {
         // SAFETY: registered (type invariant); this deletes all our devices
         // and waits for them, after which nothing uses `ops`.
-        unsafe { bindings::rtnl_link_unregister(self.ops.get()) };
+        unsafe { bindings::rtnl_link_unregister(self.kind.ops.get()) };
+        self.kind.registered.store(false, Ordering::Release);
     }
 }
 
@@ -543,6 +669,14 @@ pub(crate) mod policy {
         p.type_ = bindings::NLA_BINARY as u8;
         p.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_MIN as u8;
         p.__bindgen_anon_1.__bindgen_anon_1.min = min_len as i16;
+        p
+    }
+
+    /// A NUL-terminated string of at most `max_len` bytes before the NUL.
+    pub(crate) const fn nul_string(max_len: u16) -> nla_policy {
+        let mut p = unspec();
+        p.type_ = bindings::NLA_NUL_STRING as u8;
+        p.len = max_len;
         p
     }
 

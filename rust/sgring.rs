@@ -156,6 +156,29 @@ impl Ring {
     }
 }
 
+/// A ring's geometry and indices at one moment.
+pub(crate) struct RingState {
+    /// Descriptor slots.
+    pub(crate) slots: u32,
+    /// Bytes of each slot's header buffer.
+    pub(crate) hdr_size: u32,
+    /// Consumer index (free running).
+    pub(crate) head: u32,
+    /// Producer index (free running).
+    pub(crate) tail: u32,
+}
+
+impl Ring {
+    fn state(&self) -> RingState {
+        RingState {
+            slots: self.slots,
+            hdr_size: self.hdr_size,
+            head: self.head(),
+            tail: self.tail(),
+        }
+    }
+}
+
 /// How a frame is to be placed in a slot.
 pub(crate) struct TxLayout {
     /// Copy the whole frame into the header buffer (it fits).
@@ -202,6 +225,11 @@ pub(crate) struct Producer {
 }
 
 impl Producer {
+    /// The ring's geometry and published indices.
+    pub(crate) fn state(&self) -> RingState {
+        self.ring.state()
+    }
+
     /// Number of slots of the ring.
     pub(crate) fn slots(&self) -> u32 {
         self.ring.slots
@@ -441,6 +469,11 @@ pub(crate) struct Consumer {
 }
 
 impl Consumer {
+    /// The ring's geometry and published indices.
+    pub(crate) fn state(&self) -> RingState {
+        self.ring.state()
+    }
+
     /// Descriptors waiting.
     pub(crate) fn pending(&self) -> u32 {
         self.ring.tail().wrapping_sub(self.cons)

@@ -89,7 +89,7 @@ pub(crate) fn ringparam(dev: &Device<ZcPair>) -> RingParam {
 /// it. Both ends must be down: a ring is replaced, not resized in place.
 pub(crate) fn set_ringparam(
     dev: &Device<ZcPair>,
-    _rtnl: &Rtnl,
+    rtnl: &Rtnl,
     ring: RingParam,
     extack: &ExtAck<'_>,
 ) -> Result {
@@ -116,7 +116,7 @@ pub(crate) fn set_ringparam(
         ));
     }
     let dma = crate::dma_device()?;
-    let hdr = data.pair.params.hdr_buf;
+    let hdr = data.pair.hdr_buf;
     let to_peer = if ring.tx != cur.tx {
         Some(Ring::new(&dma, ring.tx, hdr)?)
     } else {
@@ -144,5 +144,6 @@ pub(crate) fn set_ringparam(
     });
     // Coherent memory is freed with bottom halves enabled.
     drop(old);
+    crate::genl::notify(rtnl, data, crate::knet::bindings::ZCPAIR_CMD_PAIR_CHANGE_NTF);
     Ok(())
 }

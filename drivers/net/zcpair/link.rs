@@ -4,14 +4,15 @@
 //! attributes, and bringing ends up and down.
 
 use crate::knet::bindings::{
-    ZCPAIR_COPYBREAK_DEFAULT, ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN,
+    ZCPAIR_CMD_PAIR_CREATE_NTF, ZCPAIR_CMD_PAIR_DELETE_NTF, ZCPAIR_COPYBREAK_DEFAULT,
+    ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN,
     ZCPAIR_INFO_COPYBREAK, ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
     ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
 };
 use crate::knet::netdev::{with_bh_disabled, Device, DeviceRef};
 use crate::knet::rtnl::{policy, unregister_now, Attrs, ExtAck, NewLink, Rtnl, UnregisterQueue};
 use crate::pair::{EndData, Pair, Params, Side};
-use crate::{tx, ZcPair};
+use crate::{genl, tx, ZcPair};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
 use kernel::prelude::*;
@@ -95,18 +96,21 @@ pub(crate) fn newlink(ctx: &mut NewLink<'_, ZcPair>) -> Result {
         unregister_now(peer, ctx.rtnl());
         return Err(e);
     }
-    // ifindexes are assigned during registration, after ndo_init.
-    pair.end(Side::A)
-        .ifindex
-        .store(ctx.dev().ifindex(), Ordering::Relaxed);
-    pair.end(Side::B)
-        .ifindex
-        .store(peer.ifindex(), Ordering::Relaxed);
+    if let Some(data) = ctx.dev().data() {
+        genl::notify(ctx.rtnl(), data, ZCPAIR_CMD_PAIR_CREATE_NTF);
+    }
     Ok(())
 }
 
-/// `dellink`: both ends go, whichever was named.
+/// `dellink`: both ends go, whichever was named. When a netns or the
+/// module goes, the core calls this for each end; the pair is announced
+/// gone once.
 pub(crate) fn dellink(dev: &Device<ZcPair>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
+    if let Some(data) = dev.data() {
+        if !data.pair.deleting.swap(true, Ordering::Relaxed) {
+            genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_DELETE_NTF);
+        }
+    }
     queue.add(dev, rtnl);
     if let Some(peer) = dev.data().and_then(|d| d.peer().device()) {
         queue.add(peer.get(), rtnl);

@@ -13,7 +13,7 @@ use crate::knet::napi::Napi;
 use crate::knet::netdev::DeviceRef;
 use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::ZcPair;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::prelude::*;
 use kernel::sync::{Arc, SpinLock};
 use kernel::{new_spinlock, pin_init};
@@ -50,7 +50,8 @@ impl EndData {
     }
 }
 
-/// Geometry and tunables of a pair.
+/// Geometry and tunables of a new pair (ring sizes can change later with
+/// `ethtool -G`; the rings themselves know their size).
 #[derive(Clone, Copy)]
 pub(crate) struct Params {
     pub(crate) ring_size: u32,
@@ -105,8 +106,6 @@ pub(crate) struct End {
     /// The device, while registered (rtnl paths only).
     #[pin]
     pub(crate) dev: SpinLock<Option<DeviceRef<ZcPair>>>,
-    /// ifindex of the device (for the peer's `ndo_get_iflink`).
-    pub(crate) ifindex: AtomicI32,
     /// Administratively up.
     pub(crate) up: AtomicBool,
     pub(crate) stats: Counters,
@@ -119,7 +118,6 @@ impl End {
             tx <- new_spinlock!(tx, "zcpair_tx_ring"),
             rx <- new_spinlock!(rx, "zcpair_rx_ring"),
             dev <- new_spinlock!(None, "zcpair_dev"),
-            ifindex: AtomicI32::new(0),
             up: AtomicBool::new(false),
             stats: Counters::default(),
         }? Error)
@@ -140,7 +138,10 @@ pub(crate) struct Pair {
     b: End,
     /// Frames up to this length are copied whole (runtime tunable).
     pub(crate) copybreak: AtomicU32,
-    pub(crate) params: Params,
+    /// Bytes of each slot's header buffer (rings made later use it too).
+    pub(crate) hdr_buf: u32,
+    /// Set by the first `dellink` of either end (both go together).
+    pub(crate) deleting: AtomicBool,
 }
 
 impl Pair {
@@ -153,7 +154,8 @@ impl Pair {
                 a <- End::new(a_tx, a_rx),
                 b <- End::new(b_tx, b_rx),
                 copybreak: AtomicU32::new(params.copybreak),
-                params,
+                hdr_buf: params.hdr_buf,
+                deleting: AtomicBool::new(false),
             }? Error),
             GFP_KERNEL,
         )

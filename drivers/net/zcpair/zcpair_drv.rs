@@ -21,6 +21,8 @@ mod knet;
 #[deny(unsafe_code)]
 mod ethtool;
 #[deny(unsafe_code)]
+mod genl;
+#[deny(unsafe_code)]
 mod link;
 #[deny(unsafe_code)]
 mod pair;
@@ -33,7 +35,9 @@ use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
 use knet::ethtool::{DrvInfo, RingParam};
 use knet::napi::Napi;
 use knet::netdev::{Device, Driver, Layout, Sent, Stats64};
-use knet::rtnl::{Attrs, ExtAck, LinkRegistration, NewLink, Rtnl, UnregisterQueue};
+use knet::genl::FamilyRegistration;
+use knet::netdev::DeviceRef;
+use knet::rtnl::{Attrs, ExtAck, LinkKind, LinkRegistration, NewLink, Rtnl, UnregisterQueue};
 use knet::skb::SkBuff;
 
 macro_rules! zcpair_version {
@@ -68,6 +72,9 @@ pub(crate) fn dma_device() -> Result<DmaDevice> {
 /// The `zcpair` link kind.
 pub(crate) struct ZcPair;
 
+/// Its registration with rtnetlink; its ops' address identifies our devices.
+pub(crate) static LINK: LinkKind<ZcPair> = LinkKind::new();
+
 impl Driver for ZcPair {
     type Data = pair::EndData;
 
@@ -76,7 +83,7 @@ impl Driver for ZcPair {
     const MAX_MTU: u32 = 65535;
     const FEATURES: u64 = knet::netdev::features::ZCPAIR;
     const STATS: &'static [&'static CStr] = ethtool::STATS;
-    const MAXTYPE: u32 = knet::bindings::__ZCPAIR_INFO_MAX - 1;
+    const MAXTYPE: u32 = knet::bindings::ZCPAIR_INFO_MAX;
 
     fn policy() -> &'static [knet::bindings::nla_policy] {
         &link::POLICY.0
@@ -120,9 +127,10 @@ impl Driver for ZcPair {
         }
     }
     fn iflink(dev: &Device<Self>) -> i32 {
-        dev.data().map_or(0, |d| {
-            d.peer().ifindex.load(core::sync::atomic::Ordering::Relaxed)
-        })
+        Self::link_peer(dev).map_or(0, |p| p.get().ifindex())
+    }
+    fn link_peer(dev: &Device<Self>) -> Option<DeviceRef<Self>> {
+        dev.data().and_then(|d| d.peer().device())
     }
     fn poll(dev: &Device<Self>, napi: &Napi, budget: i32) -> i32 {
         rx::poll(dev, napi, budget)
@@ -147,14 +155,16 @@ impl Driver for ZcPair {
 }
 
 struct ZcPairModule {
-    // Dropped in this order: the link kind (deleting every pair) first,
-    // then the DMA device their rings were allocated for.
+    // Dropped in this order: the link kind (deleting every pair, which
+    // announces them gone) first, then the genetlink family, then the DMA
+    // device their rings were allocated for.
     _link: LinkRegistration<ZcPair>,
+    _genl: FamilyRegistration<genl::ZcPairGenl>,
     _dma: PlatformDmaDevice,
 }
 
 impl kernel::Module for ZcPairModule {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+    fn init(module: &'static ThisModule) -> Result<Self> {
         let layout = Layout::probe()?;
         if !layout.agrees() {
             pr_err!(
@@ -167,8 +177,17 @@ impl kernel::Module for ZcPairModule {
         }
         let dma = PlatformDmaDevice::register(c_str!("zcpair"))?;
         DMA_DEVICE.publish(dma.dma_device())?;
-        let link = match LinkRegistration::<ZcPair>::register() {
-            Ok(link) => link,
+        let family = genl::FAMILY.register(
+            module,
+            c_str!("zcpair"),
+            knet::bindings::ZCPAIR_FAMILY_VERSION,
+            &genl::POLICY.0,
+            &genl::OPS.0,
+            &genl::MCGRPS.0,
+        );
+        let link = family.and_then(|family| Ok((LINK.register()?, family)));
+        let (link, family) = match link {
+            Ok(v) => v,
             Err(e) => {
                 DMA_DEVICE.clear();
                 return Err(e);
@@ -182,6 +201,7 @@ impl kernel::Module for ZcPairModule {
         );
         Ok(ZcPairModule {
             _link: link,
+            _genl: family,
             _dma: dma,
         })
     }
