@@ -29,7 +29,9 @@ fn main() {
     println!("cargo::rerun-if-env-changed=LIBCLANG_PATH");
 
     if env::var_os("LIBCLANG_PATH").is_none()
-        && PathBuf::from(PROJECT_LIBCLANG_DIR).join("libclang.so").exists()
+        && PathBuf::from(PROJECT_LIBCLANG_DIR)
+            .join("libclang.so")
+            .exists()
     {
         // Only this build script's process reads it: clang-sys loads
         // libclang from here when bindgen first needs it.
