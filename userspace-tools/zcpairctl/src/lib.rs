@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod describe;
 pub mod error;
 pub mod extack;
 pub mod genl;
