@@ -14,8 +14,8 @@
 use std::fmt::Debug;
 
 use netlink_packet_core::{
-    NetlinkBuffer, NetlinkDeserializable, NetlinkMessage, NetlinkPayload, NLMSG_DONE,
-    NLMSG_ERROR, NLM_F_ACK_TLVS,
+    NetlinkBuffer, NetlinkDeserializable, NetlinkMessage, NetlinkPayload, NLMSG_DONE, NLMSG_ERROR,
+    NLM_F_ACK_TLVS,
 };
 use netlink_packet_generic::ctrl::GenlCtrl;
 use netlink_packet_generic::GenlMessage;

@@ -44,7 +44,12 @@ fn every_fixture_parses_and_matches_its_json() {
         if expected.exists() {
             let want: Value =
                 serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
-            assert_eq!(Value::Array(got), want, "{name} differs from {}", expected.display());
+            assert_eq!(
+                Value::Array(got),
+                want,
+                "{name} differs from {}",
+                expected.display()
+            );
         } else if std::env::var_os(BLESS_ENV).is_some() {
             let text = serde_json::to_string_pretty(&Value::Array(got)).unwrap();
             std::fs::write(&expected, text + "\n").unwrap();
