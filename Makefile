@@ -11,12 +11,14 @@
 #   make vm FLAVOR=... CMD=.. boot the kernel and run CMD (a shell without CMD)
 #   make lint                 rustfmt --check and clippy
 #   make uapi                 regenerate include/uapi/linux/zcpair.h from the YNL spec
+#   make tool                 build zcpairctl (userspace-tools/, release) and print its path
+#   make tool-test            the host tests of zcpairctl (no kernel needed)
 
 FLAVOR ?= debug
 export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
 
 .DEFAULT_GOAL := module
-.PHONY: module setup kernel kdir vm vm-run check demo lint fmt clean verify-kernel uapi
+.PHONY: module setup kernel kdir vm vm-run check demo lint fmt clean verify-kernel uapi tool tool-test
 
 module: setup
 	@scripts/module.sh
@@ -62,6 +64,15 @@ lint:
 
 uapi:
 	@scripts/uapi.sh
+
+# zcpairctl needs cargo and libclang (for bindgen over the uapi header):
+# both come with `make setup`.
+tool:
+	@cd userspace-tools && cargo build --release --locked
+	@echo "zcpairctl: $(CURDIR)/userspace-tools/target/release/zcpairctl"
+
+tool-test:
+	@cd userspace-tools && cargo test --locked
 
 fmt:
 	@rustfmt --edition 2021 --config-path .rustfmt.toml $$(git ls-files "*.rs" | grep -v userspace-tools/)

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+//! zcpairctl: create, inspect and tune zcpair device pairs.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use zcpairctl::cli::{self, Cli, Command};
+use zcpairctl::error::{Result, EXIT_USAGE};
+use zcpairctl::{commands, netns};
+
+/// A usage error in clap's format, exit status 2.
+fn usage_error(subcommand: &str, msg: String) -> ! {
+    let mut cmd = Cli::command();
+    let sub = cmd
+        .find_subcommand_mut(subcommand)
+        .expect("known subcommand");
+    sub.error(clap::error::ErrorKind::ValueValidation, msg)
+        .exit()
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Some(ns) = &cli.netns {
+        netns::enter(ns)?;
+    }
+    match cli.command {
+        Command::Add(args) => {
+            let spec = cli::parse_add(&args).unwrap_or_else(|m| usage_error("add", m));
+            commands::add(&spec)
+        }
+        Command::Del { name } => {
+            cli::check_ifname(&name).unwrap_or_else(|m| usage_error("del", m));
+            commands::del(&name)
+        }
+        Command::Show { name, json } => {
+            if let Some(n) = &name {
+                cli::check_ifname(n).unwrap_or_else(|m| usage_error("show", m));
+            }
+            commands::show(name.as_deref(), json)
+        }
+        Command::Set { name, param, value } => {
+            cli::check_ifname(&name).unwrap_or_else(|m| usage_error("set", m));
+            commands::set(&name, param, value)
+        }
+        Command::Stats { name, json, watch } => {
+            cli::check_ifname(&name).unwrap_or_else(|m| usage_error("stats", m));
+            commands::stats(&name, json, watch)
+        }
+        Command::Monitor { json } => commands::monitor(json),
+    }
+}
+
+fn main() -> ExitCode {
+    // Die quietly on a closed pipe (`zcpairctl monitor | head`) instead of
+    // panicking in println!.
+    // SAFETY: restoring the default disposition of SIGPIPE, before any
+    // thread exists; no handler is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+// EXIT_USAGE is what clap exits with on usage errors; keep them in step.
+const _: () = assert!(EXIT_USAGE == 2);

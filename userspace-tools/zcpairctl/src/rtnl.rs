@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+//! rtnetlink requests: create a pair (`RTM_NEWLINK` of kind `zcpair`) and
+//! delete a device (`RTM_DELLINK`).
+//!
+//! netlink-packet-route has no zcpair kind, so the link info is
+//! `IFLA_INFO_KIND` [`InfoKind::Other`]`("zcpair")` and `IFLA_INFO_DATA`
+//! [`InfoData::Other`] holding the emitted [`ZcpairInfo`] attributes. The
+//! peer is a whole `LinkMessage` (ifinfomsg + IFLA_* attributes), the same
+//! shape as veth's `VETH_INFO_PEER`.
+
+use std::os::fd::RawFd;
+
+use netlink_packet_core::{
+    emit_u32, Emitable, NetlinkMessage, Nla, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL,
+};
+use netlink_packet_route::link::{InfoData, InfoKind, LinkAttribute, LinkInfo, LinkMessage};
+use netlink_packet_route::RouteNetlinkMessage;
+
+use crate::nl::new_request;
+use crate::uapi::{self, info};
+
+/// A zcpair kind attribute (`ZCPAIR_INFO_*`), inside `IFLA_INFO_DATA`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZcpairInfo {
+    /// struct ifinfomsg followed by the peer's IFLA_* attributes.
+    Peer(LinkMessage),
+    RingSize(u32),
+    HdrBuf(u32),
+    Copybreak(u32),
+}
+
+impl Nla for ZcpairInfo {
+    fn value_len(&self) -> usize {
+        match self {
+            Self::Peer(msg) => msg.buffer_len(),
+            Self::RingSize(_) | Self::HdrBuf(_) | Self::Copybreak(_) => 4,
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        match self {
+            Self::Peer(_) => info::PEER,
+            Self::RingSize(_) => info::RING_SIZE,
+            Self::HdrBuf(_) => info::HDR_BUF,
+            Self::Copybreak(_) => info::COPYBREAK,
+        }
+    }
+
+    fn emit_value(&self, buffer: &mut [u8]) {
+        match self {
+            Self::Peer(msg) => msg.emit(buffer),
+            Self::RingSize(v) | Self::HdrBuf(v) | Self::Copybreak(v) => {
+                emit_u32(buffer, *v).unwrap()
+            }
+        }
+    }
+}
+
+/// What `zcpairctl add` asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddRequest {
+    pub name: String,
+    pub peer: String,
+    /// An open fd of the netns the device goes to (`netns NS`).
+    pub netns_fd: Option<RawFd>,
+    /// An open fd of the netns the peer goes to (`peer-netns NS`).
+    pub peer_netns_fd: Option<RawFd>,
+    pub ring_size: Option<u32>,
+    pub hdr_buf: Option<u32>,
+    pub copybreak: Option<u32>,
+}
+
+/// The single `RTM_NEWLINK` that creates a pair.
+pub fn new_link(req: &AddRequest) -> NetlinkMessage<RouteNetlinkMessage> {
+    // The peer: an all-zero ifinfomsg (AF_UNSPEC) and its attributes.
+    let mut peer = LinkMessage::default();
+    peer.attributes
+        .push(LinkAttribute::IfName(req.peer.clone()));
+    if let Some(fd) = req.peer_netns_fd {
+        peer.attributes.push(LinkAttribute::NetNsFd(fd));
+    }
+
+    let mut data = vec![ZcpairInfo::Peer(peer)];
+    data.extend(req.ring_size.map(ZcpairInfo::RingSize));
+    data.extend(req.hdr_buf.map(ZcpairInfo::HdrBuf));
+    data.extend(req.copybreak.map(ZcpairInfo::Copybreak));
+    let mut data_bytes = vec![0; data.as_slice().buffer_len()];
+    data.as_slice().emit(&mut data_bytes);
+
+    let mut link = LinkMessage::default();
+    link.attributes
+        .push(LinkAttribute::IfName(req.name.clone()));
+    if let Some(fd) = req.netns_fd {
+        link.attributes.push(LinkAttribute::NetNsFd(fd));
+    }
+    link.attributes.push(LinkAttribute::LinkInfo(vec![
+        LinkInfo::Kind(InfoKind::Other(uapi::LINK_KIND.to_owned())),
+        LinkInfo::Data(InfoData::Other(data_bytes)),
+    ]));
+
+    new_request(
+        RouteNetlinkMessage::NewLink(link),
+        NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+    )
+}
+
+/// `RTM_DELLINK` of a device by name.
+pub fn del_link(name: &str) -> NetlinkMessage<RouteNetlinkMessage> {
+    let mut link = LinkMessage::default();
+    link.attributes.push(LinkAttribute::IfName(name.to_owned()));
+    new_request(RouteNetlinkMessage::DelLink(link), NLM_F_ACK)
+}
+
+/// `RTM_GETLINK` of a device by name (to check its kind before deleting).
+pub fn get_link(name: &str) -> NetlinkMessage<RouteNetlinkMessage> {
+    let mut link = LinkMessage::default();
+    link.attributes.push(LinkAttribute::IfName(name.to_owned()));
+    new_request(RouteNetlinkMessage::GetLink(link), 0)
+}
+
+/// The `IFLA_INFO_KIND` of a link message, if any.
+pub fn link_kind(msg: &LinkMessage) -> Option<String> {
+    msg.attributes.iter().find_map(|a| match a {
+        LinkAttribute::LinkInfo(infos) => infos.iter().find_map(|i| match i {
+            LinkInfo::Kind(kind) => Some(kind.to_string()),
+            _ => None,
+        }),
+        _ => None,
+    })
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The command line: subcommands, keywords, usage errors (exit status 2).
+
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use zcpairctl::cli::{parse_add, AddArgs, AddSpec, Cli, Command, SetParam};
+
+fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(std::iter::once("zcpairctl").chain(args.iter().copied()))
+}
+
+fn add(args: &[&str]) -> Result<AddSpec, String> {
+    match parse(&[&["add"], args].concat()).unwrap().command {
+        Command::Add(a) => parse_add(&a),
+        c => panic!("{c:?}"),
+    }
+}
+
+#[test]
+fn clap_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn add_keywords() {
+    let s = add(&[
+        "zc0",
+        "peer",
+        "zc1",
+        "netns",
+        "red",
+        "peer-netns",
+        "blue",
+        "ring",
+        "512",
+        "hdr-buf",
+        "256",
+        "copybreak",
+        "200",
+    ])
+    .unwrap();
+    assert_eq!(
+        s,
+        AddSpec {
+            name: "zc0".into(),
+            peer: "zc1".into(),
+            netns: Some("red".into()),
+            peer_netns: Some("blue".into()),
+            ring_size: Some(512),
+            hdr_buf: Some(256),
+            copybreak: Some(200),
+        }
+    );
+    let s = add(&["zc0", "copybreak", "64", "peer", "zc1"]).unwrap();
+    assert_eq!(
+        (s.peer.as_str(), s.copybreak, s.ring_size),
+        ("zc1", Some(64), None)
+    );
+}
+
+#[test]
+fn add_usage_errors() {
+    assert!(add(&["zc0", "ring", "512"]).unwrap_err().contains("peer"));
+    assert!(add(&["zc0", "peer"]).unwrap_err().contains("needs a value"));
+    assert!(add(&["zc0", "peer", "a", "peer", "b"])
+        .unwrap_err()
+        .contains("twice"));
+    assert!(add(&["zc0", "peer", "a", "ring", "0x10"])
+        .unwrap_err()
+        .contains("ring"));
+    assert_eq!(
+        parse(&["add", "zc0", "peer", "a", "ring", "-1"])
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
+    assert!(add(&["zc0", "peer", "a", "ring", "4294967296"]).is_err());
+    assert!(add(&["zc0", "peer", "a", "mtu", "9000"])
+        .unwrap_err()
+        .contains("unknown keyword"));
+    assert!(add(&["zc0", "peer", "this-name-is-too-long"])
+        .unwrap_err()
+        .contains("interface name"));
+    assert!(parse_add(&AddArgs {
+        name: "a/b".into(),
+        keywords: vec!["peer".into(), "c".into()]
+    })
+    .is_err());
+    assert_eq!(
+        parse(&["add", "zc0"]).unwrap_err().kind(),
+        ErrorKind::MissingRequiredArgument
+    );
+}
+
+#[test]
+fn subcommands() {
+    let c = parse(&["-n", "blue", "show", "--json"]).unwrap();
+    assert_eq!(c.netns.as_deref(), Some("blue"));
+    assert_eq!(
+        c.command,
+        Command::Show {
+            name: None,
+            json: true
+        }
+    );
+    let c = parse(&["show", "zc0", "--netns", "red"]).unwrap();
+    assert_eq!(c.netns.as_deref(), Some("red"));
+    assert_eq!(
+        c.command,
+        Command::Show {
+            name: Some("zc0".into()),
+            json: false
+        }
+    );
+    assert_eq!(
+        parse(&["set", "zc0", "copybreak", "64"]).unwrap().command,
+        Command::Set {
+            name: "zc0".into(),
+            param: SetParam::Copybreak,
+            value: 64
+        }
+    );
+    assert_eq!(
+        parse(&["stats", "zc0", "--watch", "2", "-j"])
+            .unwrap()
+            .command,
+        Command::Stats {
+            name: "zc0".into(),
+            json: true,
+            watch: Some(2)
+        }
+    );
+    assert_eq!(
+        parse(&["del", "zc0"]).unwrap().command,
+        Command::Del { name: "zc0".into() }
+    );
+    assert_eq!(
+        parse(&["monitor"]).unwrap().command,
+        Command::Monitor { json: false }
+    );
+}
+
+#[test]
+fn unknown_arguments_are_usage_errors() {
+    for args in [
+        &["bogus"][..],
+        &["show", "zc0", "extra"],
+        &["show", "--yaml"],
+        &["set", "zc0", "mtu", "1500"],
+        &["set", "zc0", "copybreak", "x"],
+        &["stats", "zc0", "--watch", "0"],
+        &["del"],
+        &[],
+    ] {
+        let e = parse(args).map(|_| ()).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{args:?}: {e}");
+    }
+}
+
+#[test]
+fn help_documents_exit_status() {
+    let help = Cli::command().render_long_help().to_string();
+    assert!(help.contains("Exit status:"), "{help}");
+    for sub in ["add", "del", "show", "set", "stats", "monitor"] {
+        let e = parse(&[sub, "--help"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{sub}");
+        assert_eq!(e.exit_code(), 0);
+    }
+}

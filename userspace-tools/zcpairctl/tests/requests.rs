@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The bytes of every request zcpairctl sends, written out by hand from
+//! the wire format (netlink(7), rtnetlink(7), genetlink, the YNL spec).
+//! Host byte order is assumed little-endian, as on the machines we test.
+#![cfg(target_endian = "little")]
+
+use netlink_packet_core::{NetlinkMessage, NetlinkSerializable, NLM_F_DUMP};
+use netlink_packet_generic::GenlMessage;
+use zcpairctl::genl::ZcpairMessage;
+use zcpairctl::nl::{get_family_request, new_request};
+use zcpairctl::rtnl::{del_link, get_link, new_link, AddRequest};
+
+fn bytes<T: NetlinkSerializable + std::fmt::Debug>(msg: &NetlinkMessage<T>) -> Vec<u8> {
+    let mut buf = vec![0; msg.buffer_len()];
+    msg.serialize(&mut buf);
+    buf
+}
+
+/// Family id the tests pretend the controller gave zcpair.
+const FAMILY_ID: u16 = 0x1e;
+
+fn genl(payload: ZcpairMessage, flags: u16) -> Vec<u8> {
+    let mut g = GenlMessage::from_payload(payload);
+    g.set_resolved_family_id(FAMILY_ID);
+    bytes(&new_request(g, flags))
+}
+
+#[rustfmt::skip]
+#[test]
+fn add_with_everything() {
+    let req = AddRequest {
+        name: "zc0".into(),
+        peer: "zc1".into(),
+        netns_fd: Some(7),
+        peer_netns_fd: Some(8),
+        ring_size: Some(512),
+        hdr_buf: Some(256),
+        copybreak: Some(200),
+    };
+    let want: Vec<u8> = vec![
+        128, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0, // nlmsghdr: RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   // ifinfomsg: AF_UNSPEC, all zero
+        8, 0, 3, 0,   b'z', b'c', b'0', 0,                      // IFLA_IFNAME "zc0"
+        8, 0, 28, 0,  7, 0, 0, 0,                               // IFLA_NET_NS_FD 7
+        80, 0, 18, 0,                                           // IFLA_LINKINFO
+          11, 0, 1, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0, //   IFLA_INFO_KIND "zcpair" (+1 pad)
+          64, 0, 2, 0,                                          //   IFLA_INFO_DATA
+            36, 0, 1, 0,                                        //     ZCPAIR_INFO_PEER
+              0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0, // ifinfomsg, all zero
+              8, 0, 3, 0,   b'z', b'c', b'1', 0,                //       IFLA_IFNAME "zc1"
+              8, 0, 28, 0,  8, 0, 0, 0,                         //       IFLA_NET_NS_FD 8
+            8, 0, 2, 0,   0, 2, 0, 0,                           //     ZCPAIR_INFO_RING_SIZE 512
+            8, 0, 3, 0,   0, 1, 0, 0,                           //     ZCPAIR_INFO_HDR_BUF 256
+            8, 0, 4, 0,   200, 0, 0, 0,                         //     ZCPAIR_INFO_COPYBREAK 200
+    ];
+    assert_eq!(bytes(&new_link(&req)), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn add_minimal() {
+    let req = AddRequest { name: "a".into(), peer: "b".into(), ..Default::default() };
+    let want: Vec<u8> = vec![
+        88, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0,
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,
+        6, 0, 3, 0,   b'a', 0, 0, 0,                            // IFLA_IFNAME "a" (+2 pad)
+        48, 0, 18, 0,                                           // IFLA_LINKINFO
+          11, 0, 1, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0,
+          32, 0, 2, 0,                                          //   IFLA_INFO_DATA: only the peer
+            28, 0, 1, 0,                                        //     ZCPAIR_INFO_PEER
+              0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,
+              6, 0, 3, 0,   b'b', 0, 0, 0,
+    ];
+    assert_eq!(bytes(&new_link(&req)), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn del_by_name() {
+    let want: Vec<u8> = vec![
+        40, 0, 0, 0,   17, 0,   0x05, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // RTM_DELLINK, REQUEST|ACK
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,
+        8, 0, 3, 0,   b'z', b'c', b'0', 0,
+    ];
+    assert_eq!(bytes(&del_link("zc0")), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn getlink_by_name() {
+    let want: Vec<u8> = vec![
+        40, 0, 0, 0,   18, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // RTM_GETLINK, REQUEST
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,
+        8, 0, 3, 0,   b'z', b'c', b'0', 0,
+    ];
+    assert_eq!(bytes(&get_link("zc0")), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn pair_get_do() {
+    let want: Vec<u8> = vec![
+        32, 0, 0, 0,   0x1e, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // family id, REQUEST
+        1, 1, 0, 0,                                             // genlmsghdr: PAIR_GET, version 1
+        12, 0, 2, 0,  b'z', b'c', b'-', b'l', b'o', b'n', b'g', 0, // IFNAME "zc-long"
+    ];
+    assert_eq!(genl(ZcpairMessage::get_by_name("zc-long"), 0), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn pair_get_dump() {
+    let want: Vec<u8> = vec![
+        20, 0, 0, 0,   0x1e, 0,   0x01, 0x03,   0, 0, 0, 0,   0, 0, 0, 0, // REQUEST|DUMP (ROOT|MATCH)
+        1, 1, 0, 0,                                             // PAIR_GET, no attributes
+    ];
+    assert_eq!(genl(ZcpairMessage::dump(), NLM_F_DUMP), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn pair_set_copybreak() {
+    let want: Vec<u8> = vec![
+        36, 0, 0, 0,   0x1e, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0,
+        2, 1, 0, 0,                                             // PAIR_SET, version 1
+        8, 0, 2, 0,   b'z', b'c', b'0', 0,                      // IFNAME "zc0"
+        8, 0, 6, 0,   0, 1, 0, 0,                               // COPYBREAK 256
+    ];
+    assert_eq!(genl(ZcpairMessage::set_copybreak("zc0", 256), 0), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn ctrl_getfamily() {
+    let want: Vec<u8> = vec![
+        32, 0, 0, 0,   0x10, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // GENL_ID_CTRL, REQUEST
+        3, 2, 0, 0,                                             // CTRL_CMD_GETFAMILY, version 2
+        11, 0, 2, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0, // CTRL_ATTR_FAMILY_NAME "zcpair"
+    ];
+    assert_eq!(bytes(&get_family_request::<ZcpairMessage>()), want);
+}
