@@ -11,10 +11,9 @@ export FLAVOR=debug
 "$ZCPAIR_ROOT/scripts/uapi.sh" --check
 KDIR=$(kernel_builddir debug) "$ZCPAIR_ROOT/scripts/module.sh"
 
-if [ -f "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" ]; then
-	say "host tests: cargo test (userspace-tools)"
-	cargo test --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
-fi
+say "host tests: cargo test (userspace-tools), then zcpairctl for the guest"
+cargo test --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
+cargo build --release --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
 
 say "booting the debug kernel for tests/ (one boot)"
 rc=0

@@ -1,15 +1,19 @@
 #!/bin/bash
 # The guest side of `make demo`: load zcpair, create a pair across two
-# network namespaces, move traffic both ways, print what crossed.
+# network namespaces with zcpairctl (non-default ring, header buffer and
+# copybreak), move traffic, print what crossed.
 set -u
 . "$ZCPAIR_ROOT/tests/lib.sh"
 echo "== kernel $(uname -r), module $(modinfo -F version "$ZCPAIR_KO")"
-pair_up || { echo "creating the pair failed"; exit 1; }
+echo "== zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B ring 512 hdr-buf 512 copybreak 200"
+pair_up_tool ring 512 hdr-buf 512 copybreak 200 || { echo "creating the pair failed"; exit 1; }
 dmesg | grep 'zcpair:' | tail -n 1
 echo "== the pair"
 ip -n $NS_A -d link show zca
 ip -n $NS_B -d link show zcb
 ip netns exec $NS_A ethtool -i zca | head -n 3
+echo "== zcpairctl -n $NS_A show"
+zcpairctl -n $NS_A show
 echo "== ping"
 ip netns exec $NS_A ping -c 3 -i 0.2 10.99.0.2 | tail -n 2
 echo "== 64 MiB over TCP, zca -> zcb"
@@ -27,6 +31,10 @@ python3 -c "print(f'{64*8/($end-$start):.0f} Mbit/s (QEMU TCG, no KVM)')"
 echo "== ip -s link"
 ip -n $NS_A -s link show zca
 ip -n $NS_B -s link show zcb
+echo "== zcpairctl -n $NS_A show"
+zcpairctl -n $NS_A show
+echo "== zcpairctl -n $NS_A stats zca"
+zcpairctl -n $NS_A stats zca
 echo "== ethtool -S zca"
 ip netns exec $NS_A ethtool -S zca
 rm -rf "$tmp"

@@ -7,4 +7,6 @@ set -euo pipefail
 "$ZCPAIR_ROOT/scripts/setup.sh"
 "$ZCPAIR_ROOT/scripts/kernel.sh" build normal
 KDIR=$(kernel_builddir normal) "$ZCPAIR_ROOT/scripts/module.sh"
+say "building zcpairctl"
+cargo build --release --quiet --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
 exec "$ZCPAIR_ROOT/scripts/vm.sh" normal "scripts/demo-guest.sh"

@@ -21,6 +21,9 @@ vng_opts=(--run "$kdir" --cpus "${ZCPAIR_VM_CPUS:-2}" --memory "${ZCPAIR_VM_MEM:
 # /dev/kvm may exist where KVM does not work (seen here: QEMU aborts on an
 # MSR write), so TCG is the default; ZCPAIR_VM_KVM=1 opts in to KVM.
 [ "${ZCPAIR_VM_KVM:-0}" = 1 ] || vng_opts+=(--disable-kvm)
+# The guest hides /var/cache; the cache (kernel source for YNL's cli.py,
+# built selftests) is shared read-only at the same path.
+vng_opts+=(--rodir "$ZCPAIR_CACHE")
 
 if [ -z "$cmd" ]; then
 	exec vng "${vng_opts[@]}"
@@ -33,7 +36,9 @@ cat >"$io/guest.sh" <<GUEST
 cd '$ZCPAIR_ROOT'
 # The guest's kernel log, kept for whoever has to debug a failure.
 dmesg -w >'$io/kmsg' 2>&1 &
-export ZCPAIR_ROOT='$ZCPAIR_ROOT' ZCPAIR_FLAVOR='$flavor' PATH='$PATH'
+# zcpairctl (make tool) is on PATH in the guest.
+export ZCPAIR_CACHE='$ZCPAIR_CACHE' ZCPAIR_KSRC='$(kernel_srcdir)'
+export ZCPAIR_ROOT='$ZCPAIR_ROOT' ZCPAIR_FLAVOR='$flavor' PATH='$ZCPAIR_ROOT/userspace-tools/target/release:$PATH'
 ( $cmd ) >'$io/output' 2>&1 </dev/null
 echo \$? >'$io/status'
 sync

@@ -82,6 +82,21 @@ pair_up() {
 	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')
 	[ -n "$peer" ] || return 1
 	ip -n $NS_A link set "$peer" netns $NS_B name zcb || return 1
+	pair_config
+}
+
+# The same pair made by zcpairctl, each end created in its netns by one
+# request; extra arguments are zcpairctl's (ring N, hdr-buf N, copybreak N).
+pair_up_tool() {
+	pair_down
+	module_loaded || insmod "$ZCPAIR_KO" || return 1
+	ip netns add $NS_A && ip netns add $NS_B || return 1
+	zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B "$@" || return 1
+	pair_config
+}
+
+# Addresses on both ends, everything up.
+pair_config() {
 	ip -n $NS_A addr add 10.99.0.1/24 dev zca
 	ip -n $NS_B addr add 10.99.0.2/24 dev zcb
 	ip -n $NS_A addr add fd99::1/64 dev zca nodad

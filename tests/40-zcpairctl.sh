@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# zcpairctl and the zcpair generic netlink family: add/show/set/stats/del
+# cross-checked with ip link and ethtool, refusals with their extack text
+# and nothing half-created, privileges, notifications, YNL's cli.py.
+. "$(dirname "$0")/lib.sh"
+
+ktap_plan 25
+
+command -v zcpairctl >/dev/null || { echo "# zcpairctl not on PATH (make tool)"; exit 1; }
+module_loaded || insmod "$ZCPAIR_KO"
+pair_down
+ip netns add $NS_A && ip netns add $NS_B
+ip -n $NS_A link set lo up
+ip -n $NS_B link set lo up
+
+# jget EXPR: evaluates EXPR on the JSON document on stdin (as `d`).
+jget() { python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# fails MSG CMD...: CMD exits 1 and prints MSG on stderr.
+fails() {
+	local msg=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && printf '%s' "$out" | grep -qF -- "$msg"; then
+		return 0
+	fi
+	echo "exit $rc, output: $out"
+	return 1
+}
+links() { ip -n "$1" -o link show type zcpair 2>/dev/null | wc -l; }
+
+# Monitor events in zc_a from the start.
+mon=$(mktemp)
+ip netns exec $NS_A zcpairctl monitor >"$mon" 2>&1 &
+mon_pid=$!
+sleep 1
+
+ktap_check "add a pair across two netns with non-default parameters" \
+	zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B ring 512 hdr-buf 512 copybreak 300
+ktap_expect_eq "both ends exist, each in its netns" "1 1 0" "$(links $NS_A) $(links $NS_B) $(ip -o link show type zcpair | wc -l)"
+ktap_expect_eq "ethtool -g shows the ring size" "512 512" \
+	"$(ip netns exec $NS_A ethtool -g zca | awk '/^Current/ {c=1} c && /^(RX|TX):/ {printf "%s ", $2}' | xargs)"
+
+show=$(zcpairctl -n $NS_A show zca --json)
+ktap_expect_eq "show: peer, copybreak, ring geometry" "zcb 300 512 512 512 512 True" \
+	"$(echo "$show" | jget 'f"{d[0][\"peer-ifname\"]} {d[0][\"copybreak\"]} {d[0][\"tx-ring\"][\"size\"]} {d[0][\"rx-ring\"][\"size\"]} {d[0][\"tx-ring\"][\"hdr-buf\"]} {d[0][\"rx-ring\"][\"hdr-buf\"]} {\"peer-netnsid\" in d[0]}"')"
+peer_idx=$(ip netns exec $NS_B cat /sys/class/net/zcb/ifindex)
+ktap_expect_eq "show: the peer's ifindex is the one in its netns" "$peer_idx" "$(echo "$show" | jget 'd[0]["peer-ifindex"]')"
+ktap_expect_eq "ip link shows the peer's netns (link-netnsid)" "$(echo "$show" | jget 'd[0]["peer-netnsid"]')" \
+	"$(ip -n $NS_A -d link show zca | sed -n 's/.*link-netnsid \([0-9]*\).*/\1/p')"
+
+ip -n $NS_A addr add 10.99.0.1/24 dev zca
+ip -n $NS_B addr add 10.99.0.2/24 dev zcb
+ip -n $NS_A link set zca up
+ip -n $NS_B link set zcb up
+ktap_check "traffic flows over the tool-made pair" ip netns exec $NS_A ping -c 3 -W 5 -s 1000 10.99.0.2
+sleep 0.5
+st=$(zcpairctl -n $NS_A stats zca --json)
+ktap_expect_eq "stats equal ethtool -S" \
+	"$(ethtool_stat $NS_A zca tx_header_bytes_copied) $(ethtool_stat $NS_A zca tx_payload_bytes_referenced) $(ethtool_stat $NS_A zca tx_queue_0_packets) $(ethtool_stat $NS_A zca rx_queue_0_packets)" \
+	"$(echo "$st" | jget 'f"{d[\"stats\"][\"tx-header-bytes-copied\"]} {d[\"stats\"][\"tx-payload-bytes-referenced\"]} {d[\"stats\"][\"tx-packets\"]} {d[\"stats\"][\"rx-packets\"]}"')"
+ktap_expect_eq "rings are idle after the traffic (in-flight 0)" "0 0" \
+	"$(zcpairctl -n $NS_A show zca --json | jget 'f"{d[0][\"tx-ring\"][\"in-flight\"]} {d[0][\"rx-ring\"][\"in-flight\"]}"')"
+
+ktap_check "set copybreak" zcpairctl -n $NS_A set zca copybreak 64
+ktap_expect_eq "both ends see the new copybreak" "64 64" \
+	"$(zcpairctl -n $NS_A show zca --json | jget 'd[0]["copybreak"]') $(zcpairctl -n $NS_B show zcb --json | jget 'd[0]["copybreak"]')"
+ktap_check "set: copybreak above the header buffer is refused with its reason" \
+	fails "copybreak must not exceed the header buffer size" zcpairctl -n $NS_A set zca copybreak 600
+ktap_expect_eq "a refused set changes nothing" 64 "$(zcpairctl -n $NS_A show zca --json | jget 'd[0]["copybreak"]')"
+
+# Refused creations leave nothing behind.
+ktap_check "add: ring size not a power of two" \
+	fails "ring size must be a power of two" zcpairctl -n $NS_A add zcx peer zcy ring 1000
+ktap_check "add: copybreak out of range" \
+	fails "Error: " zcpairctl -n $NS_A add zcx peer zcy copybreak 5000
+ktap_check "add: peer name taken" fails "Error: " zcpairctl -n $NS_A add zcx peer lo
+ktap_expect_eq "refused adds created nothing" "1" "$(links $NS_A)"
+ktap_check "genetlink: unknown attribute refused by the policy" \
+	bash -c "ip netns exec $NS_A python3 '$ZCPAIR_ROOT/tests/genl_raw.py' zca 42 | grep -qx 'errno=22 msg=Unknown attribute type'"
+
+# Privileges: an unprivileged user may look but not touch.
+nobody() { ip netns exec $NS_A setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$@"; }
+ktap_check "unprivileged: show works" nobody zcpairctl show zca
+ktap_check "unprivileged: set refused (EPERM)" fails "Operation not permitted" nobody zcpairctl set zca copybreak 100
+ktap_check "unprivileged: add refused, nothing created" \
+	bash -c "! ip netns exec $NS_A setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all zcpairctl add zcx peer zcy 2>/dev/null && [ \$(ip -n $NS_A -o link show type zcpair | wc -l) = 1 ]"
+
+# YNL's own client against the spec agrees with the tool (ends down, so
+# no IPv6 chatter moves the counters in between).
+ip -n $NS_A link set zca down
+ip -n $NS_B link set zcb down
+ynl() {
+	ip netns exec $NS_A python3 "$ZCPAIR_KSRC/tools/net/ynl/cli.py" \
+		--spec "$ZCPAIR_ROOT/Documentation/netlink/specs/zcpair.yaml" \
+		--schema "$ZCPAIR_KSRC/Documentation/netlink/genetlink-legacy.yaml" --output-json "$@"
+}
+ydump=$(ynl --dump pair-get 2>&1)
+tdump=$(zcpairctl -n $NS_A show --json)
+if python3 -c 'import json, sys; a = json.loads(sys.argv[1]); b = json.loads(sys.argv[2]); sys.exit(0 if a == b and len(a) == 1 else 1)' "$ydump" "$tdump"; then
+	ktap_ok "cli.py --dump pair-get equals zcpairctl show --json"
+else
+	ktap_fail "cli.py --dump pair-get equals zcpairctl show --json" "ynl: $ydump" "tool: $tdump"
+fi
+
+ktap_check "del removes both ends" bash -c "zcpairctl -n $NS_A del zca && [ \$(ip -n $NS_A -o link show type zcpair | wc -l) = 0 ] && [ \$(ip -n $NS_B -o link show type zcpair | wc -l) = 0 ]"
+sleep 1
+kill $mon_pid 2>/dev/null
+wait $mon_pid 2>/dev/null
+ktap_expect_eq "monitor saw create, change, delete of zca (in its netns)" "create change delete" \
+	"$(awk '$2 == "zca" {print $1}' "$mon" | xargs)"
+rm -f "$mon"
+ktap_check "usage errors exit 2" bash -c "zcpairctl add zca >/dev/null 2>&1; [ \$? = 2 ]"
+pair_down
+ktap_finish
