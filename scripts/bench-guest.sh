@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The guest side of `make bench`: for zcpair, veth and netkit in turn, a
+# pair with one end in each of two network namespaces (zc_a 10.99.0.1,
+# zc_b 10.99.0.2, as tests/lib.sh), then three iperf3 runs, receiver in
+# zc_b: TCP stream, 64-byte UDP, 65000-byte UDP. The three pair types are
+# measured back to back in each round; the table has the median of the
+# rounds. Prints zcpair's `ethtool -S` after its first TCP run.
+#   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
+#   ZCPAIR_BENCH_ROUNDS=3   rounds
+#   ZCPAIR_BENCH_KINDS="zcpair veth netkit"
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$ZCPAIR_ROOT/tests/lib.sh"
+
+secs=${ZCPAIR_BENCH_TIME:-3}
+rounds=${ZCPAIR_BENCH_ROUNDS:-3}
+read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair veth netkit}"
+res=$(mktemp -d)
+broken=" "	# pair types that misbehaved: not measured any further
+trap 'pair_down || true; rm -rf "$res"' EXIT
+
+# addr_up DEV_A DEV_B: the addresses and links of tests/lib.sh's pair_up.
+addr_up() {
+	ip -n $NS_A addr add 10.99.0.1/24 dev "$1" &&
+	ip -n $NS_B addr add 10.99.0.2/24 dev "$2" &&
+	ip -n $NS_A addr add fd99::1/64 dev "$1" nodad &&
+	ip -n $NS_B addr add fd99::2/64 dev "$2" nodad &&
+	ip -n $NS_A link set lo up &&
+	ip -n $NS_B link set lo up &&
+	ip -n $NS_A link set "$1" up &&
+	ip -n $NS_B link set "$2" up
+}
+
+# kind_up KIND: the pair, its ends in zc_a and zc_b; prints "DEV_A DEV_B".
+# Called where errexit does not apply, hence the && chains.
+kind_up() {
+	pair_down || true
+	case $1 in
+	zcpair)
+		pair_up >&2 || return 1
+		echo "zca zcb" ;;
+	veth)
+		ip netns add $NS_A && ip netns add $NS_B &&
+		ip link add vea netns $NS_A type veth peer name veb netns $NS_B &&
+		addr_up vea veb &&
+		echo "vea veb" ;;
+	netkit)
+		# iproute2 6.1 has no `type netkit`: see scripts/netkit.py.
+		ip netns add $NS_A && ip netns add $NS_B &&
+		python3 "$ZCPAIR_ROOT/scripts/netkit.py" nka nkb l2 &&
+		ip link set nka netns $NS_A &&
+		ip link set nkb netns $NS_B &&
+		addr_up nka nkb &&
+		echo "nka nkb" ;;
+	*) echo "unknown pair type $1" >&2; return 1 ;;
+	esac
+}
+
+# run_iperf FILE ARGS...: iperf3 server in zc_b writing its JSON to FILE,
+# client in zc_a with ARGS; fails if the client fails or hangs.
+run_iperf() {
+	local json=$1 srv rc=0 i
+	shift
+	ip netns exec $NS_B timeout $((secs + 40)) iperf3 -s -1 -J >"$json" 2>&1 &
+	srv=$!
+	for i in $(seq 50); do
+		[ -n "$(ip netns exec $NS_B ss -Hltn 'sport = :5201')" ] && break
+		sleep 0.1
+	done
+	ip netns exec $NS_A timeout $((secs + 30)) \
+		iperf3 -c 10.99.0.2 -t "$secs" "$@" >"$json.client" 2>&1 || rc=$?
+	if [ $rc != 0 ]; then
+		echo "    iperf3 -c 10.99.0.2 -t $secs $* exited $rc:"
+		sed 's/^/    | /' "$json.client" | tail -n 5
+		kill "$srv" 2>/dev/null || true
+	fi
+	wait "$srv" || true
+	return $rc
+}
+
+echo "== kernel $(uname -r), $(nproc) vCPUs, module $(modinfo -F version "$ZCPAIR_KO")"
+echo "== guest load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $rounds round(s) of ${secs}s runs: ${kinds[*]}"
+mark=$(dmesg_mark)
+for round in $(seq "$rounds"); do
+	for kind in "${kinds[@]}"; do
+		case $broken in *" $kind "*) continue ;; esac
+		echo "-- round $round, $kind"
+		if ! devs=$(kind_up "$kind" 2>"$res/up.err") || [ -z "$devs" ]; then
+			echo "    creating the $kind pair failed:"
+			sed 's/^/    | /' "$res/up.err"
+			broken+="$kind "
+			continue
+		fi
+		read -r dev_a _dev_b <<<"$devs"
+		if ! ip netns exec $NS_A ping -q -c 2 -i 0.2 -W 3 10.99.0.2 >/dev/null; then
+			echo "    ping 10.99.0.1 -> 10.99.0.2 over $kind failed: not measured"
+			broken+="$kind "
+			continue
+		fi
+		for bench in tcp udp64 udp64k; do
+			case $bench in
+			tcp) args=() ;;
+			udp64) args=(-u -l 64 -b 0) ;;
+			udp64k) args=(-u -l 65000 -b 0) ;;
+			esac
+			f=$res/$kind.$bench.$round.json
+			if ! run_iperf "$f" "${args[@]}"; then
+				rm -f "$f"
+				echo "    $kind $bench failed: $kind not measured any further"
+				broken+="$kind "
+				break
+			fi
+			printf '    %-7s %s\n' "$bench" "$(python3 "$ZCPAIR_ROOT/scripts/bench-report.py" one "$f" "$bench")"
+			if [ "$kind" = zcpair ] && [ "$bench" = tcp ] && [ ! -f "$res/ethtool" ]; then
+				ip netns exec $NS_A ethtool -S "$dev_a" >"$res/ethtool"
+			fi
+		done
+		pair_down || true
+	done
+done
+module_loaded && rmmod zcpair
+
+echo
+echo "== zcpair: ethtool -S zca after the first TCP run (fresh pair: a ping, then TCP)"
+cat "$res/ethtool" 2>/dev/null || echo "(none: zcpair was not measured)"
+echo
+echo "== kernel log since the start: warnings, bugs, zcpair lines"
+dmesg_since "$mark" | grep -E 'WARNING|BUG|Oops|zcpair|netkit|call trace' || echo "(nothing)"
+echo
+echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round(s) of ${secs}s"
+python3 "$ZCPAIR_ROOT/scripts/bench-report.py" table "$res" "${kinds[@]}"
+[ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed): $broken"
