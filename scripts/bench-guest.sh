@@ -18,6 +18,9 @@ read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair veth netkit}"
 res=$(mktemp -d)
 broken=" "	# pair types that misbehaved: not measured any further
 trap 'pair_down || true; rm -rf "$res"' EXIT
+# Python starts in seconds here (TCG, 9p root): only netkit.py uses it,
+# jq reads iperf3's JSON.
+py=/usr/bin/python3
 
 # addr_up DEV_A DEV_B: the addresses and links of tests/lib.sh's pair_up.
 addr_up() {
@@ -47,7 +50,7 @@ kind_up() {
 	netkit)
 		# iproute2 6.1 has no `type netkit`: see scripts/netkit.py.
 		ip netns add $NS_A && ip netns add $NS_B &&
-		python3 "$ZCPAIR_ROOT/scripts/netkit.py" nka nkb l2 &&
+		$py -I -S "$ZCPAIR_ROOT/scripts/netkit.py" nka nkb l2 &&
 		ip link set nka netns $NS_A &&
 		ip link set nkb netns $NS_B &&
 		addr_up nka nkb &&
@@ -76,6 +79,35 @@ run_iperf() {
 	fi
 	wait "$srv" || true
 	return $rc
+}
+
+# measure FILE BENCH: "VALUE LOSS" of one run from the iperf3 server's JSON,
+# the receiver's view: Gbit/s (tcp, udp64k) or kpps (udp64); LOSS is the
+# UDP loss in percent, - for TCP.
+measure() {
+	jq -r --arg b "$2" '.end.sum_received | select(.seconds > 0) |
+		if $b == "udp64" then "\(.bytes / 64 / .seconds / 1000) \(.lost_percent)"
+		elif $b == "udp64k" then "\(.bits_per_second / 1e9) \(.lost_percent)"
+		else "\(.bits_per_second / 1e9) -" end' "$1" 2>/dev/null
+}
+
+# median: the median of the numbers on stdin, nothing if there are none.
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# cell KIND BENCH COLUMN: the median of column 4 (value) or 5 (loss).
+cell() {
+	awk -v k="$1" -v b="$2" -v c="$3" '$1 == k && $2 == b && $c != "-" { print $c }' \
+		"$res/results" | median
+}
+
+# num BENCH VALUE: VALUE as the table shows it (n/a when empty).
+num() {
+	if [ -z "$2" ]; then echo n/a
+	elif [ "$1" = udp64 ]; then printf '%.1f' "$2"
+	else printf '%.3f' "$2"; fi
 }
 
 echo "== kernel $(uname -r), $(nproc) vCPUs, module $(modinfo -F version "$ZCPAIR_KO")"
@@ -111,7 +143,16 @@ for round in $(seq "$rounds"); do
 				broken+="$kind "
 				break
 			fi
-			printf '    %-7s %s\n' "$bench" "$(python3 "$ZCPAIR_ROOT/scripts/bench-report.py" one "$f" "$bench")"
+			if ! m=$(measure "$f" "$bench") || [ -z "$m" ]; then
+				echo "    $bench: no result in iperf3's JSON:"
+				sed 's/^/    | /' "$f" | tail -n 5
+				continue
+			fi
+			echo "$kind $bench $round $m" >>"$res/results"
+			read -r value loss <<<"$m"
+			printf '    %-7s %s %s%s\n' "$bench" "$(num "$bench" "$value")" \
+				"$( [ "$bench" = udp64 ] && echo kpps || echo Gbit/s)" \
+				"$( [ "$loss" = - ] || printf ', loss %.1f%%' "$loss")"
 			if [ "$kind" = zcpair ] && [ "$bench" = tcp ] && [ ! -f "$res/ethtool" ]; then
 				ip netns exec $NS_A ethtool -S "$dev_a" >"$res/ethtool"
 			fi
@@ -129,5 +170,46 @@ echo "== kernel log since the start: warnings, bugs, zcpair lines"
 dmesg_since "$mark" | grep -E 'WARNING|BUG|Oops|zcpair|netkit|call trace' || echo "(nothing)"
 echo
 echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round(s) of ${secs}s"
-python3 "$ZCPAIR_ROOT/scripts/bench-report.py" table "$res" "${kinds[@]}"
-[ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed): $broken"
+touch "$res/results"
+cols=("${kinds[@]}")
+for k in "${kinds[@]}"; do [ "$k" = zcpair ] || cols+=("zcpair/$k"); done
+row() { printf '| %-26s' "$1"; shift; printf ' | %13s' "$@"; echo ' |'; }
+row benchmark "${cols[@]}"
+row -------------------------- $(for _ in "${cols[@]}"; do echo ------------:; done)
+for bench in tcp udp64 udp64k; do
+	case $bench in
+	tcp) label="TCP stream, Gbit/s" ;;
+	udp64) label="UDP 64 B, kpps received" ;;
+	udp64k) label="UDP 64 KB, Gbit/s received" ;;
+	esac
+	vals=() ratios=()
+	for k in "${kinds[@]}"; do
+		v=$(cell "$k" "$bench" 4)
+		vals+=("$(num "$bench" "$v")")
+		[ "$k" = zcpair ] && zc=$v
+	done
+	for k in "${kinds[@]}"; do
+		[ "$k" = zcpair ] && continue
+		v=$(cell "$k" "$bench" 4)
+		if [ -n "${zc:-}" ] && [ -n "$v" ]; then
+			ratios+=("$(awk -v a="$zc" -v b="$v" 'BEGIN { printf (b > 0) ? "%.2f" : "n/a", a / (b > 0 ? b : 1) }')")
+		else
+			ratios+=(n/a)
+		fi
+	done
+	row "$label" "${vals[@]}" "${ratios[@]}"
+	unset zc
+done
+echo
+for bench in udp64 udp64k; do
+	line="UDP loss (median, %), $bench:"
+	for k in "${kinds[@]}"; do
+		l=$(cell "$k" "$bench" 5)
+		line+=" $k $( [ -n "$l" ] && printf '%.1f' "$l" || echo n/a)"
+	done
+	echo "$line"
+done
+for k in "${kinds[@]}"; do
+	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((3 * rounds))"
+done
+[ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed):$broken"
