@@ -4,7 +4,9 @@
 # zc_b 10.99.0.2, as tests/lib.sh), then three iperf3 runs, receiver in
 # zc_b: TCP stream, 64-byte UDP, 65000-byte UDP. The three pair types are
 # measured back to back in each round; the table has the median of the
-# rounds. Prints zcpair's `ethtool -S` after its first TCP run.
+# rounds; a ratio is the median of the rounds' ratios, each of two runs
+# a few seconds apart. Prints zcpair's `ethtool -S zca` of the first round
+# after TCP and after all three runs.
 #   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
 #   ZCPAIR_BENCH_ROUNDS=3   rounds
 #   ZCPAIR_BENCH_KINDS="zcpair veth netkit"
@@ -153,8 +155,8 @@ for round in $(seq "$rounds"); do
 			printf '    %-7s %s %s%s\n' "$bench" "$(num "$bench" "$value")" \
 				"$( [ "$bench" = udp64 ] && echo kpps || echo Gbit/s)" \
 				"$( [ "$loss" = - ] || printf ', loss %.1f%%' "$loss")"
-			if [ "$kind" = zcpair ] && [ "$bench" = tcp ] && [ ! -f "$res/ethtool" ]; then
-				ip netns exec $NS_A ethtool -S "$dev_a" >"$res/ethtool"
+			if [ "$kind" = zcpair ] && [ "$round" = 1 ]; then
+				ip netns exec $NS_A ethtool -S "$dev_a" >"$res/ethtool.$bench"
 			fi
 		done
 		pair_down || true
@@ -163,13 +165,23 @@ done
 module_loaded && rmmod zcpair
 
 echo
-echo "== zcpair: ethtool -S zca after the first TCP run (fresh pair: a ping, then TCP)"
-cat "$res/ethtool" 2>/dev/null || echo "(none: zcpair was not measured)"
+echo "== zcpair, round 1: ethtool -S zca of a fresh pair after a ping and the TCP run,"
+echo "   then after the UDP 64 B and UDP 64 KB runs too (zca sends, zcb receives)"
+if [ -f "$res/ethtool.tcp" ]; then
+	for last in udp64k udp64 tcp; do [ -f "$res/ethtool.$last" ] && break; done
+	awk 'FNR == 1 { f++ } NF == 2 && $1 ~ /:$/ { sub(":", "", $1); if (f == 1) { n[++c] = $1; t[$1] = $2 } else a[$1] = $2 }
+		END { printf "%-30s %15s %15s\n", "counter", "after TCP", "after all";
+		      for (i = 1; i <= c; i++) printf "%-30s %15s %15s\n", n[i], t[n[i]], (n[i] in a) ? a[n[i]] : "-" }' \
+		"$res/ethtool.tcp" "$res/ethtool.$last"
+else
+	echo "(none: zcpair was not measured)"
+fi
 echo
 echo "== kernel log since the start: warnings, bugs, zcpair lines"
 dmesg_since "$mark" | grep -E 'WARNING|BUG|Oops|zcpair|netkit|call trace' || echo "(nothing)"
 echo
-echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round(s) of ${secs}s"
+echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round(s) of ${secs}s;"
+echo "   zcpair/X: median of the rounds' ratios"
 touch "$res/results"
 cols=("${kinds[@]}")
 for k in "${kinds[@]}"; do [ "$k" = zcpair ] || cols+=("zcpair/$k"); done
@@ -186,19 +198,16 @@ for bench in tcp udp64 udp64k; do
 	for k in "${kinds[@]}"; do
 		v=$(cell "$k" "$bench" 4)
 		vals+=("$(num "$bench" "$v")")
-		[ "$k" = zcpair ] && zc=$v
 	done
 	for k in "${kinds[@]}"; do
 		[ "$k" = zcpair ] && continue
-		v=$(cell "$k" "$bench" 4)
-		if [ -n "${zc:-}" ] && [ -n "$v" ]; then
-			ratios+=("$(awk -v a="$zc" -v b="$v" 'BEGIN { printf (b > 0) ? "%.2f" : "n/a", a / (b > 0 ? b : 1) }')")
-		else
-			ratios+=(n/a)
-		fi
+		# zcpair's run over the other's run of the same round.
+		r=$(awk -v k="$k" -v b="$bench" '$2 == b && $1 == "zcpair" { z[$3] = $4 }
+			$2 == b && $1 == k { o[$3] = $4 }
+			END { for (i in z) if ((i in o) && o[i] > 0) print z[i] / o[i] }' "$res/results" | median)
+		ratios+=("$( [ -n "$r" ] && printf '%.2f' "$r" || echo n/a)")
 	done
 	row "$label" "${vals[@]}" "${ratios[@]}"
-	unset zc
 done
 echo
 for bench in udp64 udp64k; do
