@@ -4,8 +4,8 @@
 # zc_b 10.99.0.2, as tests/lib.sh), then three iperf3 runs, receiver in
 # zc_b: TCP stream, 64-byte UDP, 65000-byte UDP. The three pair types are
 # measured back to back in each round; the table has the median of the
-# rounds; a ratio is the median of the rounds' ratios, each of two runs
-# a few seconds apart. Prints zcpair's `ethtool -S zca` of the first round
+# rounds; a ratio is the median of the rounds' ratios (two runs of the
+# same round, well under a minute apart). Prints zcpair's `ethtool -S zca` of the first round
 # after TCP and after all three runs.
 #   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
 #   ZCPAIR_BENCH_ROUNDS=3   rounds
@@ -177,8 +177,8 @@ else
 	echo "(none: zcpair was not measured)"
 fi
 echo
-echo "== kernel log since the start: warnings, bugs, zcpair lines"
-dmesg_since "$mark" | grep -E 'WARNING|BUG|Oops|zcpair|netkit|call trace' || echo "(nothing)"
+echo "== kernel log since the start: warnings, bugs, stalls, zcpair lines"
+dmesg_since "$mark" | grep -E 'WARNING|BUG|Oops|INFO:|stall|hung|Call Trace|zcpair|netkit' || echo "(nothing)"
 echo
 echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round(s) of ${secs}s;"
 echo "   zcpair/X: median of the rounds' ratios"
