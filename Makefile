@@ -4,6 +4,7 @@
 #
 #   make demo                 the main job: build, boot, create a pair, traffic, stats
 #   make check                set-up + debug kernel + module + all tests
+#   make bench                normal kernel + module, one boot: zcpair vs veth vs netkit
 #   make setup                install what is missing (idempotent)
 #   make kernel FLAVOR=...    build the cached lean kernel (normal|debug)
 #   make -s kdir FLAVOR=...   print that kernel's build tree
@@ -18,7 +19,7 @@ FLAVOR ?= debug
 export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
 
 .DEFAULT_GOAL := module
-.PHONY: module setup kernel kdir vm vm-run check demo lint fmt clean verify-kernel uapi tool tool-test
+.PHONY: module setup kernel kdir vm vm-run check demo bench lint fmt clean verify-kernel uapi tool tool-test
 
 module: setup
 	@scripts/module.sh
@@ -58,6 +59,9 @@ check:
 
 demo:
 	@scripts/demo.sh
+
+bench:
+	@scripts/bench.sh
 
 lint:
 	@scripts/lint.sh

@@ -9,7 +9,7 @@ pkgs=(
 	"$ZCPAIR_KPKG" build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	xz-utils zstd rsync
 	"clang$ZCPAIR_LLVM" "lld$ZCPAIR_LLVM" "llvm$ZCPAIR_LLVM" "libclang$ZCPAIR_LLVM-dev"
-	qemu-system-x86 python3-yaml iproute2 iputils-ping ethtool socat iperf3 util-linux
+	qemu-system-x86 python3-yaml iproute2 iputils-ping ethtool socat iperf3 jq util-linux
 	procps coreutils
 )
 

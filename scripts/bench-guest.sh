@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# The guest side of `make bench`: for zcpair, veth and netkit in turn, a
+# pair with one end in each of two network namespaces (zc_a 10.99.0.1,
+# zc_b 10.99.0.2, as tests/lib.sh), then three iperf3 runs, receiver in
+# zc_b: TCP stream, 64-byte UDP, 65000-byte UDP. The three pair types are
+# measured back to back in each round; the table has the median of the
+# rounds; a ratio is the median of the rounds' ratios (two runs of the
+# same round, well under a minute apart). Prints zcpair's `ethtool -S zca` of the first round
+# after TCP and after all three runs.
+#   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
+#   ZCPAIR_BENCH_ROUNDS=3   rounds
+#   ZCPAIR_BENCH_KINDS="zcpair veth netkit"
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$ZCPAIR_ROOT/tests/lib.sh"
+
+secs=${ZCPAIR_BENCH_TIME:-3}
+rounds=${ZCPAIR_BENCH_ROUNDS:-3}
+read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair veth netkit}"
+res=$(mktemp -d)
+broken=" "	# pair types that misbehaved: not measured any further
+trap 'pair_down || true; rm -rf "$res"' EXIT
+# Python starts in seconds here (TCG, 9p root): only netkit.py uses it,
+# jq reads iperf3's JSON.
+py=/usr/bin/python3
+
+# addr_up DEV_A DEV_B: the addresses and links of tests/lib.sh's pair_up.
+addr_up() {
+	ip -n $NS_A addr add 10.99.0.1/24 dev "$1" &&
+	ip -n $NS_B addr add 10.99.0.2/24 dev "$2" &&
+	ip -n $NS_A addr add fd99::1/64 dev "$1" nodad &&
+	ip -n $NS_B addr add fd99::2/64 dev "$2" nodad &&
+	ip -n $NS_A link set lo up &&
+	ip -n $NS_B link set lo up &&
+	ip -n $NS_A link set "$1" up &&
+	ip -n $NS_B link set "$2" up
+}
+
+# kind_up KIND: the pair, its ends in zc_a and zc_b; prints "DEV_A DEV_B".
+# Called where errexit does not apply, hence the && chains.
+kind_up() {
+	pair_down || true
+	case $1 in
+	zcpair)
+		pair_up >&2 || return 1
+		echo "zca zcb" ;;
+	veth)
+		ip netns add $NS_A && ip netns add $NS_B &&
+		ip link add vea netns $NS_A type veth peer name veb netns $NS_B &&
+		addr_up vea veb &&
+		echo "vea veb" ;;
+	netkit)
+		# iproute2 6.1 has no `type netkit`: see scripts/netkit.py.
+		ip netns add $NS_A && ip netns add $NS_B &&
+		$py -I -S "$ZCPAIR_ROOT/scripts/netkit.py" nka nkb l2 &&
+		ip link set nka netns $NS_A &&
+		ip link set nkb netns $NS_B &&
+		addr_up nka nkb &&
+		echo "nka nkb" ;;
+	*) echo "unknown pair type $1" >&2; return 1 ;;
+	esac
+}
+
+# run_iperf FILE ARGS...: iperf3 server in zc_b writing its JSON to FILE,
+# client in zc_a with ARGS; fails if the client fails or hangs.
+run_iperf() {
+	local json=$1 srv rc=0 i
+	shift
+	ip netns exec $NS_B timeout $((secs + 40)) iperf3 -s -1 -J >"$json" 2>&1 &
+	srv=$!
+	for i in $(seq 50); do
+		[ -n "$(ip netns exec $NS_B ss -Hltn 'sport = :5201')" ] && break
+		sleep 0.1
+	done
+	ip netns exec $NS_A timeout $((secs + 30)) \
+		iperf3 -c 10.99.0.2 -t "$secs" "$@" >"$json.client" 2>&1 || rc=$?
+	if [ $rc != 0 ]; then
+		echo "    iperf3 -c 10.99.0.2 -t $secs $* exited $rc:"
+		sed 's/^/    | /' "$json.client" | tail -n 5
+		kill "$srv" 2>/dev/null || true
+	fi
+	wait "$srv" || true
+	return $rc
+}
+
+# measure FILE BENCH: "VALUE LOSS" of one run from the iperf3 server's JSON,
+# the receiver's view: Gbit/s (tcp, udp64k) or kpps (udp64); LOSS is the
+# UDP loss in percent, - for TCP.
+measure() {
+	jq -r --arg b "$2" '.end.sum_received | select(.seconds > 0) |
+		if $b == "udp64" then "\(.bytes / 64 / .seconds / 1000) \(.lost_percent)"
+		elif $b == "udp64k" then "\(.bits_per_second / 1e9) \(.lost_percent)"
+		else "\(.bits_per_second / 1e9) -" end' "$1" 2>/dev/null
+}
+
+# median: the median of the numbers on stdin, nothing if there are none.
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# cell KIND BENCH COLUMN: the median of column 4 (value) or 5 (loss).
+cell() {
+	awk -v k="$1" -v b="$2" -v c="$3" '$1 == k && $2 == b && $c != "-" { print $c }' \
+		"$res/results" | median
+}
+
+# num BENCH VALUE: VALUE as the table shows it (n/a when empty).
+num() {
+	if [ -z "$2" ]; then echo n/a
+	elif [ "$1" = udp64 ]; then printf '%.1f' "$2"
+	else printf '%.3f' "$2"; fi
+}
+
+echo "== kernel $(uname -r), $(nproc) vCPUs, module $(modinfo -F version "$ZCPAIR_KO")"
+echo "== guest load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $rounds round(s) of ${secs}s runs: ${kinds[*]}"
+mark=$(dmesg_mark)
+for round in $(seq "$rounds"); do
+	for kind in "${kinds[@]}"; do
+		case $broken in *" $kind "*) continue ;; esac
+		echo "-- round $round, $kind"
+		if ! devs=$(kind_up "$kind" 2>"$res/up.err") || [ -z "$devs" ]; then
+			echo "    creating the $kind pair failed:"
+			sed 's/^/    | /' "$res/up.err"
+			broken+="$kind "
+			continue
+		fi
+		read -r dev_a _dev_b <<<"$devs"
+		if ! ip netns exec $NS_A ping -q -c 2 -i 0.2 -W 3 10.99.0.2 >/dev/null; then
+			echo "    ping 10.99.0.1 -> 10.99.0.2 over $kind failed: not measured"
+			broken+="$kind "
+			continue
+		fi
+		for bench in tcp udp64 udp64k; do
+			case $bench in
+			tcp) args=() ;;
+			udp64) args=(-u -l 64 -b 0) ;;
+			udp64k) args=(-u -l 65000 -b 0) ;;
+			esac
+			f=$res/$kind.$bench.$round.json
+			if ! run_iperf "$f" "${args[@]}"; then
+				rm -f "$f"
+				echo "    $kind $bench failed: $kind not measured any further"
+				broken+="$kind "
+				break
+			fi
+			if ! m=$(measure "$f" "$bench") || [ -z "$m" ]; then
+				echo "    $bench: no result in iperf3's JSON:"
+				sed 's/^/    | /' "$f" | tail -n 5
+				continue
+			fi
+			echo "$kind $bench $round $m" >>"$res/results"
+			read -r value loss <<<"$m"
+			printf '    %-7s %s %s%s\n' "$bench" "$(num "$bench" "$value")" \
+				"$( [ "$bench" = udp64 ] && echo kpps || echo Gbit/s)" \
+				"$( [ "$loss" = - ] || printf ', loss %.1f%%' "$loss")"
+			if [ "$kind" = zcpair ] && [ "$round" = 1 ]; then
+				ip netns exec $NS_A ethtool -S "$dev_a" >"$res/ethtool.$bench"
+			fi
+		done
+		pair_down || true
+	done
+done
+module_loaded && rmmod zcpair
+
+echo
+echo "== zcpair, round 1: ethtool -S zca of a fresh pair after a ping and the TCP run,"
+echo "   then after the UDP 64 B and UDP 64 KB runs too (zca sends, zcb receives)"
+if [ -f "$res/ethtool.tcp" ]; then
+	for last in udp64k udp64 tcp; do [ -f "$res/ethtool.$last" ] && break; done
+	awk 'FNR == 1 { f++ } NF == 2 && $1 ~ /:$/ { sub(":", "", $1); if (f == 1) { n[++c] = $1; t[$1] = $2 } else a[$1] = $2 }
+		END { printf "%-30s %15s %15s\n", "counter", "after TCP", "after all";
+		      for (i = 1; i <= c; i++) printf "%-30s %15s %15s\n", n[i], t[n[i]], (n[i] in a) ? a[n[i]] : "-" }' \
+		"$res/ethtool.tcp" "$res/ethtool.$last"
+else
+	echo "(none: zcpair was not measured)"
+fi
+echo
+echo "== kernel log since the start: warnings, bugs, stalls, zcpair lines"
+dmesg_since "$mark" | grep -E 'WARNING|BUG|Oops|INFO:|stall|hung|Call Trace|zcpair|netkit' || echo "(nothing)"
+echo
+echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round(s) of ${secs}s;"
+echo "   zcpair/X: median of the rounds' ratios"
+touch "$res/results"
+cols=("${kinds[@]}")
+for k in "${kinds[@]}"; do [ "$k" = zcpair ] || cols+=("zcpair/$k"); done
+row() { printf '| %-26s' "$1"; shift; printf ' | %13s' "$@"; echo ' |'; }
+row benchmark "${cols[@]}"
+row -------------------------- $(for _ in "${cols[@]}"; do echo ------------:; done)
+for bench in tcp udp64 udp64k; do
+	case $bench in
+	tcp) label="TCP stream, Gbit/s" ;;
+	udp64) label="UDP 64 B, kpps received" ;;
+	udp64k) label="UDP 64 KB, Gbit/s received" ;;
+	esac
+	vals=() ratios=()
+	for k in "${kinds[@]}"; do
+		v=$(cell "$k" "$bench" 4)
+		vals+=("$(num "$bench" "$v")")
+	done
+	for k in "${kinds[@]}"; do
+		[ "$k" = zcpair ] && continue
+		# zcpair's run over the other's run of the same round.
+		r=$(awk -v k="$k" -v b="$bench" '$2 == b && $1 == "zcpair" { z[$3] = $4 }
+			$2 == b && $1 == k { o[$3] = $4 }
+			END { for (i in z) if ((i in o) && o[i] > 0) print z[i] / o[i] }' "$res/results" | median)
+		ratios+=("$( [ -n "$r" ] && printf '%.2f' "$r" || echo n/a)")
+	done
+	row "$label" "${vals[@]}" "${ratios[@]}"
+done
+echo
+for bench in udp64 udp64k; do
+	line="UDP loss (median, %), $bench:"
+	for k in "${kinds[@]}"; do
+		l=$(cell "$k" "$bench" 5)
+		line+=" $k $( [ -n "$l" ] && printf '%.1f' "$l" || echo n/a)"
+	done
+	echo "$line"
+done
+for k in "${kinds[@]}"; do
+	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((3 * rounds))"
+done
+[ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed):$broken"
