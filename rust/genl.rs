@@ -132,7 +132,12 @@ impl<H: Handler> Family<H> {
         f.small_ops = ops.as_ptr();
         f.n_small_ops = ops.len() as u8;
         // Every op of a new family gets strict attribute validation.
-        f.resv_start_op = ops.iter().map(|o| o.cmd).max().unwrap_or(0).saturating_add(1);
+        f.resv_start_op = ops
+            .iter()
+            .map(|o| o.cmd)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
         f.mcgrps = mcgrps.as_ptr();
         f.n_mcgrps = mcgrps.len() as u8;
         f.module = module.as_ptr().cast();
@@ -157,7 +162,13 @@ impl<H: Handler> Family<H> {
     /// A new notification message of command `cmd` (to be filled, then
     /// sent with [`Family::multicast`]), or `None` when nobody in `net`
     /// listens to `group` or the family is not registered.
-    pub(crate) fn notification(&self, _rtnl: &Rtnl, net: &Net, group: u32, cmd: u8) -> Option<Message> {
+    pub(crate) fn notification(
+        &self,
+        _rtnl: &Rtnl,
+        net: &Net,
+        group: u32,
+        cmd: u8,
+    ) -> Option<Message> {
         if !self.registered.load(Ordering::Acquire) {
             return None;
         }
@@ -355,8 +366,13 @@ impl<'a> Request<'a> {
     /// [`Request::reply`].
     pub(crate) fn reply_message(&self, cmd: u8) -> Result<Message> {
         // SAFETY: the request is live (type invariant).
-        let (family, portid, seq) =
-            unsafe { ((*self.info).family, (*self.info).snd_portid, (*self.info).snd_seq) };
+        let (family, portid, seq) = unsafe {
+            (
+                (*self.info).family,
+                (*self.info).snd_portid,
+                (*self.info).snd_seq,
+            )
+        };
         Message::new(family, portid, seq, cmd)
     }
 
@@ -405,7 +421,8 @@ impl<'a> Dump<'a> {
     /// failure nothing of it remains.
     pub(crate) fn entry(&mut self, cmd: u8, f: impl FnOnce(&mut Writer<'_>) -> Result) -> Result {
         // SAFETY: the callback is live; its request was for our family.
-        let hdr = unsafe { bindings::zcpair_genlmsg_put_dump(self.skb, self.cb, self.family(), cmd) };
+        let hdr =
+            unsafe { bindings::zcpair_genlmsg_put_dump(self.skb, self.cb, self.family(), cmd) };
         if hdr.is_null() {
             return Err(emsgsize());
         }
@@ -426,7 +443,11 @@ impl<'a> Dump<'a> {
     fn family(&self) -> *const bindings::genl_family {
         // SAFETY: genetlink runs our `dumpit` with `cb->data` pointing at its
         // `genl_dumpit_info`, whose `info.family` is our family.
-        unsafe { (*(*self.cb).data.cast::<bindings::genl_dumpit_info>()).info.family }
+        unsafe {
+            (*(*self.cb).data.cast::<bindings::genl_dumpit_info>())
+                .info
+                .family
+        }
     }
 
     fn len(&self) -> u32 {

@@ -15,6 +15,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
+#include <net/sock.h>
 
 /* net_device */
 void *zcpair_netdev_priv(const struct net_device *dev);

@@ -340,7 +340,9 @@ impl Net {
     pub(crate) fn id_of(&self, other: &Net, _rtnl: &Rtnl) -> i32 {
         // SAFETY: both namespaces are live (type invariant); rtnl is held
         // as `rtnl_fill_ifinfo()` holds it for the same call.
-        unsafe { bindings::peernet2id_alloc(self.as_raw(), other.as_raw(), kernel::bindings::GFP_KERNEL) }
+        unsafe {
+            bindings::peernet2id_alloc(self.as_raw(), other.as_raw(), kernel::bindings::GFP_KERNEL)
+        }
     }
 }
 

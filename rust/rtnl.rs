@@ -494,14 +494,24 @@ impl<D: Driver> LinkKind<D> {
     }
 
     /// The device of `D` with `ifindex` in `net`, if any.
-    pub(crate) fn by_index<'a>(&self, rtnl: &'a Rtnl, net: &Net, ifindex: i32) -> Option<&'a Device<D>> {
+    pub(crate) fn by_index<'a>(
+        &self,
+        rtnl: &'a Rtnl,
+        net: &Net,
+        ifindex: i32,
+    ) -> Option<&'a Device<D>> {
         // SAFETY: rtnl is held; `net` is live.
         let raw = unsafe { bindings::__dev_get_by_index(net.as_raw(), ifindex) };
         self.ours(raw, rtnl)
     }
 
     /// The device of `D` named `name` in `net`, if any.
-    pub(crate) fn by_name<'a>(&self, rtnl: &'a Rtnl, net: &Net, name: &CStr) -> Option<&'a Device<D>> {
+    pub(crate) fn by_name<'a>(
+        &self,
+        rtnl: &'a Rtnl,
+        net: &Net,
+        name: &CStr,
+    ) -> Option<&'a Device<D>> {
         // SAFETY: rtnl is held; `net` is live; `name` is NUL-terminated.
         let raw = unsafe { bindings::__dev_get_by_name(net.as_raw(), name.as_char_ptr()) };
         self.ours(raw, rtnl)
@@ -509,7 +519,12 @@ impl<D: Driver> LinkKind<D> {
 
     /// The first device of `D` in `net` whose ifindex is at least
     /// `*from`; `*from` is set to that ifindex. For walking a netns.
-    pub(crate) fn next<'a>(&self, rtnl: &'a Rtnl, net: &Net, from: &mut u64) -> Option<&'a Device<D>> {
+    pub(crate) fn next<'a>(
+        &self,
+        rtnl: &'a Rtnl,
+        net: &Net,
+        from: &mut u64,
+    ) -> Option<&'a Device<D>> {
         loop {
             let mut idx = *from as usize;
             // SAFETY: rtnl is held (the device table does not change);

@@ -144,6 +144,10 @@ pub(crate) fn set_ringparam(
     });
     // Coherent memory is freed with bottom halves enabled.
     drop(old);
-    crate::genl::notify(rtnl, data, crate::knet::bindings::ZCPAIR_CMD_PAIR_CHANGE_NTF);
+    crate::genl::notify(
+        rtnl,
+        data,
+        crate::knet::bindings::ZCPAIR_CMD_PAIR_CHANGE_NTF,
+    );
     Ok(())
 }

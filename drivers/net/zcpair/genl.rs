@@ -37,21 +37,20 @@ pub(crate) static FAMILY: Family<ZcPairGenl> = Family::new();
 const EVENTS: u32 = 0;
 
 static IFINDEX_RANGE: netlink_range_validation = policy::range(1, i32::MAX as u64);
-static COPYBREAK_RANGE: netlink_range_validation =
-    policy::range(0, ZCPAIR_COPYBREAK_MAX as u64);
+static COPYBREAK_RANGE: netlink_range_validation = policy::range(0, ZCPAIR_COPYBREAK_MAX as u64);
 
 /// Request attributes; everything else is rejected by strict validation.
 pub(crate) static POLICY: policy::Table<{ ZCPAIR_A_PAIR_MAX as usize + 1 }> = policy::Table([
     policy::unspec(),
-    policy::u32_range(&IFINDEX_RANGE),         // ifindex
-    policy::nul_string(IFNAMSIZ as u16 - 1),   // ifname
-    policy::unspec(),                          // peer-ifindex (reply only)
-    policy::unspec(),                          // peer-ifname (reply only)
-    policy::unspec(),                          // peer-netnsid (reply only)
-    policy::u32_range(&COPYBREAK_RANGE),       // copybreak
-    policy::unspec(),                          // tx-ring (reply only)
-    policy::unspec(),                          // rx-ring (reply only)
-    policy::unspec(),                          // stats (reply only)
+    policy::u32_range(&IFINDEX_RANGE),       // ifindex
+    policy::nul_string(IFNAMSIZ as u16 - 1), // ifname
+    policy::unspec(),                        // peer-ifindex (reply only)
+    policy::unspec(),                        // peer-ifname (reply only)
+    policy::unspec(),                        // peer-netnsid (reply only)
+    policy::u32_range(&COPYBREAK_RANGE),     // copybreak
+    policy::unspec(),                        // tx-ring (reply only)
+    policy::unspec(),                        // rx-ring (reply only)
+    policy::unspec(),                        // stats (reply only)
 ]);
 
 pub(crate) static OPS: Table<genl_small_ops, 2> = Table([
@@ -110,8 +109,11 @@ fn target<'a>(req: &Request<'_>, rtnl: &'a Rtnl) -> Result<&'a Device<ZcPair>> {
             .fail(None, c_str!("ifindex or ifname is required"), EINVAL));
     };
     dev.ok_or_else(|| {
-        req.extack()
-            .fail(attr, c_str!("no zcpair device of that name or index here"), ENODEV)
+        req.extack().fail(
+            attr,
+            c_str!("no zcpair device of that name or index here"),
+            ENODEV,
+        )
     })
 }
 
@@ -182,15 +184,27 @@ fn ring(w: &mut Writer<'_>, r: &RingState) -> Result {
 
 fn stats(w: &mut Writer<'_>, s: &Counters) -> Result {
     for (ty, c) in [
-        (ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED, &s.tx_header_bytes_copied),
-        (ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED, &s.tx_payload_bytes_referenced),
-        (ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE, &s.tx_frames_copied_whole),
+        (
+            ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED,
+            &s.tx_header_bytes_copied,
+        ),
+        (
+            ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED,
+            &s.tx_payload_bytes_referenced,
+        ),
+        (
+            ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE,
+            &s.tx_frames_copied_whole,
+        ),
         (ZCPAIR_A_STATS_TX_SG_DESCRIPTORS, &s.tx_sg_descriptors),
         (ZCPAIR_A_STATS_TX_RING_FULL, &s.tx_ring_full),
         (ZCPAIR_A_STATS_TX_NOTIFICATIONS, &s.tx_notifications),
         (ZCPAIR_A_STATS_TX_COMPLETIONS, &s.tx_completions),
         (ZCPAIR_A_STATS_RX_GRO_FRAMES, &s.rx_gro_frames),
-        (ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED, &s.tx_linear_bytes_copied),
+        (
+            ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED,
+            &s.tx_linear_bytes_copied,
+        ),
         (ZCPAIR_A_STATS_TX_PACKETS, &s.tx_packets),
         (ZCPAIR_A_STATS_TX_BYTES, &s.tx_bytes),
         (ZCPAIR_A_STATS_TX_DROPPED, &s.tx_dropped),

@@ -33,10 +33,10 @@ mod tx;
 
 use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
 use knet::ethtool::{DrvInfo, RingParam};
-use knet::napi::Napi;
-use knet::netdev::{Device, Driver, Layout, Sent, Stats64};
 use knet::genl::FamilyRegistration;
+use knet::napi::Napi;
 use knet::netdev::DeviceRef;
+use knet::netdev::{Device, Driver, Layout, Sent, Stats64};
 use knet::rtnl::{Attrs, ExtAck, LinkKind, LinkRegistration, NewLink, Rtnl, UnregisterQueue};
 use knet::skb::SkBuff;
 
