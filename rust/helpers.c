@@ -6,17 +6,60 @@
 #include <linux/err.h>
 #include "helpers.h"
 
-void *zcpair_netdev_priv(const struct net_device *dev) { return netdev_priv(dev); }
-unsigned int zcpair_netdev_align(void) { return NETDEV_ALIGN; }
-void zcpair_netdev_lockdep_set_classes(struct net_device *dev) { netdev_lockdep_set_classes(dev); }
-bool zcpair_netif_running(const struct net_device *dev) { return netif_running(dev); }
-bool zcpair_netif_carrier_ok(const struct net_device *dev) { return netif_carrier_ok(dev); }
-void zcpair_netif_stop_queue(struct net_device *dev) { netif_stop_queue(dev); }
-void zcpair_netif_wake_queue(struct net_device *dev) { netif_wake_queue(dev); }
-void zcpair_netif_start_queue(struct net_device *dev) { netif_start_queue(dev); }
-bool zcpair_netif_queue_stopped(const struct net_device *dev) { return netif_queue_stopped(dev); }
-void zcpair_netif_tx_disable(struct net_device *dev) { netif_tx_disable(dev); }
-bool zcpair_netdev_xmit_more(void) { return netdev_xmit_more(); }
+void *zcpair_netdev_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+unsigned int zcpair_netdev_align(void)
+{
+	return NETDEV_ALIGN;
+}
+
+void zcpair_netdev_lockdep_set_classes(struct net_device *dev)
+{
+	netdev_lockdep_set_classes(dev);
+}
+
+bool zcpair_netif_running(const struct net_device *dev)
+{
+	return netif_running(dev);
+}
+
+bool zcpair_netif_carrier_ok(const struct net_device *dev)
+{
+	return netif_carrier_ok(dev);
+}
+
+void zcpair_netif_stop_queue(struct net_device *dev)
+{
+	netif_stop_queue(dev);
+}
+
+void zcpair_netif_wake_queue(struct net_device *dev)
+{
+	netif_wake_queue(dev);
+}
+
+void zcpair_netif_start_queue(struct net_device *dev)
+{
+	netif_start_queue(dev);
+}
+
+bool zcpair_netif_queue_stopped(const struct net_device *dev)
+{
+	return netif_queue_stopped(dev);
+}
+
+void zcpair_netif_tx_disable(struct net_device *dev)
+{
+	netif_tx_disable(dev);
+}
+
+bool zcpair_netdev_xmit_more(void)
+{
+	return netdev_xmit_more();
+}
 
 bool zcpair_netdev_sent_queue(struct net_device *dev, unsigned int bytes, bool xmit_more)
 {
@@ -28,11 +71,30 @@ void zcpair_netdev_completed_queue(struct net_device *dev, unsigned int pkts, un
 	netdev_completed_queue(dev, pkts, bytes);
 }
 
-void zcpair_netdev_reset_queue(struct net_device *dev) { netdev_reset_queue(dev); }
-void zcpair_eth_hw_addr_random(struct net_device *dev) { eth_hw_addr_random(dev); }
-void zcpair_dev_hold(struct net_device *dev) { dev_hold(dev); }
-void zcpair_dev_put(struct net_device *dev) { dev_put(dev); }
-struct net *zcpair_dev_net(const struct net_device *dev) { return dev_net(dev); }
+void zcpair_netdev_reset_queue(struct net_device *dev)
+{
+	netdev_reset_queue(dev);
+}
+
+void zcpair_eth_hw_addr_random(struct net_device *dev)
+{
+	eth_hw_addr_random(dev);
+}
+
+void zcpair_dev_hold(struct net_device *dev)
+{
+	dev_hold(dev);
+}
+
+void zcpair_dev_put(struct net_device *dev)
+{
+	dev_put(dev);
+}
+
+struct net *zcpair_dev_net(const struct net_device *dev)
+{
+	return dev_net(dev);
+}
 
 void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned int max_mtu,
 			 u64 features, const struct net_device_ops *ops,
@@ -55,9 +117,20 @@ void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned 
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
 }
 
-void zcpair_put_net(struct net *net) { put_net(net); }
-int zcpair_nla_len(const struct nlattr *nla) { return nla_len(nla); }
-void *zcpair_nla_data(const struct nlattr *nla) { return nla_data(nla); }
+void zcpair_put_net(struct net *net)
+{
+	put_net(net);
+}
+
+int zcpair_nla_len(const struct nlattr *nla)
+{
+	return nla_len(nla);
+}
+
+void *zcpair_nla_data(const struct nlattr *nla)
+{
+	return nla_data(nla);
+}
 
 void zcpair_set_err_msg(struct netlink_ext_ack *extack, const struct nlattr *attr, const char *msg)
 {
@@ -69,20 +142,60 @@ void zcpair_set_err_msg(struct netlink_ext_ack *extack, const struct nlattr *att
 	}
 }
 
-void zcpair_set_ifindex(struct net_device *dev, int ifindex) { dev->ifindex = ifindex; }
+void zcpair_set_ifindex(struct net_device *dev, int ifindex)
+{
+	dev->ifindex = ifindex;
+}
 
-void zcpair_netif_napi_del(struct napi_struct *napi) { netif_napi_del(napi); }
-bool zcpair_napi_schedule(struct napi_struct *napi) { return napi_schedule(napi); }
-struct net_device *zcpair_napi_dev(const struct napi_struct *napi) { return napi->dev; }
+void zcpair_netif_napi_del(struct napi_struct *napi)
+{
+	netif_napi_del(napi);
+}
 
-void zcpair_local_bh_disable(void) { local_bh_disable(); }
-void zcpair_local_bh_enable(void) { local_bh_enable(); }
+bool zcpair_napi_schedule(struct napi_struct *napi)
+{
+	return napi_schedule(napi);
+}
 
-unsigned int zcpair_skb_len(const struct sk_buff *skb) { return skb->len; }
-unsigned int zcpair_skb_headlen(const struct sk_buff *skb) { return skb_headlen(skb); }
-void *zcpair_skb_data(const struct sk_buff *skb) { return skb->data; }
-bool zcpair_skb_head_frag(const struct sk_buff *skb) { return skb->head_frag; }
-unsigned int zcpair_skb_nr_frags(const struct sk_buff *skb) { return skb_shinfo(skb)->nr_frags; }
+struct net_device *zcpair_napi_dev(const struct napi_struct *napi)
+{
+	return napi->dev;
+}
+
+void zcpair_local_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void zcpair_local_bh_enable(void)
+{
+	local_bh_enable();
+}
+
+unsigned int zcpair_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+unsigned int zcpair_skb_headlen(const struct sk_buff *skb)
+{
+	return skb_headlen(skb);
+}
+
+void *zcpair_skb_data(const struct sk_buff *skb)
+{
+	return skb->data;
+}
+
+bool zcpair_skb_head_frag(const struct sk_buff *skb)
+{
+	return skb->head_frag;
+}
+
+unsigned int zcpair_skb_nr_frags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->nr_frags;
+}
 
 struct page *zcpair_skb_frag_page(const struct sk_buff *skb, unsigned int i)
 {
@@ -99,24 +212,63 @@ unsigned int zcpair_skb_frag_size(const struct sk_buff *skb, unsigned int i)
 	return skb_frag_size(&skb_shinfo(skb)->frags[i]);
 }
 
-u8 zcpair_skb_ip_summed(const struct sk_buff *skb) { return skb->ip_summed; }
-void zcpair_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed) { skb->ip_summed = ip_summed; }
-unsigned int zcpair_skb_csum_start_offset(const struct sk_buff *skb) { return skb_checksum_start_offset(skb); }
-unsigned int zcpair_skb_csum_offset(const struct sk_buff *skb) { return skb->csum_offset; }
-unsigned int zcpair_skb_gso_size(const struct sk_buff *skb) { return skb_shinfo(skb)->gso_size; }
-unsigned int zcpair_skb_gso_type(const struct sk_buff *skb) { return skb_shinfo(skb)->gso_type; }
+u8 zcpair_skb_ip_summed(const struct sk_buff *skb)
+{
+	return skb->ip_summed;
+}
 
-void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type, unsigned int segs)
+void zcpair_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed)
+{
+	skb->ip_summed = ip_summed;
+}
+
+unsigned int zcpair_skb_csum_start_offset(const struct sk_buff *skb)
+{
+	return skb_checksum_start_offset(skb);
+}
+
+unsigned int zcpair_skb_csum_offset(const struct sk_buff *skb)
+{
+	return skb->csum_offset;
+}
+
+unsigned int zcpair_skb_gso_size(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->gso_size;
+}
+
+unsigned int zcpair_skb_gso_type(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->gso_type;
+}
+
+void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type,
+		       unsigned int segs)
 {
 	skb_shinfo(skb)->gso_size = size;
 	skb_shinfo(skb)->gso_type = type;
 	skb_shinfo(skb)->gso_segs = segs;
 }
 
-bool zcpair_skb_zcopy(const struct sk_buff *skb) { return skb_zcopy((struct sk_buff *)skb); }
-int zcpair_skb_orphan_frags(struct sk_buff *skb) { return skb_orphan_frags(skb, GFP_ATOMIC); }
-void zcpair_kfree_skb(struct sk_buff *skb) { kfree_skb(skb); }
-void zcpair_dev_kfree_skb_any(struct sk_buff *skb) { dev_kfree_skb_any(skb); }
+bool zcpair_skb_zcopy(const struct sk_buff *skb)
+{
+	return skb_zcopy((struct sk_buff *)skb);
+}
+
+int zcpair_skb_orphan_frags(struct sk_buff *skb)
+{
+	return skb_orphan_frags(skb, GFP_ATOMIC);
+}
+
+void zcpair_kfree_skb(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+void zcpair_dev_kfree_skb_any(struct sk_buff *skb)
+{
+	dev_kfree_skb_any(skb);
+}
 
 void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len)
 {
@@ -129,15 +281,45 @@ void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *pa
 	skb_add_rx_frag(skb, i, page, off, size, size);
 }
 
-void zcpair_skb_tx_timestamp(struct sk_buff *skb) { skb_tx_timestamp(skb); }
-int zcpair_skb_linearize(struct sk_buff *skb) { return skb_linearize(skb); }
+void zcpair_skb_tx_timestamp(struct sk_buff *skb)
+{
+	skb_tx_timestamp(skb);
+}
 
-void zcpair_get_page(struct page *page) { get_page(page); }
-void zcpair_put_page(struct page *page) { put_page(page); }
-struct page *zcpair_virt_to_head_page(const void *addr) { return virt_to_head_page(addr); }
-void *zcpair_page_address(struct page *page) { return page_address(page); }
-void *zcpair_netdev_alloc_frag(unsigned int size) { return netdev_alloc_frag(size); }
-void zcpair_free_frag(void *addr) { skb_free_frag(addr); }
+int zcpair_skb_linearize(struct sk_buff *skb)
+{
+	return skb_linearize(skb);
+}
+
+void zcpair_get_page(struct page *page)
+{
+	get_page(page);
+}
+
+void zcpair_put_page(struct page *page)
+{
+	put_page(page);
+}
+
+struct page *zcpair_virt_to_head_page(const void *addr)
+{
+	return virt_to_head_page(addr);
+}
+
+void *zcpair_page_address(struct page *page)
+{
+	return page_address(page);
+}
+
+void *zcpair_netdev_alloc_frag(unsigned int size)
+{
+	return netdev_alloc_frag(size);
+}
+
+void zcpair_free_frag(void *addr)
+{
+	skb_free_frag(addr);
+}
 
 void *zcpair_dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle)
 {
@@ -161,7 +343,10 @@ struct platform_device *zcpair_platform_device_register(const char *name)
 	return IS_ERR(pdev) ? NULL : pdev;
 }
 
-struct device *zcpair_platform_device_dev(struct platform_device *pdev) { return &pdev->dev; }
+struct device *zcpair_platform_device_dev(struct platform_device *pdev)
+{
+	return &pdev->dev;
+}
 
 bool zcpair_netdev_is_uninitialized(const struct net_device *dev)
 {
