@@ -3,7 +3,7 @@
 # over a zcpair pair, built with gcc from the unpacked kernel source (never
 # copied into the checkout) into a cache directory keyed by the kernel
 # package version, this script and the compiler. The tests find it with
-# `scripts/selftests.sh dir` (the guest sees the host's file systems).
+# `scripts/selftests.sh dir` (the guest sees the host's root file system).
 #   scripts/selftests.sh [build]   build what is missing, print the directory
 #   scripts/selftests.sh dir       print the directory (built or not)
 set -euo pipefail
@@ -16,7 +16,9 @@ src=$(kernel_srcdir)
 net=$src/tools/testing/selftests/net
 key=$(kernel_pkg_version)-$( { cat "$0"; gcc --version | head -n1; } |
 	sha256sum | cut -c1-12)
-out=$ZCPAIR_CACHE/selftests/$key
+# Not under $ZCPAIR_CACHE (/var/cache): virtme-ng mounts a tmpfs over
+# /var/cache in the guest, which would hide the programs from the tests.
+out=${ZCPAIR_SELFTESTS_CACHE:-/var/lib/zcpair/selftests}/$key
 
 case "${1:-build}" in
 dir) echo "$out"; exit 0 ;;
@@ -47,8 +49,6 @@ for p in "${progs[@]}"; do
 	[ "$p" = io_uring_zerocopy_tx ] && extra=(-I"$src/tools/include")
 	gcc "${cflags[@]}" "${extra[@]}" -o "$tmp/$p" "$net/$p.c" >&2
 done
-# Their shell helpers (net_helper.sh), used unchanged.
-ln -s "$net" "$tmp/net"
 touch "$tmp/.zcpair-built"
 rm -rf "$out"
 mv "$tmp" "$out"
