@@ -13,10 +13,11 @@
 #    veth pair per case), and the two zero-copy scripts share one;
 #  - the scripts' `sleep 0.2`/`sleep 0.5` before starting a sender are
 #    replaced by waiting (up to 20 s) for the receiver's socket;
-#  - the msg_zerocopy receivers get `-t 3` (the scripts give them one
-#    second more than the sender, `-t 2`, which msg_zerocopy.sh then
-#    overrides with its `-t 1`), so that they outlive a sender that starts
-#    late; udpgro.sh's receiver timeouts are 10x longer, for the same reason;
+#  - the msg_zerocopy receivers get `-t 3` for TCP, `-t 8` for UDP (the
+#    scripts give them one second more than the sender, `-t 2`, which
+#    msg_zerocopy.sh then overrides with its `-t 1`), so that they outlive
+#    a sender that starts late; udpgro.sh's receiver timeouts are 10x
+#    longer, for the same reason;
 #  - io_uring_zerocopy_tx.sh runs each of ipv4/ipv6 x udp/tcp in modes 1,
 #    2 and 3; here only mode 3 (mixed: each send picks copy, zerocopy or
 #    zerocopy from fixed buffers), which covers the other two;
@@ -140,16 +141,19 @@ zc_case() {
 	shift 3
 	[ "$ipv" = 6 ] && saddr=fd::1 daddr=fd::2
 	: >"$tmp/verdict" >"$tmp/tx" >"$tmp/rx"
-	local z= rxargs
+	# A TCP receiver's time runs from the accept, a UDP one's from its
+	# start, before the sender's (slow) start.
+	local z= rxargs rxt=3
+	[ "$mode" = udp ] && rxt=8
 	if [ "$kind" = msg_zerocopy ]; then
 		z=${1:-}
 		desc="msg_zerocopy: ipv$ipv $mode${z:+ $z}"
 		set -- "$ST/msg_zerocopy" -"$ipv" -i zc0 -t 1 -C 3 -S $saddr -D $daddr $z -t 1 "$mode"
-		rxargs=(-"$ipv" -i zc0 -t 2 -C 2 -S $saddr -D $daddr $z -t 1 -t 3 -r "$mode")
+		rxargs=(-"$ipv" -i zc0 -t 2 -C 2 -S $saddr -D $daddr $z -t 1 -t $rxt -r "$mode")
 	else
 		desc="io_uring_zerocopy_tx: ipv$ipv $mode -m $1 -n $2"
 		set -- "$ST/io_uring_zerocopy_tx" -"$ipv" -t 1 -D $daddr -m "$1" -t 1 -n "$2" "$mode"
-		rxargs=(-"$ipv" -t 2 -C 2 -S $saddr -D $daddr -r "$mode" -t 3)
+		rxargs=(-"$ipv" -t 2 -C 2 -S $saddr -D $daddr -r "$mode" -t $rxt)
 	fi
 	if [ -s "$tmp/setup-zc" ]; then
 		case_fail "$desc" "$tmp/setup-zc"
