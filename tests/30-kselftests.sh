@@ -12,7 +12,8 @@
 #  - one pair per script serves all its cases (the scripts make a fresh
 #    veth pair per case), and the two zero-copy scripts share one;
 #  - the scripts' `sleep 0.2`/`sleep 0.5` before starting a sender are
-#    replaced by waiting (up to 20 s) for the receiver's socket;
+#    replaced by waiting (up to 20 s) for the receiver's socket; gro's
+#    sender is started beforehand and released then;
 #  - the msg_zerocopy receivers get `-t 3` for TCP, `-t 8` for UDP (the
 #    scripts give them one second more than the sender, `-t 2`, which
 #    msg_zerocopy.sh then overrides with its `-t 1`), so that they outlive
@@ -233,10 +234,19 @@ gro_case() {
 	# As gro.sh: up to 3 tries, since frames may miss one GRO window.
 	for tries in 1 2 3; do
 		echo "--- try $tries" | tee -a "$tmp/tx" >>"$tmp/rx"
+		# gro.c's receiver gives up 3 s after its socket is bound, and
+		# `ip netns exec` alone can take longer than that on a loaded
+		# guest: the sender is started first and released once the
+		# receiver is bound.
+		rm -f "$tmp/go"
+		timeout 60 ip netns exec $GC bash -c 'while [ ! -e "$1" ]; do sleep 0.05; done; shift; exec "$@"' \
+			_ "$tmp/go" "$ST/gro" "${args[@]}" --iface client >>"$tmp/tx" 2>&1 &
+		local tpid=$!
 		timeout 60 ip netns exec $GS "$ST/gro" "${args[@]}" --rx --iface server >>"$tmp/rx" 2>&1 &
 		local rpid=$!
 		wait_packet $GS || echo "receiver not ready after 20 s" >>"$tmp/rx"
-		timeout 60 ip netns exec $GC "$ST/gro" "${args[@]}" --iface client >>"$tmp/tx" 2>&1
+		touch "$tmp/go"
+		wait $tpid
 		rrc=0
 		wait $rpid || rrc=$?
 		[ $rrc = 0 ] && break
