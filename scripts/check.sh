@@ -10,6 +10,7 @@ export FLAVOR=debug
 "$ZCPAIR_ROOT/scripts/kernel.sh" build debug
 "$ZCPAIR_ROOT/scripts/uapi.sh" --check
 KDIR=$(kernel_builddir debug) "$ZCPAIR_ROOT/scripts/module.sh"
+"$ZCPAIR_ROOT/scripts/selftests.sh" >/dev/null
 
 say "host tests: cargo test (userspace-tools), then zcpairctl for the guest"
 cargo test --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
