@@ -257,7 +257,7 @@ bool zcpair_skb_zcopy(const struct sk_buff *skb)
 
 int zcpair_skb_orphan_frags(struct sk_buff *skb)
 {
-	return skb_orphan_frags(skb, GFP_ATOMIC);
+	return skb_orphan_frags_rx(skb, GFP_ATOMIC);
 }
 
 void zcpair_kfree_skb(struct sk_buff *skb)

@@ -175,7 +175,9 @@ impl SkBuff {
     }
 
     /// Replaces user zero-copy frags by kernel copies and completes the
-    /// zero-copy notification (`skb_orphan_frags()`), so that the sender may
+    /// zero-copy notification (`skb_orphan_frags_rx()`: unlike
+    /// `skb_orphan_frags()` it also copies MSG_ZEROCOPY frags, whose
+    /// `SKBFL_DONT_ORPHAN` the latter honours), so that the sender may
     /// reuse its pages while the frame is still in flight.
     pub(crate) fn orphan_frags(&mut self) -> Result {
         // SAFETY: by the type invariant we own the live skb.

@@ -5,7 +5,7 @@
 # and nothing half-created, privileges, notifications, YNL's cli.py.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 25
+ktap_plan 26
 
 command -v zcpairctl >/dev/null || { echo "# zcpairctl not on PATH (make tool)"; exit 1; }
 module_loaded || insmod "$ZCPAIR_KO"
@@ -76,9 +76,11 @@ ktap_expect_eq "a refused set changes nothing" 64 "$(zcpairctl -n $NS_A show zca
 # Refused creations leave nothing behind.
 ktap_check "add: ring size not a power of two" \
 	fails "ring size must be a power of two" zcpairctl -n $NS_A add zcx peer zcy ring 1000
-ktap_check "add: copybreak out of range" \
-	fails "Error: " zcpairctl -n $NS_A add zcx peer zcy copybreak 5000
-ktap_check "add: peer name taken" fails "Error: " zcpairctl -n $NS_A add zcx peer lo
+ktap_check "add: copybreak out of range (the kind's policy)" \
+	fails "integer out of range" zcpairctl -n $NS_A add zcx peer zcy copybreak 5000
+ktap_check "add: peer name taken" fails "File exists" zcpairctl -n $NS_A add zcx peer lo
+ktap_check "set: copybreak out of range (the family's policy)" \
+	fails "integer out of range" zcpairctl -n $NS_A set zca copybreak 5000
 ktap_expect_eq "refused adds created nothing" "1" "$(links $NS_A)"
 ktap_check "genetlink: unknown attribute refused by the policy" \
 	bash -c "ip netns exec $NS_A $PY '$ZCPAIR_ROOT/tests/genl_raw.py' zca 42 | grep -qx 'errno=22 msg=Unknown attribute type'"
