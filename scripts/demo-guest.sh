@@ -20,7 +20,11 @@ echo "== 64 MiB over TCP, zca -> zcb"
 tmp=$(mktemp -d)
 head -c $((64 << 20)) /dev/urandom >"$tmp/src"
 ip netns exec $NS_B socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$tmp/dst",creat,trunc &
-sleep 1
+# Under a loaded TCG guest the listener may take seconds to come up.
+for _ in $(seq 1 150); do
+	ip netns exec $NS_B ss -ltn | grep -q ':5001 ' && break
+	sleep 0.2
+done
 start=$(date +%s.%N)
 ip netns exec $NS_A socat -u OPEN:"$tmp/src" TCP:10.99.0.2:5001
 wait

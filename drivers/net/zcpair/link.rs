@@ -117,10 +117,13 @@ pub(crate) fn dellink(dev: &Device<ZcPair>, rtnl: &Rtnl, queue: &mut UnregisterQ
     }
 }
 
-/// `ndo_init`: attach NAPI and publish the device in the pair.
+/// `ndo_init`: attach NAPI and publish the device in the pair. A new end
+/// has no carrier until both ends are up (`open`), so the stack neither
+/// sends into a ring nobody reads nor reports an unknown operstate.
 pub(crate) fn init(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
     let data = dev.data().ok_or(EINVAL)?;
     let end = data.end();
+    dev.carrier_off();
     end.napi.attach(dev);
     *end.dev.lock() = Some(DeviceRef::new(dev));
     Ok(())
