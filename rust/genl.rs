@@ -277,6 +277,22 @@ pub(crate) struct Writer<'a> {
     _p: PhantomData<&'a mut ()>,
 }
 
+/// Lets `f` add attributes to `skb` (a message being built that the caller
+/// owns), then closes what was opened just before (a nest or a message):
+/// `close(true)` keeps it, `close(false)` removes it with all `f` added.
+fn fill_then(
+    skb: *mut bindings::sk_buff,
+    f: impl FnOnce(&mut Writer<'_>) -> Result,
+    close: impl FnOnce(bool),
+) -> Result {
+    let r = f(&mut Writer {
+        skb,
+        _p: PhantomData,
+    });
+    close(r.is_ok());
+    r
+}
+
 fn put(ret: i32) -> Result {
     if ret == 0 {
         Ok(())
@@ -318,19 +334,18 @@ impl Writer<'_> {
         if nest.is_null() {
             return Err(emsgsize());
         }
-        let r = f(&mut Writer {
-            skb: self.skb,
-            _p: PhantomData,
-        });
-        // SAFETY: `nest` was started in this message and nothing after it
-        // was cancelled.
-        unsafe {
-            match r {
-                Ok(()) => bindings::zcpair_nla_nest_end(self.skb, nest),
-                Err(_) => bindings::zcpair_nla_nest_cancel(self.skb, nest),
+        let skb = self.skb;
+        fill_then(skb, f, |keep| {
+            // SAFETY: `nest` was started in this message and nothing after
+            // it was cancelled.
+            unsafe {
+                if keep {
+                    bindings::zcpair_nla_nest_end(skb, nest)
+                } else {
+                    bindings::zcpair_nla_nest_cancel(skb, nest)
+                }
             }
-        }
-        r
+        })
     }
 }
 
@@ -426,18 +441,17 @@ impl<'a> Dump<'a> {
         if hdr.is_null() {
             return Err(emsgsize());
         }
-        let r = f(&mut Writer {
-            skb: self.skb,
-            _p: PhantomData,
-        });
-        // SAFETY: `hdr` heads the last message of `skb`.
-        unsafe {
-            match r {
-                Ok(()) => bindings::zcpair_genlmsg_end(self.skb, hdr),
-                Err(_) => bindings::zcpair_genlmsg_cancel(self.skb, hdr),
+        let skb = self.skb;
+        fill_then(skb, f, |keep| {
+            // SAFETY: `hdr` heads the last message of `skb`.
+            unsafe {
+                if keep {
+                    bindings::zcpair_genlmsg_end(skb, hdr)
+                } else {
+                    bindings::zcpair_genlmsg_cancel(skb, hdr)
+                }
             }
-        }
-        r
+        })
     }
 
     fn family(&self) -> *const bindings::genl_family {
