@@ -152,11 +152,6 @@ void zcpair_netif_napi_del(struct napi_struct *napi)
 	netif_napi_del(napi);
 }
 
-bool zcpair_napi_schedule(struct napi_struct *napi)
-{
-	return napi_schedule(napi);
-}
-
 struct net_device *zcpair_napi_dev(const struct napi_struct *napi)
 {
 	return napi->dev;

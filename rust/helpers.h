@@ -51,7 +51,6 @@ const struct rtnl_link_ops *zcpair_netdev_link_ops(const struct net_device *dev)
 
 /* NAPI */
 void zcpair_netif_napi_del(struct napi_struct *napi);
-bool zcpair_napi_schedule(struct napi_struct *napi);
 struct net_device *zcpair_napi_dev(const struct napi_struct *napi);
 
 /* RCU */

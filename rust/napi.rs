@@ -91,15 +91,29 @@ impl Napi {
         unsafe { bindings::napi_disable(self.as_raw()) };
     }
 
-    /// Schedules a poll unless one is pending; a no-op while disabled or
-    /// detached.
-    pub(crate) fn schedule(&self) {
+    /// Schedules a poll if none is pending (`napi_schedule_prep()`),
+    /// running `before` first; returns whether it scheduled one. A no-op
+    /// while disabled or detached. `before` sees a poll that has been
+    /// claimed but cannot have started, so it may arm state the poll
+    /// resets.
+    pub(crate) fn schedule_with(&self, before: impl FnOnce()) -> bool {
         // SAFETY: the memory is live and initialised (zeroed or attached);
-        // `napi_schedule` only acts on an enabled instance.
-        unsafe { bindings::zcpair_napi_schedule(self.as_raw()) };
+        // `napi_schedule_prep` only claims an enabled instance.
+        if !unsafe { bindings::napi_schedule_prep(self.as_raw()) } {
+            return false;
+        }
+        before();
+        // SAFETY: `napi_schedule_prep` succeeded just above, which is what
+        // `__napi_schedule` requires (the poll is ours to queue).
+        unsafe { bindings::__napi_schedule(self.as_raw()) };
+        true
     }
 
-    /// Ends a poll that did `work` < budget; false if it must poll again.
+    /// Ends a poll that did `work` < budget. False when the poll is not
+    /// over: it was missed and runs again, a busy poller owns it, or the
+    /// stack defers it (`napi_defer_hard_irqs`, `gro_flush_timeout`) and
+    /// its timer polls again; the driver must then keep its "interrupt"
+    /// masked.
     pub(crate) fn complete_done(&self, work: i32) -> bool {
         // SAFETY: only called from within this instance's poll (a `&Napi`
         // in `Driver::poll`).

@@ -358,6 +358,11 @@ impl Producer {
         Ok(posted)
     }
 
+    /// Frames the consumer is done with that `reap` has not released yet.
+    pub(crate) fn completed(&self) -> u32 {
+        self.ring.head().wrapping_sub(self.clean)
+    }
+
     /// Hands every frame the consumer is done with to `f`; returns how many.
     pub(crate) fn reap(&mut self, mut f: impl FnMut(SkBuff)) -> u32 {
         let head = self.ring.head();

@@ -144,6 +144,7 @@ pub(crate) fn uninit(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
 pub(crate) fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
     let data = dev.data().ok_or(EINVAL)?;
     let end = data.end();
+    end.unmask();
     end.napi.enable();
     end.up.store(true, Ordering::Release);
     dev.start_queue();
@@ -154,7 +155,7 @@ pub(crate) fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
         }
     }
     // Frames may have waited in our receive ring while we were down.
-    end.napi.schedule();
+    end.notify();
     Ok(())
 }
 
@@ -175,5 +176,5 @@ pub(crate) fn stop(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
         crate::rx::skip_pending(data);
     });
     // The peer releases the frames we skipped.
-    data.peer().napi.schedule();
+    data.peer().notify();
 }

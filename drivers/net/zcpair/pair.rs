@@ -13,7 +13,7 @@ use crate::knet::napi::Napi;
 use crate::knet::netdev::DeviceRef;
 use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::ZcPair;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::prelude::*;
 use kernel::sync::{Arc, SpinLock};
 use kernel::{new_spinlock, pin_init};
@@ -108,6 +108,11 @@ pub(crate) struct End {
     pub(crate) dev: SpinLock<Option<DeviceRef<ZcPair>>>,
     /// Administratively up.
     pub(crate) up: AtomicBool,
+    /// The peer's notifications ("interrupts") to this end are masked:
+    /// set when one schedules our poll, cleared when a poll ends with
+    /// `napi_complete_done()` true. While it is set, a poll is pending,
+    /// running or deferred by the stack, and that poll finds the work.
+    masked: AtomicBool,
     pub(crate) stats: Counters,
 }
 
@@ -119,8 +124,33 @@ impl End {
             rx <- new_spinlock!(rx, "zcpair_rx_ring"),
             dev <- new_spinlock!(None, "zcpair_dev"),
             up: AtomicBool::new(false),
+            masked: AtomicBool::new(false),
             stats: Counters::default(),
         }? Error)
+    }
+
+    /// The "interrupt" of this end, raised by the peer after it published
+    /// frames for us or consumed frames of ours (and by this end to pick
+    /// up work): schedules our poll unless notifications are masked.
+    pub(crate) fn notify(&self) {
+        // Order the caller's ring update before the read of the mask;
+        // pairs with the fence in `unmask`.
+        fence(Ordering::SeqCst);
+        if !self.masked.load(Ordering::Relaxed) {
+            self.napi
+                .schedule_with(|| self.masked.store(true, Ordering::Relaxed));
+        }
+    }
+
+    /// Unmasks notifications: after a poll ended for good
+    /// (`napi_complete_done()` returned true), or before polls are
+    /// enabled. A poll that unmasks must then look at its rings once more
+    /// and `notify` itself if work arrived while it was masked.
+    pub(crate) fn unmask(&self) {
+        self.masked.store(false, Ordering::Relaxed);
+        // Order the store of the mask before the caller's reads of the
+        // rings; pairs with the fence in `notify`.
+        fence(Ordering::SeqCst);
     }
 
     /// A counted reference to the device, if registered.

@@ -95,10 +95,16 @@ pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
     let work = n as i32 + dropped as i32;
     if work > 0 {
         // The "transmit complete interrupt" of the peer.
-        data.peer().napi.schedule();
+        data.peer().notify();
     }
-    if work < budget && napi.complete_done(work) && end.rx.lock().pending() > 0 {
-        napi.schedule();
+    // Only a poll that is over unmasks: when the stack defers it
+    // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
+    // peer posts meanwhile reach GRO together.
+    if work < budget && napi.complete_done(work) {
+        end.unmask();
+        if end.rx.lock().pending() > 0 || end.tx.lock().completed() > 0 {
+            end.notify();
+        }
     }
     work.min(budget)
 }

@@ -51,7 +51,7 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
             drop(ring);
             drop(skb);
             add(&end.stats.tx_dropped, 1);
-            peer.napi.schedule();
+            peer.notify();
             return Sent;
         }
     };
@@ -77,7 +77,7 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     }
     if kick {
         add(&s.tx_notifications, 1);
-        peer.napi.schedule();
+        peer.notify();
     }
     Sent
 }
