@@ -23,7 +23,18 @@
 #    2 and 3; here only mode 3 (mixed: each send picks copy, zerocopy or
 #    zerocopy from fixed buffers), which covers the other two;
 #  - udpgro.sh's "bad GRO lookup" cases are left out: they need iptables
-#    NAT, and the test kernel has no netfilter.
+#    NAT, and the test kernel has no netfilter;
+#  - gro.sh's frame trains must reach GRO within one NAPI poll (or in
+#    polls within the same jiffy), which a guest this slow cannot do one
+#    sendto() at a time: each end gets napi_defer_hard_irqs=1 and a
+#    gro_flush_timeout of 200 ms instead of 1 ms, so the poll that takes
+#    a train's first frame masks the sender's notifications and a timer
+#    poll takes the rest, as a NIC with interrupt deferral does (veth in
+#    the same guest fails the flags and large cases without it);
+#  - udpgro.sh's "no GRO" cases assume each datagram reaches GRO in a
+#    poll of its own; when the loaded guest runs the receiver's poll late
+#    it finds several, which GRO rightly coalesces for a UDP_GRO socket,
+#    so those two cases get up to 3 tries, as gro.sh gives its cases.
 . "$(dirname "$0")/lib.sh"
 
 ST=${ZCPAIR_SELFTESTS:-$("$ZCPAIR_ROOT/scripts/selftests.sh" dir 2>/dev/null)}
@@ -38,14 +49,6 @@ done
 
 ktap_plan $((8 + 4 + 12 + 14))
 
-# gro.sh and udpgro.sh are set up below but not yet green over zcpair:
-# gro.c's packet-socket receiver on "server" sees none of the crafted data
-# frames that are larger than copybreak (the small ack frames pass), and
-# udpgro.sh has not yet run to its end within the time limit. Until that
-# is understood their cases are reported as skips, with the reason, so a
-# run still shows them (Documentation/testing.md).
-PENDING_GRO="gro.c's receiver sees no SG-path frames over zcpair: under investigation"
-PENDING_UDPGRO="udpgro.sh over zcpair not yet run to its end under TCG"
 module_loaded || insmod "$ZCPAIR_KO" || true
 
 tmp=$(mktemp -d)
@@ -220,7 +223,9 @@ SERVER_MAC=aa:00:00:00:00:02 CLIENT_MAC=aa:00:00:00:00:01
 gro_ns_dev() {	# setup_veth_ns
 	local ns=$1 dev=$2
 	ip netns add "$ns" || return 1
-	echo 1000000 >"/sys/class/net/$dev/gro_flush_timeout" || return 1
+	# setup_veth.sh writes 1000000 (1 ms); see the top of this file.
+	echo 200000000 >"/sys/class/net/$dev/gro_flush_timeout" || return 1
+	echo 1 >"/sys/class/net/$dev/napi_defer_hard_irqs" || return 1
 	ip link set dev "$dev" netns "$ns" mtu 65535 || return 1
 	ip -n "$ns" link set dev "$dev" up || return 1
 	ip netns exec "$ns" ethtool -K "$dev" gro on tso off
@@ -229,16 +234,12 @@ gro_setup() {	# setup_ns
 	zc_link "" server "" client || return 1
 	gro_ns_dev $GS server && gro_ns_dev $GC client
 }
-[ -n "$PENDING_GRO" ] || gro_setup >"$tmp/setup-gro" 2>&1 || echo "set-up failed" >>"$tmp/setup-gro"
+gro_setup >"$tmp/setup-gro" 2>&1 || echo "set-up failed" >>"$tmp/setup-gro"
 
 gro_case() {
 	local proto=$1 t=$2 rrc tries
 	local desc="gro: $proto $t"
 	local args=(--"$proto" --dmac $SERVER_MAC --smac $CLIENT_MAC --test "$t" --verbose)
-	if [ -n "$PENDING_GRO" ]; then
-		ktap_skip "$desc" "$PENDING_GRO"
-		return
-	fi
 	if [ -s "$tmp/setup-gro" ]; then
 		case_fail "$desc" "$tmp/setup-gro"
 		return
@@ -297,26 +298,35 @@ udp_setup() {	# in_netns.sh + cfg_veth
 	ip -n $UP link set dev zc1 up || return 1
 	ip netns exec $UP ethtool -K zc1 gro on
 }
-[ -n "$PENDING_UDPGRO" ] || udp_setup >"$tmp/setup-udp" 2>&1 || echo "set-up failed" >>"$tmp/setup-udp"
+udp_setup >"$tmp/setup-udp" 2>&1 || echo "set-up failed" >>"$tmp/setup-udp"
 
 # udp_case DESC TX_ARGS -- RX_ARGS [2sock]: udpgro.sh's run_one (or
 # run_one_2sock); RX_ARGS include the `-G -r` that its run_test and
 # run_2sock_test put in front of every case's receiver arguments.
 udp_case() {
-	local desc="udpgro: $1" tx=() rx=() two= rc p
+	local desc="udpgro: $1" tries=1 try
 	shift
-	while [ "$1" != -- ]; do tx+=("$1"); shift; done
-	shift
-	while [ $# -gt 0 ] && [ "$1" != 2sock ]; do rx+=("$1"); shift; done
-	[ "${1:-}" = 2sock ] && two=1
-	if [ -n "$PENDING_UDPGRO" ]; then
-		ktap_skip "$desc" "$PENDING_UDPGRO"
-		return
-	fi
 	if [ -s "$tmp/setup-udp" ]; then
 		case_fail "$desc" "$tmp/setup-udp"
 		return
 	fi
+	# The "no GRO" cases: up to 3 tries (see the top of this file).
+	[[ $desc == *"no GRO"* ]] && tries=3
+	for ((try = 1; try <= tries; try++)); do
+		udp_try "$@"
+		[ -s "$tmp/verdict" ] || break
+	done
+	[ $tries = 1 ] || desc+=" (try $((try > tries ? tries : try)) of $tries)"
+	case_end "$desc" "$tmp/verdict" "$tmp/tx" "$tmp/rx" "$tmp/rx2"
+}
+
+# udp_try TX_ARGS -- RX_ARGS [2sock]: one run; the verdict in $tmp/verdict.
+udp_try() {
+	local tx=() rx=() two= rc p
+	while [ "$1" != -- ]; do tx+=("$1"); shift; done
+	shift
+	while [ $# -gt 0 ] && [ "$1" != 2sock ]; do rx+=("$1"); shift; done
+	[ "${1:-}" = 2sock ] && two=1
 	: >"$tmp/verdict" >"$tmp/tx" >"$tmp/rx" >"$tmp/rx2"
 	local pids=()
 	if [ -n "$two" ]; then
@@ -341,7 +351,6 @@ udp_case() {
 		wait "$p" || rc=$?
 		[ $rc = 0 ] || echo "receiver exited $rc" >>"$tmp/verdict"
 	done
-	case_end "$desc" "$tmp/verdict" "$tmp/tx" "$tmp/rx" "$tmp/rx2"
 }
 
 v4="-l 4 -4 -D 192.168.1.1"
