@@ -27,7 +27,7 @@
 #  - gro.sh's frame trains must reach GRO within one NAPI poll (or in
 #    polls within the same jiffy), which a guest this slow cannot do one
 #    sendto() at a time: each end gets napi_defer_hard_irqs=1 and a
-#    gro_flush_timeout of 200 ms instead of 1 ms, so the poll that takes
+#    gro_flush_timeout of 500 ms instead of 1 ms, so the poll that takes
 #    a train's first frame masks the sender's notifications and a timer
 #    poll takes the rest, as a NIC with interrupt deferral does (veth in
 #    the same guest fails the flags and large cases without it);
@@ -224,7 +224,7 @@ gro_ns_dev() {	# setup_veth_ns
 	local ns=$1 dev=$2
 	ip netns add "$ns" || return 1
 	# setup_veth.sh writes 1000000 (1 ms); see the top of this file.
-	echo 200000000 >"/sys/class/net/$dev/gro_flush_timeout" || return 1
+	echo 500000000 >"/sys/class/net/$dev/gro_flush_timeout" || return 1
 	echo 1 >"/sys/class/net/$dev/napi_defer_hard_irqs" || return 1
 	ip link set dev "$dev" netns "$ns" mtu 65535 || return 1
 	ip -n "$ns" link set dev "$dev" up || return 1
