@@ -45,7 +45,9 @@ sync
 GUEST
 : >"$io/output"
 
-timeout "${ZCPAIR_VM_TIMEOUT:-3000}" vng "${vng_opts[@]}" --rwdir "$io" \
+# The whole boot is cut off after an hour (make check's tests take about
+# 25 minutes under TCG; CI allows 90 for everything).
+timeout "${ZCPAIR_VM_TIMEOUT:-3600}" vng "${vng_opts[@]}" --rwdir "$io" \
 	--exec "bash $io/guest.sh" </dev/null >"$io/vng.log" 2>&1 &
 vng_pid=$!
 tail -n +1 -F --pid="$vng_pid" "$io/output" 2>/dev/null &
