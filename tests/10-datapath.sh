@@ -60,7 +60,7 @@ ktap_expect_eq "ethtool tx_queue_0_bytes == ip -s link tx_bytes" \
 	"$(link_stat $NS_A zca tx_bytes)" "$(ethtool_stat $NS_A zca tx_queue_0_bytes)"
 
 # UDP datagrams of many sizes, each compared byte for byte.
-out=$(ip netns exec $NS_A python3 "$ZCPAIR_ROOT/tests/udp_sizes.py" 10.99.0.2 "$NS_B" 2>&1)
+out=$(ip netns exec $NS_A $PY "$ZCPAIR_ROOT/tests/udp_sizes.py" 10.99.0.2 "$NS_B" 2>&1)
 rc=$?
 echo "$out" | tail -n 3 | sed 's/^/# /'
 if [ $rc -eq 0 ]; then

@@ -15,7 +15,7 @@ pair_down
 insmod "$ZCPAIR_KO"
 ip netns add $NS_A && ip netns add $NS_B
 cycles=${ZCPAIR_CYCLES:-100}
-out=$(/usr/bin/python3 -I "$(dirname "$0")/cycles.py" "$cycles" $NS_A $NS_B 2>&1)
+out=$($PY "$(dirname "$0")/cycles.py" "$cycles" $NS_A $NS_B 2>&1)
 rc=$?
 printf '%s\n' "$out"
 left=$(zc_links)

@@ -14,9 +14,7 @@ ip netns add $NS_A && ip netns add $NS_B
 ip -n $NS_A link set lo up
 ip -n $NS_B link set lo up
 
-# Python starts slowly in the guest (no .pyc on the read-only root, and
-# pyenv's shim): JSON is read with jq, Python runs as Debian's, isolated.
-PY="/usr/bin/python3 -I"
+# JSON is read with jq: Python starts slowly in the guest (see $PY).
 # fails MSG CMD...: CMD exits 1 and prints MSG on stderr.
 fails() {
 	local msg=$1 out rc

@@ -64,6 +64,11 @@ ensure_debugfs() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 }
 
+# Python starts slowly in the guest (no .pyc on the read-only root; a
+# `python3` found on PATH may be pyenv's shim, 80 s to start here): tests
+# run Debian's, isolated.
+PY="/usr/bin/python3 -I"
+
 module_loaded() { [ -d /sys/module/zcpair ]; }
 
 # A zcpair pair with one end in each of two fresh network namespaces:

@@ -34,7 +34,7 @@ if len(sys.argv) > 3 and sys.argv[3] == "--recv":
     print(f"received {len(good)} of {len(sizes)} intact; corrupt: {bad[:20]}; missing: {missing[:40]}", flush=True)
     sys.exit(1 if bad or missing else 0)
 
-recv = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, __file__, dst, netns, "--recv"],
+recv = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-I", __file__, dst, netns, "--recv"],
                         stdout=subprocess.PIPE, text=True)
 if recv.stdout.readline().strip() != "ready":
     sys.exit("receiver did not start")
