@@ -66,15 +66,18 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "?".to_owned(), |v| v.to_string())
 }
 
-/// `IFINDEX: NAME peer IFINDEX: NAME [netnsid N] [copybreak N]`.
+/// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]`: the
+/// kernel names the peer only when it shares the asking netns.
 pub fn pair_headline(p: &Pair) -> String {
     let mut s = format!(
-        "{}: {} peer {}: {}",
+        "{}: {} peer {}",
         opt(p.ifindex),
         opt(p.ifname.as_deref()),
-        opt(p.peer_ifindex),
-        opt(p.peer_ifname.as_deref())
+        opt(p.peer_ifindex)
     );
+    if let Some(name) = &p.peer_ifname {
+        s += &format!(": {name}");
+    }
     if let Some(id) = p.peer_netnsid {
         s += &format!(" netnsid {id}");
     }
@@ -181,12 +184,14 @@ pub fn ntf_verb(command: u8) -> Option<&'static str> {
 pub fn ntf_text(command: u8, p: &Pair) -> String {
     let verb = ntf_verb(command).map_or_else(|| format!("cmd-{command}"), str::to_owned);
     let mut s = format!(
-        "{verb} {} ifindex {} peer {} ifindex {}",
+        "{verb} {} ifindex {} peer",
         opt(p.ifname.as_deref()),
-        opt(p.ifindex),
-        opt(p.peer_ifname.as_deref()),
-        opt(p.peer_ifindex)
+        opt(p.ifindex)
     );
+    if let Some(name) = &p.peer_ifname {
+        s += &format!(" {name}");
+    }
+    s += &format!(" ifindex {}", opt(p.peer_ifindex));
     if let Some(id) = p.peer_netnsid {
         s += &format!(" netnsid {id}");
     }

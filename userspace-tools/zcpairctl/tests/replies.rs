@@ -238,3 +238,25 @@ fn stats_rates() {
     assert_eq!(j["stats"]["tx-bytes"], 4000);
     assert!(j["rates"].get("tx-bytes").is_none());
 }
+
+#[test]
+fn peer_in_another_netns_is_not_named() {
+    // The kernel names the peer only when it shares the asking netns.
+    let p = Pair {
+        ifindex: Some(5),
+        ifname: Some("zc0".into()),
+        peer_ifindex: Some(3),
+        peer_netnsid: Some(1),
+        copybreak: Some(200),
+        ..Pair::default()
+    };
+    assert_eq!(
+        output::pair_headline(&p),
+        "5: zc0 peer 3 netnsid 1 copybreak 200"
+    );
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CHANGE_NTF, &p),
+        "change zc0 ifindex 5 peer ifindex 3 netnsid 1 copybreak 200"
+    );
+    assert!(output::pair_json(&p).get("peer-ifname").is_none());
+}
