@@ -117,6 +117,11 @@ void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned 
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
 }
 
+bool zcpair_net_admin_capable(const struct net *net)
+{
+	return ns_capable(net->user_ns, CAP_NET_ADMIN);
+}
+
 void zcpair_put_net(struct net *net)
 {
 	put_net(net);
@@ -271,9 +276,36 @@ void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len
 }
 
 void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *page,
-			    unsigned int off, unsigned int size)
+			    unsigned int off, unsigned int size, unsigned int truesize)
 {
-	skb_add_rx_frag(skb, i, page, off, size, size);
+	skb_add_rx_frag(skb, i, page, off, size, truesize);
+}
+
+bool zcpair_pskb_may_pull(struct sk_buff *skb, unsigned int len)
+{
+	return pskb_may_pull(skb, len);
+}
+
+unsigned int zcpair_skb_tailroom(const struct sk_buff *skb)
+{
+	return skb_tailroom(skb);
+}
+
+bool zcpair_skb_has_shared_frag(const struct sk_buff *skb)
+{
+	return skb_has_shared_frag(skb);
+}
+
+void zcpair_skb_set_shared_frag(struct sk_buff *skb)
+{
+	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+}
+
+bool zcpair_netdev_has_qdisc(const struct net_device *dev)
+{
+	const struct Qdisc *q = rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc);
+
+	return q && q->enqueue;
 }
 
 void zcpair_skb_tx_timestamp(struct sk_buff *skb)
@@ -299,6 +331,13 @@ void zcpair_put_page(struct page *page)
 struct page *zcpair_virt_to_head_page(const void *addr)
 {
 	return virt_to_head_page(addr);
+}
+
+size_t zcpair_page_span(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	return page_size(head) - (page - head) * PAGE_SIZE;
 }
 
 void *zcpair_page_address(struct page *page)

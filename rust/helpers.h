@@ -7,6 +7,7 @@
 #ifndef ZCPAIR_HELPERS_H
 #define ZCPAIR_HELPERS_H
 
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -15,6 +16,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
+#include <net/sch_generic.h>
 #include <net/sock.h>
 
 /* net_device */
@@ -40,6 +42,7 @@ void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned 
 			 u64 features, const struct net_device_ops *ops,
 			 const struct ethtool_ops *ethtool_ops,
 			 void (*destructor)(struct net_device *dev));
+bool zcpair_net_admin_capable(const struct net *net);
 void zcpair_put_net(struct net *net);
 int zcpair_nla_len(const struct nlattr *nla);
 void *zcpair_nla_data(const struct nlattr *nla);
@@ -82,8 +85,13 @@ int zcpair_skb_orphan_frags(struct sk_buff *skb);
 void zcpair_kfree_skb(struct sk_buff *skb);
 void zcpair_dev_kfree_skb_any(struct sk_buff *skb);
 void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len);
+bool zcpair_pskb_may_pull(struct sk_buff *skb, unsigned int len);
+unsigned int zcpair_skb_tailroom(const struct sk_buff *skb);
+bool zcpair_skb_has_shared_frag(const struct sk_buff *skb);
+void zcpair_skb_set_shared_frag(struct sk_buff *skb);
+bool zcpair_netdev_has_qdisc(const struct net_device *dev);
 void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *page,
-			    unsigned int off, unsigned int size);
+			    unsigned int off, unsigned int size, unsigned int truesize);
 void zcpair_skb_tx_timestamp(struct sk_buff *skb);
 int zcpair_skb_linearize(struct sk_buff *skb);
 
@@ -93,6 +101,7 @@ void zcpair_skb_set_protocol_eth(struct sk_buff *skb, struct net_device *dev);
 void zcpair_get_page(struct page *page);
 void zcpair_put_page(struct page *page);
 struct page *zcpair_virt_to_head_page(const void *addr);
+size_t zcpair_page_span(struct page *page);
 void *zcpair_page_address(struct page *page);
 void *zcpair_netdev_alloc_frag(unsigned int size);
 void zcpair_free_frag(void *addr);

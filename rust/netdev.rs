@@ -244,6 +244,17 @@ impl<D: Driver> Device<D> {
         unsafe { bindings::zcpair_netdev_xmit_more() }
     }
 
+    /// Whether the transmit queue has a qdisc that holds frames back while
+    /// the queue is stopped. Not with `noqueue` (our default, as for every
+    /// `IFF_NO_QUEUE` device): there a stopped queue makes the stack drop
+    /// frames with `-ENETDOWN`, so the driver must never stop it, and byte
+    /// queue limits (which stop it) must not be used. From `start_xmit`.
+    pub(crate) fn has_qdisc(&self) -> bool {
+        // SAFETY: the device is live; the transmit path holds RCU-bh, under
+        // which the queue's qdisc pointer may be read.
+        unsafe { bindings::zcpair_netdev_has_qdisc(self.as_raw()) }
+    }
+
     /// BQL: `bytes` were queued to the ring. Returns whether the peer must
     /// be notified now (no more frames coming, or BQL stopped the queue).
     pub(crate) fn bql_sent(&self, bytes: u32, more: bool) -> bool {
@@ -343,6 +354,15 @@ impl Net {
         unsafe {
             bindings::peernet2id_alloc(self.as_raw(), other.as_raw(), kernel::bindings::GFP_KERNEL)
         }
+    }
+
+    /// Whether the calling task has `CAP_NET_ADMIN` over this netns (in the
+    /// user namespace that owns it), as rtnetlink asks of whoever changes a
+    /// device there. From process context (a netlink request).
+    pub(crate) fn caller_is_admin(&self) -> bool {
+        // SAFETY: the netns is live (type invariant); `ns_capable` checks
+        // the current task's credentials.
+        unsafe { bindings::zcpair_net_admin_capable(self.as_raw()) }
     }
 }
 

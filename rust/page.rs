@@ -41,6 +41,12 @@ impl PageRef {
         Self { page }
     }
 
+    /// Bytes from the start of this page to the end of its compound page.
+    pub(crate) fn span(&self) -> usize {
+        // SAFETY: by the type invariant the page is live.
+        unsafe { page_span(self.page) }
+    }
+
     /// Gives up ownership of the reference without dropping it (for a
     /// callee that takes the reference over, like `skb_add_rx_frag()`).
     pub(crate) fn into_raw(self) -> *mut bindings::page {
@@ -93,7 +99,8 @@ impl PageFrag {
 
     /// The (head) page and the offset of the fragment within it.
     pub(crate) fn page_and_offset(&self) -> Option<(NonNull<bindings::page>, usize)> {
-        page_of(self.addr.as_ptr())
+        // SAFETY: by the type invariant `addr` is a live page fragment.
+        unsafe { page_of(self.addr.as_ptr()) }
     }
 
     /// The fragment's length in bytes.
@@ -111,12 +118,30 @@ impl Drop for PageFrag {
 
 /// The head page holding `addr` (in the kernel's direct map) and the offset
 /// of `addr` from that page's start.
-pub(crate) fn page_of(addr: *const u8) -> Option<(NonNull<bindings::page>, usize)> {
-    // SAFETY: `virt_to_head_page` only does address arithmetic on a
-    // direct-map address; callers pass addresses of page-backed memory
-    // (page fragments, skb heads with `head_frag`).
+///
+/// # Safety
+///
+/// `addr` must point into live, page-backed memory in the direct map (a
+/// page fragment, the head of an skb with `head_frag`): not slab, vmalloc
+/// or stack memory.
+pub(crate) unsafe fn page_of(addr: *const u8) -> Option<(NonNull<bindings::page>, usize)> {
+    // SAFETY: the caller guarantees a direct-map address of a live page;
+    // `virt_to_head_page` is arithmetic on it and a read of that page's
+    // `struct page`.
     let page = unsafe { bindings::zcpair_virt_to_head_page(addr.cast()) };
     // SAFETY: as above, `page_address` is arithmetic on the page's address.
     let base = unsafe { bindings::zcpair_page_address(page) } as usize;
     Some((NonNull::new(page)?, (addr as usize).checked_sub(base)?))
+}
+
+/// Bytes from the start of `page` to the end of the (compound) page it
+/// belongs to: the most a frag at offset 0 of `page` may cover.
+///
+/// # Safety
+///
+/// `page` must point to a live page.
+pub(crate) unsafe fn page_span(page: NonNull<bindings::page>) -> usize {
+    // SAFETY: the caller guarantees a live page; the helper reads its
+    // compound head and order.
+    unsafe { bindings::zcpair_page_span(page.as_ptr()) as usize }
 }

@@ -23,7 +23,7 @@
 
 use super::bindings;
 use super::dma::{CoherentAllocation, DmaDevice};
-use super::page::{page_of, PageFrag, PageRef};
+use super::page::{page_span, PageFrag, PageRef};
 use super::skb::{Checksum, Gso, SkBuff};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -48,6 +48,10 @@ const CSUM_NONE: u8 = 0;
 const CSUM_UNNECESSARY: u8 = 1;
 const CSUM_PARTIAL: u8 = 2;
 
+/// `WireDesc::flags`: the frags are shared with something that may not be
+/// written (`SKBFL_SHARED_FRAG`: spliced page-cache pages and the like).
+const FLAG_SHARED_FRAG: u16 = 1 << 0;
+
 /// A descriptor as it sits in coherent memory.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -59,7 +63,7 @@ struct WireDesc {
     csum_start: u16,
     csum_offset: u16,
     gso_size: u16,
-    _pad: u16,
+    flags: u16,
     gso_type: u32,
     sg: [WireSg; MAX_SG],
 }
@@ -189,6 +193,11 @@ pub(crate) struct TxLayout {
     pub(crate) csum: Checksum,
     /// GSO metadata to hand over.
     pub(crate) gso: Option<Gso>,
+    /// The frags may not be written by the receiver (`SKBFL_SHARED_FRAG`).
+    pub(crate) shared_frag: bool,
+    /// The frame was accounted to byte queue limits: [`Producer::reap`]
+    /// reports it so that completions match what was queued.
+    pub(crate) bql: bool,
 }
 
 /// What posting a frame did.
@@ -207,7 +216,16 @@ pub(crate) struct Posted {
 
 struct Shadow {
     skb: SkBuff,
+    bql: bool,
     _copy: Option<PageFrag>,
+}
+
+/// A frame the consumer is done with, handed back by [`Producer::reap`].
+pub(crate) struct Completed {
+    /// The frame.
+    pub(crate) skb: SkBuff,
+    /// Whether it was accounted to byte queue limits when posted.
+    pub(crate) bql: bool,
 }
 
 /// The producing end of a ring. Not `Clone`: one producer per ring.
@@ -266,7 +284,7 @@ impl Producer {
             csum_start: 0,
             csum_offset: 0,
             gso_size: 0,
-            _pad: 0,
+            flags: 0,
             gso_type: 0,
             sg: [WireSg {
                 page: 0,
@@ -293,11 +311,8 @@ impl Producer {
             let rest = &linear[hdr_len..];
             let mut n = 0;
             if !rest.is_empty() {
-                let (page, off) = if skb.head_is_page_frag() {
-                    match page_of(rest.as_ptr()) {
-                        Some(p) => p,
-                        None => return Err(skb),
-                    }
+                let (page, off) = if let Some(p) = skb.linear_page(hdr_len) {
+                    p
                 } else {
                     let Ok(frag) = PageFrag::copy_from(rest) else {
                         return Err(skb);
@@ -347,11 +362,18 @@ impl Producer {
             desc.gso_size = gso.size;
             desc.gso_type = gso.kind;
         }
+        if layout.shared_frag {
+            desc.flags |= FLAG_SHARED_FRAG;
+        }
         // SAFETY: the slot is ours (see above); the pointer is aligned.
         unsafe { ring.desc_ptr(idx).write(desc) };
         // INVARIANT: the frame goes into the shadow of `idx` before `idx` is
         // published; its pages stay referenced until `reap`.
-        self.shadow[(idx & (ring.slots - 1)) as usize] = Some(Shadow { skb, _copy: copy });
+        self.shadow[(idx & (ring.slots - 1)) as usize] = Some(Shadow {
+            skb,
+            bql: layout.bql,
+            _copy: copy,
+        });
         self.prod = idx.wrapping_add(1);
         ring.index(Ring::PROD_OFF)
             .store(self.prod, Ordering::Release);
@@ -364,13 +386,22 @@ impl Producer {
     }
 
     /// Hands every frame the consumer is done with to `f`; returns how many.
-    pub(crate) fn reap(&mut self, mut f: impl FnMut(SkBuff)) -> u32 {
+    pub(crate) fn reap(&mut self, mut f: impl FnMut(Completed)) -> u32 {
         let head = self.ring.head();
+        // Only a consumer of this ring moves the head, and only over
+        // published descriptors (`RxDesc::advance`, `Consumer::skip_all`):
+        // `head - clean <= prod - clean`. Checked anyway, as a bound.
+        if head.wrapping_sub(self.clean) > self.prod.wrapping_sub(self.clean) {
+            return 0;
+        }
         let mut n = 0;
         while self.clean != head {
             let slot = (self.clean & (self.ring.slots - 1)) as usize;
             if let Some(shadow) = self.shadow[slot].take() {
-                f(shadow.skb);
+                f(Completed {
+                    skb: shadow.skb,
+                    bql: shadow.bql,
+                });
             }
             self.clean = self.clean.wrapping_add(1);
             n += 1;
@@ -380,19 +411,48 @@ impl Producer {
 
     /// Empties the ring: the consumer skips everything pending and every
     /// frame goes to `f`. Holding both ends proves nobody reads the ring.
-    pub(crate) fn drain(&mut self, consumer: &mut Consumer, f: impl FnMut(SkBuff)) -> u32 {
+    pub(crate) fn drain(&mut self, consumer: &mut Consumer, f: impl FnMut(Completed)) -> u32 {
         consumer.skip_all();
         self.reap(f)
     }
 }
 
-/// A received descriptor, valid while the consumer is borrowed.
+/// The descriptor at the consumer's head, borrowed from the [`Consumer`]
+/// that [`Consumer::peek`]ed it. Moving past it consumes it
+/// ([`RxDesc::advance`]): the head can only move over a descriptor that was
+/// read, and nothing read from it outlives the move.
+///
+/// # Invariants
+///
+/// `hdr` points to the `hdr_len` header bytes of the slot at
+/// `consumer.cons`, which is in `head..tail`; `desc` is a copy of that slot's
+/// descriptor with `nr_sg <= MAX_SG` unless `malformed`.
 pub(crate) struct RxDesc<'a> {
+    consumer: &'a mut Consumer,
     desc: WireDesc,
-    hdr: &'a [u8],
+    hdr: *const u8,
+    hdr_len: usize,
+    malformed: bool,
 }
 
 impl RxDesc<'_> {
+    /// Moves the consumer past this descriptor and publishes the head,
+    /// after which the producer may release the frame (and its pages).
+    pub(crate) fn advance(self) {
+        self.consumer.advance();
+    }
+
+    /// The descriptor cannot be used (more scatter-gather entries than a
+    /// descriptor holds): drop it and advance.
+    pub(crate) fn is_malformed(&self) -> bool {
+        self.malformed
+    }
+
+    /// The frags may not be written in place (`SKBFL_SHARED_FRAG`).
+    pub(crate) fn shared_frag(&self) -> bool {
+        self.desc.flags & FLAG_SHARED_FRAG != 0
+    }
+
     /// Length of the frame.
     pub(crate) fn len(&self) -> usize {
         self.desc.len as usize
@@ -400,12 +460,19 @@ impl RxDesc<'_> {
 
     /// The copied header bytes.
     pub(crate) fn header(&self) -> &[u8] {
-        self.hdr
+        // SAFETY: by the type invariant the slot is published and ours to
+        // read until `advance`, which consumes `self`; the producer does not
+        // write it before the head passes it.
+        unsafe { core::slice::from_raw_parts(self.hdr, self.hdr_len) }
     }
 
-    /// Number of scatter-gather entries.
+    /// Number of scatter-gather entries (0 when malformed).
     pub(crate) fn nr_sg(&self) -> usize {
-        self.desc.nr_sg as usize
+        if self.malformed {
+            0
+        } else {
+            self.desc.nr_sg as usize
+        }
     }
 
     /// Length of entry `i`.
@@ -413,8 +480,9 @@ impl RxDesc<'_> {
         self.desc.sg.get(i).map_or(0, |s| s.len)
     }
 
-    /// Entry `i` as a new page reference, offset and length.
-    pub(crate) fn sg(&self, i: usize) -> Option<(PageRef, u32, u32)> {
+    /// Entry `i`: its page, offset and length, if it is one and lies within
+    /// its (compound) page.
+    fn entry(&self, i: usize) -> Option<(NonNull<bindings::page>, u32, u32)> {
         if i >= self.nr_sg() {
             return None;
         }
@@ -422,22 +490,30 @@ impl RxDesc<'_> {
         let page = NonNull::new(e.page as usize as *mut bindings::page)?;
         // SAFETY: the producer wrote this page of a frame it keeps (with its
         // references) in its shadow until the head passes this slot, which
-        // cannot happen while `self` borrows the consumer.
-        Some((unsafe { PageRef::get(page) }, e.off, e.len))
+        // only `advance` does, consuming `self`: the page is live.
+        let span = unsafe { page_span(page) };
+        (e.len > 0 && e.off as usize + e.len as usize <= span).then_some((page, e.off, e.len))
+    }
+
+    /// Entry `i` as a new page reference, offset and length.
+    pub(crate) fn sg(&self, i: usize) -> Option<(PageRef, u32, u32)> {
+        let (page, off, len) = self.entry(i)?;
+        // SAFETY: the page is live and referenced by the producer's frame
+        // (see `entry`).
+        Some((unsafe { PageRef::get(page) }, off, len))
     }
 
     /// Entry `i`'s bytes, to copy from.
     pub(crate) fn sg_bytes(&self, i: usize) -> Option<&[u8]> {
-        let e = self.desc.sg.get(i).filter(|_| i < self.nr_sg())?;
-        let page = NonNull::new(e.page as usize as *mut bindings::page)?;
-        // SAFETY: the page is live (see `sg`) and in the direct map; the
-        // producer's frame covers `off..off + len` of it and nobody writes
-        // it while in flight.
+        let (page, off, len) = self.entry(i)?;
+        // SAFETY: the page is live (see `entry`) and in the direct map, and
+        // `off + len` lies within it; the producer's frame covers these
+        // bytes and nobody writes them while in flight.
         unsafe {
             let base = bindings::zcpair_page_address(page.as_ptr()) as *const u8;
             Some(core::slice::from_raw_parts(
-                base.add(e.off as usize),
-                e.len as usize,
+                base.add(off as usize),
+                len as usize,
             ))
         }
     }
@@ -484,7 +560,7 @@ impl Consumer {
         self.ring.tail().wrapping_sub(self.cons)
     }
 
-    /// The next descriptor, if any; [`Consumer::advance`] moves past it.
+    /// The next descriptor, if any; [`RxDesc::advance`] moves past it.
     pub(crate) fn peek(&mut self) -> Option<RxDesc<'_>> {
         let tail = self.ring.tail();
         if tail == self.cons {
@@ -495,27 +571,35 @@ impl Consumer {
         // complete and nobody writes it until we advance.
         let desc = unsafe { self.ring.desc_ptr(self.cons).read() };
         let hdr_len = (desc.hdr_len as usize).min(self.ring.hdr_size as usize);
-        if desc.nr_sg as usize > MAX_SG {
-            return None;
-        }
-        // SAFETY: as above for the header buffer of the same slot.
-        let hdr = unsafe { core::slice::from_raw_parts(self.ring.hdr_ptr(self.cons), hdr_len) };
-        Some(RxDesc { desc, hdr })
+        let malformed = desc.nr_sg as usize > MAX_SG;
+        let hdr = self.ring.hdr_ptr(self.cons);
+        // INVARIANT: `cons` is in `head..tail`; `hdr_len` is within the
+        // slot's header buffer; `malformed` flags an oversized `nr_sg`.
+        Some(RxDesc {
+            consumer: self,
+            desc,
+            hdr,
+            hdr_len,
+            malformed,
+        })
     }
 
-    /// Moves past the descriptor last peeked and publishes the head, after
-    /// which the producer may release that frame.
-    pub(crate) fn advance(&mut self) {
+    fn advance(&mut self) {
         self.cons = self.cons.wrapping_add(1);
         self.ring
             .index(Ring::CONS_OFF)
             .store(self.cons, Ordering::Release);
     }
 
-    fn skip_all(&mut self) {
-        self.cons = self.ring.tail();
+    /// Moves past every published descriptor without reading them (the
+    /// consuming end is going down); returns how many.
+    pub(crate) fn skip_all(&mut self) -> u32 {
+        let tail = self.ring.tail();
+        let n = tail.wrapping_sub(self.cons);
+        self.cons = tail;
         self.ring
             .index(Ring::CONS_OFF)
             .store(self.cons, Ordering::Release);
+        n
     }
 }

@@ -7,7 +7,7 @@
 use super::bindings;
 use super::napi::Napi;
 use super::netdev::{Device, Driver};
-use super::page::PageRef;
+use super::page::{page_of, PageRef};
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
@@ -90,11 +90,29 @@ impl SkBuff {
         }
     }
 
-    /// Whether the linear part lives in a page fragment (`skb->head_frag`),
-    /// so its pages may be referenced.
-    pub(crate) fn head_is_page_frag(&self) -> bool {
+    /// The page and offset of byte `offset` of the linear part, when the
+    /// linear part lives in a page fragment (`skb->head_frag`) and so may
+    /// be referenced by page; `None` for a kmalloc'ed head or an offset
+    /// past the linear part.
+    pub(crate) fn linear_page(&self, offset: usize) -> Option<(NonNull<bindings::page>, usize)> {
+        let linear = self.linear();
+        if offset >= linear.len() {
+            return None;
+        }
         // SAFETY: by the type invariant `skb` is live.
-        unsafe { bindings::zcpair_skb_head_frag(self.raw()) }
+        if !unsafe { bindings::zcpair_skb_head_frag(self.raw()) } {
+            return None;
+        }
+        // SAFETY: `head_frag` says the head is a page fragment in the direct
+        // map, and `offset` is inside its linear part.
+        unsafe { page_of(linear.as_ptr().add(offset)) }
+    }
+
+    /// Whether the frags are shared with something the receiver must not
+    /// write (`skb_has_shared_frag()`: spliced page-cache pages, ...).
+    pub(crate) fn has_shared_frag(&self) -> bool {
+        // SAFETY: by the type invariant `skb` is live.
+        unsafe { bindings::zcpair_skb_has_shared_frag(self.raw()) }
     }
 
     /// Number of paged fragments.
@@ -249,26 +267,55 @@ impl RxSkb {
         Ok(Self { skb, nr_frags: 0 })
     }
 
-    /// Appends `data` to the linear part; the caller allocated room for it.
-    pub(crate) fn put(&mut self, data: &[u8]) {
-        // SAFETY: we own the live skb; `skb_put` checks the tailroom (and
-        // panics the kernel on overflow, so callers size `alloc` right).
-        unsafe {
-            bindings::zcpair_skb_put_data(self.skb.raw(), data.as_ptr().cast(), data.len() as u32)
-        };
+    /// Appends `data` to the linear part; `ENOSPC` when it does not fit in
+    /// the tailroom (or after a frag was added).
+    pub(crate) fn put(&mut self, data: &[u8]) -> Result {
+        let len = u32::try_from(data.len()).map_err(|_| EINVAL)?;
+        // SAFETY: we own the live skb.
+        let room = unsafe { bindings::zcpair_skb_tailroom(self.skb.raw()) };
+        if self.nr_frags != 0 || len > room {
+            return Err(ENOSPC);
+        }
+        // SAFETY: we own the live skb, it is linear and `len` fits in its
+        // tailroom, so `skb_put` cannot overflow.
+        unsafe { bindings::zcpair_skb_put_data(self.skb.raw(), data.as_ptr().cast(), len) };
+        Ok(())
     }
 
-    /// Appends a paged fragment; the skb takes over the page reference.
-    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32) -> Result {
+    /// Appends `len` bytes at `off` of `page` as a paged fragment; the skb
+    /// takes over the page reference and is charged `truesize` bytes for it
+    /// (at least `len`: the memory the fragment keeps alive). `EINVAL` when
+    /// the range is empty or leaves the (compound) page.
+    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32, truesize: u32) -> Result {
         if self.nr_frags as usize >= bindings::MAX_SKB_FRAGS as usize {
             return Err(ENOSPC);
         }
+        if len == 0 || off as usize + len as usize > page.span() || truesize < len {
+            return Err(EINVAL);
+        }
         let page = page.into_raw();
-        // SAFETY: we own the live skb, `nr_frags` is below MAX_SKB_FRAGS and
-        // `page` carries a reference that the frag now owns.
-        unsafe { bindings::zcpair_skb_add_rx_frag(self.skb.raw(), self.nr_frags, page, off, len) };
+        // SAFETY: we own the live skb, `nr_frags` is below MAX_SKB_FRAGS,
+        // `off..off + len` lies within the page, and `page` carries a
+        // reference that the frag now owns.
+        unsafe {
+            bindings::zcpair_skb_add_rx_frag(
+                self.skb.raw(),
+                self.nr_frags,
+                page,
+                off,
+                len,
+                truesize,
+            )
+        };
         self.nr_frags += 1;
         Ok(())
+    }
+
+    /// Marks the frags as shared (`SKBFL_SHARED_FRAG`): whoever writes
+    /// them in place (ESP decryption, ...) must copy first.
+    pub(crate) fn set_shared_frag(&mut self) {
+        // SAFETY: we own the live skb.
+        unsafe { bindings::zcpair_skb_set_shared_frag(self.skb.raw()) };
     }
 
     /// Restores the sender's checksum state. Call before `finish`, while
@@ -286,8 +333,17 @@ impl RxSkb {
                 };
             }
             Checksum::Partial { start, offset } => {
+                // The stack wants the checksum field in the linear area
+                // (`skb_checksum_help()`): pull the bytes up to it when the
+                // sender's headers went past what the slot held.
+                let end = u32::from(start) + u32::from(offset) + 2;
+                // SAFETY: we own the live skb; `pskb_may_pull` copies at
+                // most up to its length, reallocating the head if needed.
+                if !unsafe { bindings::zcpair_pskb_may_pull(self.skb.raw(), end) } {
+                    return Err(EINVAL);
+                }
                 // SAFETY: we own the live skb; the function checks the
-                // offsets against its length.
+                // offsets against its linear area.
                 if !unsafe { bindings::skb_partial_csum_set(self.skb.raw(), start, offset) } {
                     return Err(EINVAL);
                 }

@@ -108,6 +108,20 @@ pub(crate) fn set_ringparam(
     if ring.tx == cur.tx && ring.rx == cur.rx {
         return Ok(());
     }
+    // Each end owns the ring it transmits into. Our receive ring is the
+    // peer's transmit ring: changing it takes the right to change the
+    // peer, which may live in a netns its caller does not administer.
+    if ring.rx != cur.rx {
+        if let Some(peer) = data.peer().device() {
+            if !peer.get().net().caller_is_admin() {
+                return Err(extack.fail(
+                    None,
+                    c_str!("the rx ring is the peer's tx ring: change it on the peer"),
+                    EPERM,
+                ));
+            }
+        }
+    }
     if data.end().up.load(Ordering::Acquire) || data.peer().up.load(Ordering::Acquire) {
         return Err(extack.fail(
             None,

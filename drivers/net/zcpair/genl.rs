@@ -140,10 +140,12 @@ fn set_doit(req: &Request<'_>) -> Result {
                 EINVAL,
             ));
         }
-        changed |= data.pair.copybreak.swap(copybreak, Ordering::Relaxed) != copybreak;
+        // Each end's copybreak is its own: the peer, maybe administered
+        // from another netns, keeps its setting.
+        changed |= data.end().copybreak.swap(copybreak, Ordering::Relaxed) != copybreak;
     }
     if changed {
-        notify(&rtnl, data, ZCPAIR_CMD_PAIR_CHANGE_NTF);
+        notify_end(&rtnl, dev, ZCPAIR_CMD_PAIR_CHANGE_NTF);
     }
     Ok(())
 }
@@ -157,14 +159,17 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
     if let Some(peer) = data.peer().device() {
         let peer = peer.get();
         w.u32(ZCPAIR_A_PAIR_PEER_IFINDEX, peer.ifindex() as u32)?;
-        w.string(ZCPAIR_A_PAIR_PEER_IFNAME, peer.name())?;
-        if !peer.net().is(net) {
+        // As rtnetlink does: a peer in another netns is named by its
+        // ifindex and netnsid only, never by its name.
+        if peer.net().is(net) {
+            w.string(ZCPAIR_A_PAIR_PEER_IFNAME, peer.name())?;
+        } else {
             w.s32(ZCPAIR_A_PAIR_PEER_NETNSID, net.id_of(peer.net(), rtnl))?;
         }
     }
     w.u32(
         ZCPAIR_A_PAIR_COPYBREAK,
-        data.pair.copybreak.load(Ordering::Relaxed),
+        data.end().copybreak.load(Ordering::Relaxed),
     )?;
     // The ring locks are also taken in softirq context; one at a time.
     let tx = with_bh_disabled(|| data.end().tx.lock().state());
@@ -221,14 +226,19 @@ fn stats(w: &mut Writer<'_>, s: &Counters) -> Result {
 /// `data`, each in its own netns, to the `events` listeners there.
 pub(crate) fn notify(rtnl: &Rtnl, data: &EndData, cmd: u32) {
     for end in [data.end(), data.peer()] {
-        let Some(dev) = end.device() else { continue };
-        let dev = dev.get();
-        let net = dev.net();
-        let Some(mut msg) = FAMILY.notification(rtnl, net, EVENTS, cmd as u8) else {
-            continue;
-        };
-        if fill(&mut msg.attrs(), dev, net, rtnl).is_ok() {
-            FAMILY.multicast(rtnl, net, EVENTS, msg);
+        if let Some(dev) = end.device() {
+            notify_end(rtnl, dev.get(), cmd);
         }
+    }
+}
+
+/// Announces `cmd` for the end `dev` alone, in its netns.
+pub(crate) fn notify_end(rtnl: &Rtnl, dev: &Device<ZcPair>, cmd: u32) {
+    let net = dev.net();
+    let Some(mut msg) = FAMILY.notification(rtnl, net, EVENTS, cmd as u8) else {
+        return;
+    };
+    if fill(&mut msg.attrs(), dev, net, rtnl).is_ok() {
+        FAMILY.multicast(rtnl, net, EVENTS, msg);
     }
 }

@@ -108,6 +108,9 @@ pub(crate) struct End {
     pub(crate) dev: SpinLock<Option<DeviceRef<ZcPair>>>,
     /// Administratively up.
     pub(crate) up: AtomicBool,
+    /// This end transmits frames up to this length copied whole (runtime
+    /// tunable, per end: each end's admin sets its own).
+    pub(crate) copybreak: AtomicU32,
     /// The peer's notifications ("interrupts") to this end are masked:
     /// set when one schedules our poll, cleared when a poll ends with
     /// `napi_complete_done()` true. While it is set, a poll is pending,
@@ -117,13 +120,14 @@ pub(crate) struct End {
 }
 
 impl End {
-    fn new(tx: Producer, rx: Consumer) -> impl PinInit<Self, Error> {
+    fn new(tx: Producer, rx: Consumer, copybreak: u32) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             napi <- Napi::new(),
             tx <- new_spinlock!(tx, "zcpair_tx_ring"),
             rx <- new_spinlock!(rx, "zcpair_rx_ring"),
             dev <- new_spinlock!(None, "zcpair_dev"),
             up: AtomicBool::new(false),
+            copybreak: AtomicU32::new(copybreak),
             masked: AtomicBool::new(false),
             stats: Counters::default(),
         }? Error)
@@ -166,8 +170,6 @@ pub(crate) struct Pair {
     a: End,
     #[pin]
     b: End,
-    /// Frames up to this length are copied whole (runtime tunable).
-    pub(crate) copybreak: AtomicU32,
     /// Bytes of each slot's header buffer (rings made later use it too).
     pub(crate) hdr_buf: u32,
     /// Set by the first `dellink` of either end (both go together).
@@ -181,9 +183,8 @@ impl Pair {
         let (b_tx, a_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
         Arc::pin_init(
             try_pin_init!(Self {
-                a <- End::new(a_tx, a_rx),
-                b <- End::new(b_tx, b_rx),
-                copybreak: AtomicU32::new(params.copybreak),
+                a <- End::new(a_tx, a_rx, params.copybreak),
+                b <- End::new(b_tx, b_rx, params.copybreak),
                 hdr_buf: params.hdr_buf,
                 deleting: AtomicBool::new(false),
             }? Error),

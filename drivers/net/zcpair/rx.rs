@@ -18,7 +18,7 @@ const ETH_HLEN: usize = 14;
 /// Builds the skb of one descriptor.
 fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
     let hdr = desc.header();
-    if hdr.len() < ETH_HLEN {
+    if hdr.len() < ETH_HLEN || desc.is_malformed() {
         return Err(EINVAL);
     }
     // A frame with the most frags plus a linear remainder has one entry
@@ -31,15 +31,18 @@ fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
         0
     };
     let mut skb = RxSkb::alloc(napi, hdr.len() + extra)?;
-    skb.put(hdr);
+    skb.put(hdr)?;
     let mut first = 0;
     if copy_first {
-        skb.put(desc.sg_bytes(0).ok_or(EINVAL)?);
+        skb.put(desc.sg_bytes(0).ok_or(EINVAL)?)?;
         first = 1;
     }
     for i in first..desc.nr_sg() {
         let (page, off, len) = desc.sg(i).ok_or(EINVAL)?;
-        skb.add_frag(page, off, len)?;
+        skb.add_frag(page, off, len, len)?;
+    }
+    if desc.shared_frag() {
+        skb.set_shared_frag();
     }
     if skb.len() != desc.len() {
         return Err(EINVAL);
@@ -76,7 +79,7 @@ pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
                 }
                 Err(_) => dropped += 1,
             }
-            ring.advance();
+            desc.advance();
         }
     }
     let mut bytes = 0u64;
@@ -102,21 +105,23 @@ pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
     // peer posts meanwhile reach GRO together.
     if work < budget && napi.complete_done(work) {
         end.unmask();
-        if end.rx.lock().pending() > 0 || end.tx.lock().completed() > 0 {
+        // One ring lock at a time (the transmit path nests tx before rx).
+        let pending = end.rx.lock().pending() > 0;
+        if pending || end.tx.lock().completed() > 0 {
             end.notify();
         }
     }
     work.min(budget)
 }
 
-/// Skips everything the peer queued for us (we are going down); the peer
-/// releases those frames on its next poll. Call with BH disabled.
+/// Skips everything the peer queued for us (we are going down, `up` is
+/// already clear); the peer releases those frames on its next poll. The
+/// peer's producer lock is taken first: the peer checks `up` under it
+/// before posting, so nothing can be posted after this skip. Call with BH
+/// disabled.
 pub(crate) fn skip_pending(data: &EndData) {
-    let mut ring = data.end().rx.lock();
-    let mut skipped = 0;
-    while ring.peek().is_some() {
-        ring.advance();
-        skipped += 1;
-    }
-    add(&data.end().stats.rx_dropped, skipped);
+    let producer = data.peer().tx.lock();
+    let skipped = data.end().rx.lock().skip_all();
+    drop(producer);
+    add(&data.end().stats.rx_dropped, skipped as u64);
 }

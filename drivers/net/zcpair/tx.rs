@@ -6,7 +6,7 @@
 
 use crate::knet::netdev::{Device, Sent};
 use crate::knet::sgring::TxLayout;
-use crate::knet::skb::SkBuff;
+use crate::knet::skb::{Checksum, SkBuff};
 use crate::pair::{add, EndData};
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
@@ -17,13 +17,20 @@ const ETH_HLEN: usize = 14;
 const WAKE_THRESHOLD: u32 = 2;
 
 /// `ndo_start_xmit`.
+///
+/// With `noqueue` (the default) the queue is never stopped: a stopped
+/// queue would make the stack drop every sender's frames with `-ENETDOWN`
+/// ("asks to queue packet"), so a full ring drops the frame here, counted
+/// in `tx_ring_full` and `tx_dropped`. With a qdisc attached the ring
+/// pushes back instead: the queue stops when the ring fills and byte queue
+/// limits account what is in flight, and the qdisc holds frames meanwhile.
 pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     let Some(data) = dev.data() else {
         return Sent;
     };
     let (end, peer) = (data.end(), data.peer());
     let len = skb.len();
-    if !peer.up.load(Ordering::Acquire) || len < ETH_HLEN {
+    if len < ETH_HLEN {
         add(&end.stats.tx_dropped, 1);
         return Sent;
     }
@@ -33,18 +40,28 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
         add(&end.stats.tx_dropped, 1);
         return Sent;
     }
+    let layout = layout(dev, data, &skb);
     skb.tx_timestamp();
-
-    let copybreak = data.pair.copybreak.load(Ordering::Relaxed) as usize;
-    let layout = TxLayout {
-        copy_whole: len <= copybreak,
-        hdr_len: skb.headers_len(dev).max(ETH_HLEN),
-        csum: skb.checksum(),
-        gso: skb.gso(),
-    };
     let more = dev.xmit_more();
 
     let mut ring = end.tx.lock();
+    // Checked under the ring lock: a peer going down sets `up` and then
+    // takes this lock to skip what is queued, so nothing posted after it
+    // can be left behind in its ring.
+    if !peer.up.load(Ordering::Acquire) {
+        drop(ring);
+        drop(skb);
+        add(&end.stats.tx_dropped, 1);
+        return Sent;
+    }
+    if ring.free_slots() == 0 {
+        drop(ring);
+        drop(skb);
+        add(&end.stats.tx_ring_full, 1);
+        add(&end.stats.tx_dropped, 1);
+        peer.notify();
+        return Sent;
+    }
     let posted = match ring.post(skb, &layout) {
         Ok(posted) => posted,
         Err(skb) => {
@@ -56,11 +73,15 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
         }
     };
     let full = ring.free_slots() == 0;
-    if full {
-        dev.stop_queue();
-        add(&end.stats.tx_ring_full, 1);
-    }
-    let kick = dev.bql_sent(len as u32, more) || full;
+    let kick = if layout.bql {
+        if full {
+            dev.stop_queue();
+            add(&end.stats.tx_ring_full, 1);
+        }
+        dev.bql_sent(len as u32, more) || full
+    } else {
+        !more || full
+    };
     drop(ring);
 
     let s = &end.stats;
@@ -82,20 +103,50 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     Sent
 }
 
+/// How `skb` goes into a slot: whole when short, otherwise its headers (as
+/// far as the dissector finds them, and up to a checksum field the
+/// receiver is to fill in when the slot holds that much) copied, the rest
+/// referenced.
+fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
+    let len = skb.len();
+    let copybreak = data.end().copybreak.load(Ordering::Relaxed) as usize;
+    let mut hdr_len = skb.headers_len(dev).max(ETH_HLEN);
+    let csum = skb.checksum();
+    if let Checksum::Partial { start, offset } = csum {
+        let csum_end = start as usize + offset as usize + 2;
+        let room = (data.pair.hdr_buf as usize).min(skb.linear().len());
+        hdr_len = hdr_len.max(csum_end.min(room));
+    }
+    TxLayout {
+        copy_whole: len <= copybreak,
+        hdr_len,
+        csum,
+        gso: skb.gso(),
+        shared_frag: skb.has_shared_frag(),
+        bql: dev.has_qdisc(),
+    }
+}
+
 /// The transmit-complete work of our NAPI poll: release every frame the
 /// peer has read, account it to BQL and wake the queue.
 pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, budget: i32) {
     let end = data.end();
     let mut ring = end.tx.lock();
     let mut bytes = 0u32;
-    let n = ring.reap(|skb| {
-        bytes += skb.len() as u32;
-        skb.consume_in_napi(budget);
+    let mut pkts = 0u32;
+    let n = ring.reap(|done| {
+        if done.bql {
+            pkts += 1;
+            bytes += done.skb.len() as u32;
+        }
+        done.skb.consume_in_napi(budget);
     });
     if n == 0 {
         return;
     }
-    dev.bql_completed(n, bytes);
+    if pkts > 0 {
+        dev.bql_completed(pkts, bytes);
+    }
     add(&end.stats.tx_completions, n as u64);
     if dev.queue_stopped() && ring.free_slots() >= WAKE_THRESHOLD && dev.is_running() {
         dev.wake_queue();
@@ -109,11 +160,7 @@ pub(crate) fn drain(dev: &Device<ZcPair>, data: &EndData) {
     let end = data.end();
     let mut ring = end.tx.lock();
     let mut consumer = data.peer().rx.lock();
-    let mut bytes = 0u32;
-    let n = ring.drain(&mut consumer, |skb| {
-        bytes += skb.len() as u32;
-        skb.consume_any();
-    });
+    let n = ring.drain(&mut consumer, |done| done.skb.consume_any());
     drop(consumer);
     drop(ring);
     if n > 0 {
