@@ -10,6 +10,8 @@ export FLAVOR=debug
 "$ZCPAIR_ROOT/scripts/kernel.sh" build debug
 "$ZCPAIR_ROOT/scripts/uapi.sh" --check
 KDIR=$(kernel_builddir debug) "$ZCPAIR_ROOT/scripts/module.sh"
+say "compile-fail cases: rules that types enforce (tests/compile-fail/)"
+KDIR=$(kernel_builddir debug) "$ZCPAIR_ROOT/scripts/compile-fail.sh"
 "$ZCPAIR_ROOT/scripts/selftests.sh" >/dev/null
 
 say "host tests: cargo test (userspace-tools), then zcpairctl for the guest"

@@ -52,6 +52,20 @@ ktap_expect_eq() {
 	fi
 }
 
+# refused MESSAGE command...: the command fails and says MESSAGE (the
+# kernel's extack, as the tool prints it).
+refused() {
+	local msg=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		echo "succeeded: $out"
+		return 1
+	fi
+	printf '%s' "$out" | grep -qF -- "$msg" && return 0
+	echo "failed without '$msg': $out"
+	return 1
+}
+
 ktap_finish() {
 	exit $((_ktap_fail > 0))
 }
