@@ -299,6 +299,15 @@ ROUNDS = 4
 
 
 def case_peerdown(res, ns_a, ns_b):
+    # A permanent neighbour: when zcb goes down both ends lose carrier,
+    # which flushes the neighbour table, and datagrams sent meanwhile would
+    # wait (charged to their socket) in the queue of an unresolved
+    # neighbour, not in the driver. With it, what a sender still has
+    # queued after the peer went down is what the driver holds.
+    import subprocess
+    mac = ":".join(f"{b:02x}" for b in mac_of(ns_b, "zcb"))
+    subprocess.run(["ip", "-n", ns_a, "neigh", "replace", "10.99.0.2", "lladdr", mac,
+                    "dev", "zca", "nud", "permanent"], check=True)
     bad = []
     stop_file = "/tmp/zcpair-peerdown.stop"
     for i in range(ROUNDS):
