@@ -143,5 +143,5 @@ pub(crate) unsafe fn page_of(addr: *const u8) -> Option<(NonNull<bindings::page>
 pub(crate) unsafe fn page_span(page: NonNull<bindings::page>) -> usize {
     // SAFETY: the caller guarantees a live page; the helper reads its
     // compound head and order.
-    unsafe { bindings::zcpair_page_span(page.as_ptr()) as usize }
+    unsafe { bindings::zcpair_page_span(page.as_ptr()) }
 }
