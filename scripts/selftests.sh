@@ -14,7 +14,10 @@ progs=(msg_zerocopy io_uring_zerocopy_tx gro udpgso_bench_tx udpgso_bench_rx)
 
 src=$(kernel_srcdir)
 net=$src/tools/testing/selftests/net
-key=$(kernel_pkg_version)-$( { cat "$0"; gcc --version | head -n1; } |
+# startgate.so, our own, holds a program before main() until released
+# (see its source).
+gate=$ZCPAIR_ROOT/tests/lib/startgate.c
+key=$(kernel_pkg_version)-$( { cat "$0" "$gate"; gcc --version | head -n1; } |
 	sha256sum | cut -c1-12)
 # Not under $ZCPAIR_CACHE (/var/cache): virtme-ng mounts a tmpfs over
 # /var/cache in the guest, which would hide the programs from the tests.
@@ -49,6 +52,7 @@ for p in "${progs[@]}"; do
 	[ "$p" = io_uring_zerocopy_tx ] && extra=(-I"$src/tools/include")
 	gcc "${cflags[@]}" "${extra[@]}" -o "$tmp/$p" "$net/$p.c" >&2
 done
+gcc -Wall -O2 -shared -fPIC -o "$tmp/startgate.so" "$gate" >&2
 touch "$tmp/.zcpair-built"
 rm -rf "$out"
 mv "$tmp" "$out"

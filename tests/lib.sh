@@ -12,12 +12,16 @@ ktap_plan() {
 	echo "1..$1"
 }
 
+# Each result is preceded by the script's running time (bash's SECONDS,
+# no process started), to see where a slow guest spends it.
 ktap_ok() {
+	echo "# ${SECONDS}s"
 	_ktap_n=$((_ktap_n + 1))
 	echo "ok $_ktap_n $*"
 }
 
 ktap_fail() {
+	echo "# ${SECONDS}s"
 	_ktap_n=$((_ktap_n + 1))
 	_ktap_fail=$((_ktap_fail + 1))
 	echo "not ok $_ktap_n $1"
@@ -27,6 +31,7 @@ ktap_fail() {
 }
 
 ktap_skip() {
+	echo "# ${SECONDS}s"
 	_ktap_n=$((_ktap_n + 1))
 	echo "ok $_ktap_n $1 # SKIP ${2:-}"
 }
@@ -148,4 +153,11 @@ zc_links() {
 		n=$((n + $(ip ${ns:+-n $ns} -o link show type zcpair | wc -l)))
 	done
 	echo $n
+}
+
+# nap SECONDS: sleep without starting a process (`read -t` on an idle
+# pipe); starting one costs a second or more in the debug guest.
+nap() {
+	[ -n "${_nap_fd:-}" ] || exec {_nap_fd}<> <(:)
+	read -r -t "$1" -u "$_nap_fd" || true
 }

@@ -21,7 +21,7 @@ for t in "$here"/[0-9][0-9]-*.sh; do
 	start=$(date +%s)
 	log=$(mktemp)
 	# Streamed as it runs; a stuck test is cut off and its kernel log shown.
-	timeout "${ZCPAIR_TEST_TIMEOUT:-1500}" bash "$t" 2>&1 | tee "$log" | sed -u 's/^/# /'
+	timeout "${ZCPAIR_TEST_TIMEOUT:-1800}" bash "$t" 2>&1 | tee "$log" | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	out=$(cat "$log")
 	rm -f "$log"
