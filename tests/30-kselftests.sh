@@ -106,27 +106,13 @@ wait_port() {
 		exit 1' _ "$2" "$3"
 }
 
-# gate_ready FIFO: until a program held by startgate.so on FIFO is loaded
-# and waiting (20 s).
-gate_ready() {
-	local i
-	for ((i = 0; i < 400; i++)); do
-		[ -s "$1.ready" ] && return 0
-		nap 0.05
-	done
-	return 1
-}
-
-# packet_bound PID: until process PID has a packet socket bound to a device
-# (20 s), seen in its netns's /proc/net/packet.
+# packet_bound PID: process PID has a packet socket bound to a device, as
+# its netns's /proc/net/packet shows.
 packet_bound() {
-	local i ifc
-	for ((i = 0; i < 400; i++)); do
-		while read -r _ _ _ _ ifc _; do
-			[ "$ifc" != Iface ] && [ "$ifc" != 0 ] && return 0
-		done <"/proc/$1/net/packet"
-		nap 0.05
-	done
+	local ifc
+	while read -r _ _ _ _ ifc _; do
+		[ "$ifc" != Iface ] && [ "$ifc" != 0 ] && return 0
+	done <"/proc/$1/net/packet"
 	return 1
 }
 
@@ -286,7 +272,7 @@ gro_case() {
 		# started held by startgate.so once loaded (before main()); the
 		# receiver is released, and the sender once the receiver's
 		# socket is bound.
-		rm -f "$tmp"/*go*
+		rm -f "$tmp"/txgo "$tmp"/rxgo "$tmp"/txgo.ready "$tmp"/rxgo.ready
 		mkfifo "$tmp/txgo" "$tmp/rxgo"
 		timeout 60 ip netns exec $GC env ZCPAIR_GATE="$tmp/txgo" LD_PRELOAD="$ST/startgate.so" \
 			"$ST/gro" "${args[@]}" --iface client >>"$tmp/tx" 2>&1 &
@@ -294,15 +280,19 @@ gro_case() {
 		timeout 60 ip netns exec $GS env ZCPAIR_GATE="$tmp/rxgo" LD_PRELOAD="$ST/startgate.so" \
 			"$ST/gro" "${args[@]}" --rx --iface server >>"$tmp/rx" 2>&1 &
 		local rpid=$!
-		if gate_ready "$tmp/txgo" && gate_ready "$tmp/rxgo"; then
-			: >"$tmp/rxgo"
-			packet_bound "$(<"$tmp/rxgo.ready")" ||
+		# A program held on a FIFO waits for it to be opened for writing;
+		# opened read-write (<>) the open never blocks, so a program that
+		# never reached its gate cannot hang the test.
+		if wait_until 20 test -s "$tmp/txgo.ready" &&
+			wait_until 20 test -s "$tmp/rxgo.ready"; then
+			: <>"$tmp/rxgo"
+			wait_until 20 packet_bound "$(<"$tmp/rxgo.ready")" ||
 				echo "receiver not bound after 20 s" >>"$tmp/rx"
 		else
 			echo "sender or receiver not started after 20 s" >>"$tmp/rx"
-			: >"$tmp/rxgo"
+			: <>"$tmp/rxgo"
 		fi
-		: >"$tmp/txgo"
+		: <>"$tmp/txgo"
 		wait $tpid
 		rrc=0
 		wait $rpid || rrc=$?

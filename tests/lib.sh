@@ -161,3 +161,14 @@ nap() {
 	[ -n "${_nap_fd:-}" ] || exec {_nap_fd}<> <(:)
 	read -r -t "$1" -u "$_nap_fd" || true
 }
+
+# wait_until SECONDS CMD...: until CMD (best a builtin or a function)
+# succeeds, checked every 50 ms; false once SECONDS have passed.
+wait_until() {
+	local n=$(($1 * 20))
+	shift
+	until "$@"; do
+		((n-- > 0)) || return 1
+		nap 0.05
+	done
+}
