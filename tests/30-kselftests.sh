@@ -280,19 +280,22 @@ gro_case() {
 		timeout 60 ip netns exec $GS env ZCPAIR_GATE="$tmp/rxgo" LD_PRELOAD="$ST/startgate.so" \
 			"$ST/gro" "${args[@]}" --rx --iface server >>"$tmp/rx" 2>&1 &
 		local rpid=$!
-		# A program held on a FIFO waits for it to be opened for writing;
-		# opened read-write (<>) the open never blocks, so a program that
-		# never reached its gate cannot hang the test.
+		# A program held on a FIFO writes FIFO.ready, then opens the FIFO
+		# for reading; opening it for writing (>) waits for that open, so
+		# the release cannot come before the program is there. When a
+		# program did not start, the FIFO is opened read-write (<>),
+		# which never waits.
 		if wait_until 20 test -s "$tmp/txgo.ready" &&
 			wait_until 20 test -s "$tmp/rxgo.ready"; then
-			: <>"$tmp/rxgo"
+			: >"$tmp/rxgo"
 			wait_until 20 packet_bound "$(<"$tmp/rxgo.ready")" ||
 				echo "receiver not bound after 20 s" >>"$tmp/rx"
+			: >"$tmp/txgo"
 		else
 			echo "sender or receiver not started after 20 s" >>"$tmp/rx"
 			: <>"$tmp/rxgo"
+			: <>"$tmp/txgo"
 		fi
-		: <>"$tmp/txgo"
 		wait $tpid
 		rrc=0
 		wait $rpid || rrc=$?
