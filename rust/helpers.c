@@ -340,6 +340,11 @@ size_t zcpair_page_span(struct page *page)
 	return page_size(head) - (page - head) * PAGE_SIZE;
 }
 
+unsigned long zcpair_page_to_pfn(struct page *page)
+{
+	return page_to_pfn(page);
+}
+
 void *zcpair_page_address(struct page *page)
 {
 	return page_address(page);

@@ -102,6 +102,7 @@ void zcpair_get_page(struct page *page);
 void zcpair_put_page(struct page *page);
 struct page *zcpair_virt_to_head_page(const void *addr);
 size_t zcpair_page_span(struct page *page);
+unsigned long zcpair_page_to_pfn(struct page *page);
 void *zcpair_page_address(struct page *page);
 void *zcpair_netdev_alloc_frag(unsigned int size);
 void zcpair_free_frag(void *addr);

@@ -47,6 +47,15 @@ impl PageRef {
         unsafe { page_span(self.page) }
     }
 
+    /// The page frame number of this page. The base pages of a compound
+    /// page have consecutive numbers, so `pfn() + off / PAGE_SIZE` names
+    /// the base page holding byte `off` of the span.
+    pub(crate) fn pfn(&self) -> u64 {
+        // SAFETY: by the type invariant the page is live; `page_to_pfn` is
+        // arithmetic on its address.
+        unsafe { bindings::zcpair_page_to_pfn(self.page.as_ptr()) as u64 }
+    }
+
     /// Gives up ownership of the reference without dropping it (for a
     /// callee that takes the reference over, like `skb_add_rx_frag()`).
     pub(crate) fn into_raw(self) -> *mut bindings::page {

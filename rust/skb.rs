@@ -252,6 +252,8 @@ impl Drop for SkBuff {
 pub(crate) struct RxSkb {
     skb: SkBuff,
     nr_frags: u32,
+    /// The last base page (pfn) the frags added so far reach into.
+    last_pfn: Option<u64>,
 }
 
 impl RxSkb {
@@ -264,7 +266,11 @@ impl RxSkb {
         let skb = unsafe { bindings::napi_alloc_skb(napi.as_raw(), len) };
         // SAFETY: `napi_alloc_skb` returns NULL or a new skb that we own.
         let skb = unsafe { SkBuff::from_raw(skb) }.ok_or(ENOMEM)?;
-        Ok(Self { skb, nr_frags: 0 })
+        Ok(Self {
+            skb,
+            nr_frags: 0,
+            last_pfn: None,
+        })
     }
 
     /// Appends `data` to the linear part; `ENOSPC` when it does not fit in
@@ -283,16 +289,33 @@ impl RxSkb {
     }
 
     /// Appends `len` bytes at `off` of `page` as a paged fragment; the skb
-    /// takes over the page reference and is charged `truesize` bytes for it
-    /// (at least `len`: the memory the fragment keeps alive). `EINVAL` when
-    /// the range is empty or leaves the (compound) page.
-    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32, truesize: u32) -> Result {
+    /// takes over the page reference. `EINVAL` when the range is empty or
+    /// leaves the (compound) page.
+    ///
+    /// The skb is charged (`truesize`) the memory the fragment keeps alive:
+    /// every base page it touches, `PAGE_ALIGN(off % PAGE_SIZE + len)`, as
+    /// `__zerocopy_sg_from_iter()` (net/core/datagram.c) charges pinned
+    /// pages, except a base page an earlier frag of this skb already
+    /// reaches into. A socket that never reads thus holds no more page
+    /// memory than its receive buffer, whatever slices of pages the sender
+    /// made its frames of (Documentation/design.md, "Memory accounting").
+    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32) -> Result {
         if self.nr_frags as usize >= bindings::MAX_SKB_FRAGS as usize {
             return Err(ENOSPC);
         }
-        if len == 0 || off as usize + len as usize > page.span() || truesize < len {
+        if len == 0 || off as usize + len as usize > page.span() {
             return Err(EINVAL);
         }
+        let shift = kernel::page::PAGE_SHIFT as u32;
+        let first = page.pfn() + u64::from(off >> shift);
+        let last = page.pfn() + u64::from((off + len - 1) >> shift);
+        let mut pages = last - first + 1;
+        if self.last_pfn == Some(first) {
+            pages -= 1;
+        }
+        let charged = pages << shift;
+        let truesize = u32::try_from(charged).unwrap_or(u32::MAX).max(len);
+        self.last_pfn = Some(last);
         let page = page.into_raw();
         // SAFETY: we own the live skb, `nr_frags` is below MAX_SKB_FRAGS,
         // `off..off + len` lies within the page, and `page` carries a

@@ -14,9 +14,11 @@
 # - per-end settings: the admin of one end's netns (an unprivileged user
 #   owning a user+net namespace) changes neither the other end's copybreak
 #   nor its transmit ring, and does not learn the peer's name.
+# - a socket that never reads pins no more page memory than its rcvbuf
+#   (frags are charged the base pages they touch).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 23
+ktap_plan 25
 
 t0=$(date +%s)
 took() { echo "# $(( $(date +%s) - t0 ))s: $*"; }
@@ -84,8 +86,12 @@ ip -n $NS_B xfrm state add src 10.99.0.1 dst 10.99.0.2 proto esp spi 0x100 \
 	encap espinudp 4500 4500 0.0.0.0
 review esp csum peerdown
 ip -n $NS_B xfrm state flush
-pair_down
 took "esp, csum, peerdown"
+
+# 3. Memory: what an idle reader's queue pins (zcpair, and veth as control).
+review pin
+pair_down
+took "pin"
 
 # 3. Per-end settings across user namespaces. Two unprivileged users each
 # own a user+net namespace; zcu lives in the first, zcv in the second.

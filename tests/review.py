@@ -24,6 +24,12 @@ Cases:
              dissector finds arrives intact on zcb
   peerdown   senders run while zcb goes down and up ROUNDS times; each time
              zcb is down, zca's senders have nothing left in flight
+  pin        a socket that never reads, fed 1000-byte datagrams that are
+             slices one page apart of the sender's page-fragment memory
+             (the rest of each page goes to a port nobody listens on):
+             the pages its queue pins stay within its receive buffer;
+             over a veth pair made here the same sender pins more (the
+             control: the pattern is one that length charging lets pin)
 """
 import ctypes
 import hashlib
@@ -330,12 +336,96 @@ def case_peerdown(res, ns_a, ns_b):
                f"rounds with bytes still queued in a sender (round, SIOCOUTQ): {bad}")
 
 
+PIN_KEEP = 1000          # payload of each datagram the socket keeps
+PIN_STRIDE = 4096        # sender page-fragment bytes per kept datagram
+PIN_RCVBUF = 65536       # SO_RCVBUF asked; the kernel doubles it
+UDP_SEGMENT = 103
+
+
+def udp_errors(ns):
+    """RcvbufErrors of the Udp line of /proc/net/snmp in `ns`."""
+    setns(ns)
+    with open("/proc/net/snmp") as f:
+        rows = [line.split() for line in f if line.startswith("Udp:")]
+    return int(rows[1][rows[0].index("RcvbufErrors")])
+
+
+def pinned_by_idle_reader(ns_tx, ns_rx, src, dst, port):
+    """Feeds a socket in `ns_rx` on `dst` that does not read; returns
+    (datagrams it held, its rcvbuf, RcvbufErrors seen, bad payloads)."""
+    setns(ns_rx)
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, PIN_RCVBUF)
+    rx.bind((dst, port))
+    rx.setblocking(False)
+    rcvbuf = rx.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+    errors0 = udp_errors(ns_rx)
+    setns(ns_tx)
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # A GSO size makes UDP build paged datagrams: their payload goes into
+    # the task's page-fragment pages, one after the other.
+    tx.setsockopt(socket.IPPROTO_UDP, UDP_SEGMENT, 1400)
+    tx.bind((src, 0))
+    filler = bytes(PIN_STRIDE - PIN_KEEP)
+    sent = rcvbuf // PIN_KEEP * 2
+    for i in range(sent):
+        tx.sendto(struct.pack("I", i) * (PIN_KEEP // 4), (dst, port))
+        tx.sendto(filler, (dst, port + 1))
+        if i % 16 == 15:
+            time.sleep(0.02)
+    tx.close()
+    time.sleep(1.0)
+    errors = udp_errors(ns_rx) - errors0
+    held, bad = 0, 0
+    try:
+        while True:
+            data = rx.recv(65536)
+            i = struct.unpack_from("I", data)[0]
+            if data != struct.pack("I", i) * (PIN_KEEP // 4):
+                bad += 1
+            held += 1
+    except BlockingIOError:
+        pass
+    rx.close()
+    return held, rcvbuf, errors, bad
+
+
+def case_pin(res, ns_a, ns_b):
+    import subprocess
+    page = os.sysconf("SC_PAGE_SIZE")
+    for ns, cmds in ((ns_a, "link add zcpin0 type veth peer name zcpin1 netns %s\n"
+                      "addr add 10.98.0.1/24 dev zcpin0\nlink set zcpin0 up\n" % ns_b),
+                     (ns_b, "addr add 10.98.0.2/24 dev zcpin1\nlink set zcpin1 up\n")):
+        subprocess.run(["ip", "-n", ns, "-b", "-"], input=cmds, text=True, check=True)
+    try:
+        time.sleep(1.0)
+        z = pinned_by_idle_reader(ns_a, ns_b, "10.99.0.1", "10.99.0.2", 5311)
+        v = pinned_by_idle_reader(ns_a, ns_b, "10.98.0.1", "10.98.0.2", 5313)
+    finally:
+        subprocess.run(["ip", "-n", ns_a, "link", "del", "zcpin0"], check=False)
+    # Each kept datagram starts on a base page of its own (they are a page
+    # apart in the sender's page fragments), and a frag keeps its page: the
+    # queue pins at least held * page bytes.
+    for name, (held, rcvbuf, errors, bad) in (("zcpair", z), ("veth", v)):
+        print(f"# {name}: a socket with rcvbuf {rcvbuf} held {held} datagrams of "
+              f"{PIN_KEEP} B, pinning >= {held * page} B ({held * page / rcvbuf:.2f}x); "
+              f"RcvbufErrors +{errors}; bad payloads {bad}")
+    held, rcvbuf, errors, bad = z
+    res.report(errors > 0 and bad == 0 and held > 0 and held * page <= rcvbuf + 4 * page,
+               "a socket that never reads pins no more pages than its rcvbuf",
+               f"zcpair: {held} x {page} B pinned for rcvbuf {rcvbuf} (full: {errors > 0})")
+    held, rcvbuf, errors, bad = v
+    res.report(errors > 0 and held * page > 1.3 * rcvbuf,
+               "control: the same sender over veth pins more than 1.3x rcvbuf",
+               f"veth: {held} x {page} B pinned for rcvbuf {rcvbuf}")
+
+
 def main():
     ns_a, ns_b, cases = sys.argv[1], sys.argv[2], sys.argv[3:]
     res = Result()
     for c in cases:
         {"blast": case_blast, "esp": case_esp, "csum": case_csum,
-         "peerdown": case_peerdown}[c](res, ns_a, ns_b)
+         "peerdown": case_peerdown, "pin": case_pin}[c](res, ns_a, ns_b)
     sys.exit(1 if res.failed else 0)
 
 

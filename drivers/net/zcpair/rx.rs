@@ -39,7 +39,7 @@ fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
     }
     for i in first..desc.nr_sg() {
         let (page, off, len) = desc.sg(i).ok_or(EINVAL)?;
-        skb.add_frag(page, off, len, len)?;
+        skb.add_frag(page, off, len)?;
     }
     if desc.shared_frag() {
         skb.set_shared_frag();
