@@ -66,8 +66,18 @@ bool zcpair_netdev_sent_queue(struct net_device *dev, unsigned int bytes, bool x
 	return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, xmit_more);
 }
 
+/* dql_completed() BUG()s when more is completed than was queued: refuse
+ * that (with a warning) and forget what is in flight instead. */
 void zcpair_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes)
 {
+#ifdef CONFIG_BQL
+	struct dql *dql = &netdev_get_tx_queue(dev, 0)->dql;
+
+	if (WARN_ON_ONCE(bytes > READ_ONCE(dql->num_queued) - dql->num_completed)) {
+		netdev_reset_queue(dev);
+		return;
+	}
+#endif
 	netdev_completed_queue(dev, pkts, bytes);
 }
 
@@ -303,9 +313,14 @@ void zcpair_skb_set_shared_frag(struct sk_buff *skb)
 
 bool zcpair_netdev_has_qdisc(const struct net_device *dev)
 {
-	const struct Qdisc *q = rcu_dereference_bh(netdev_get_tx_queue(dev, 0)->qdisc);
+	const struct Qdisc *q;
+	bool ret;
 
-	return q && q->enqueue;
+	rcu_read_lock();
+	q = rcu_dereference(netdev_get_tx_queue(dev, 0)->qdisc);
+	ret = q && q->enqueue;
+	rcu_read_unlock();
+	return ret;
 }
 
 void zcpair_skb_tx_timestamp(struct sk_buff *skb)
@@ -390,6 +405,11 @@ struct device *zcpair_platform_device_dev(struct platform_device *pdev)
 bool zcpair_netdev_is_uninitialized(const struct net_device *dev)
 {
 	return dev->reg_state == NETREG_UNINITIALIZED;
+}
+
+bool zcpair_netdev_is_registered(const struct net_device *dev)
+{
+	return dev->reg_state == NETREG_REGISTERED;
 }
 
 const struct rtnl_link_ops *zcpair_netdev_link_ops(const struct net_device *dev)

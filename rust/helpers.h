@@ -49,6 +49,7 @@ void *zcpair_nla_data(const struct nlattr *nla);
 void zcpair_set_err_msg(struct netlink_ext_ack *extack, const struct nlattr *attr, const char *msg);
 void zcpair_set_ifindex(struct net_device *dev, int ifindex);
 void zcpair_unregister_netdevice(struct net_device *dev);
+bool zcpair_netdev_is_registered(const struct net_device *dev);
 bool zcpair_netdev_is_uninitialized(const struct net_device *dev);
 const struct rtnl_link_ops *zcpair_netdev_link_ops(const struct net_device *dev);
 

@@ -3,32 +3,58 @@
 //! NAPI: the softirq polling context of a network device.
 //!
 //! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h).
+//!
+//! Two types carry the rules of the C API:
+//! - [`Napi`] keeps its state (detached, attached, enabled) and checks
+//!   each transition, so that `napi_enable()` on an instance that is not
+//!   attached, `netif_napi_add()` twice or `napi_disable()` on a disabled
+//!   instance (each a `BUG_ON` or a hang in C) cannot be reached from safe
+//!   code; an instance still attached when it is dropped is detached.
+//! - [`PollCtx`] exists only inside a poll of its instance: what C allows
+//!   only there (`napi_alloc_skb()`, `napi_gro_receive()`,
+//!   `napi_consume_skb()` with a budget, `napi_complete_done()`) takes it.
 
 use super::bindings;
-use super::netdev::{Device, Driver};
-use kernel::pin_init;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use kernel::new_mutex;
 use kernel::prelude::*;
+use kernel::sync::Mutex;
 use kernel::types::Opaque;
 
-/// A `struct napi_struct`.
-///
-/// It is embedded in pinned driver state, attached to a device with
-/// [`Napi::attach`] in `ndo_init` and detached with [`Napi::detach`] in
-/// `ndo_uninit`; the device's driver [`Driver::poll`] is its poll function.
+/// Where a [`Napi`] is in its life.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Zeroed or deleted: not known to any device.
+    Detached,
+    /// Added to a device (`netif_napi_add_weight()`), polls disabled.
+    Attached,
+    /// Polls allowed (`napi_enable()`).
+    Enabled,
+}
+
+/// The C type of a poll function.
+pub(crate) type PollFn = unsafe extern "C" fn(*mut bindings::napi_struct, i32) -> i32;
+
+/// A `struct napi_struct` with its state.
 ///
 /// # Invariants
 ///
-/// The C struct starts out zeroed. Between `attach` and `detach` it is
-/// registered with a live device whose driver is the `D` it was attached
-/// with; polls call `D::poll` with a `&Napi` only from NAPI context.
-#[repr(transparent)]
-#[pin_data]
+/// `state` tells what was last done to `inner` (all transitions run under
+/// the mutex): `Detached` when it is zeroed or was deleted; otherwise it is
+/// added to the live device `dev`, on which we hold a reference (so the
+/// device outlives the attachment), with a poll function that receives a
+/// [`PollCtx`] only from within a poll.
+#[pin_data(PinnedDrop)]
 pub(crate) struct Napi {
     #[pin]
     inner: Opaque<bindings::napi_struct>,
+    #[pin]
+    state: Mutex<(State, Option<NonNull<bindings::net_device>>)>,
 }
 
-// SAFETY: NAPI operations are safe from any CPU; the C side serialises polls.
+// SAFETY: NAPI operations are safe from any CPU; the C side serialises
+// polls, and our state changes under a mutex.
 unsafe impl Send for Napi {}
 // SAFETY: as above.
 unsafe impl Sync for Napi {}
@@ -41,64 +67,120 @@ impl Napi {
         pin_init!(Self {
             inner <- Opaque::ffi_init(|slot: *mut bindings::napi_struct| {
                 // SAFETY: `slot` is valid for writing one napi_struct; all
-                // zeroes is its expected initial state.
-                unsafe { slot.write_bytes(0, 1) }
+                // zeroes is its expected initial state, but for the
+                // SCHED bit, set as in a disabled instance, so that
+                // `napi_schedule_prep()` refuses it until it is enabled.
+                unsafe {
+                    slot.write_bytes(0, 1);
+                    (*slot).state = 1 << bindings::NAPI_STATE_SCHED;
+                }
             }),
+            state <- new_mutex!((State::Detached, None), "zcpair_napi_state"),
         })
     }
 
+    /// The C structure.
     pub(crate) fn as_raw(&self) -> *mut bindings::napi_struct {
         self.inner.get()
     }
 
-    /// Registers this instance with `dev` (disabled until `enable`).
+    /// Adds this instance to `dev` with `poll` (disabled until `enable`);
+    /// `EBUSY` if it is attached already. Process context.
     ///
-    /// Must be called once, from `ndo_init` (rtnl held), on a `Napi` that
-    /// stays pinned until [`Napi::detach`].
-    pub(crate) fn attach<D: Driver>(&self, dev: &Device<D>) {
-        // SAFETY: `dev` is live; `self` was made in place by `new`, never
-        // moves and is detached in ndo_uninit before it is freed (caller);
-        // `poll_trampoline::<D>` matches the C prototype.
+    /// # Safety
+    ///
+    /// `dev` must be a live `net_device` (its registration not finished
+    /// tearing down), and `poll` must only build a [`PollCtx`] for the
+    /// instance it is called with.
+    pub(crate) unsafe fn attach_raw(
+        &self,
+        dev: NonNull<bindings::net_device>,
+        poll: PollFn,
+    ) -> Result {
+        let mut state = self.state.lock();
+        if state.0 != State::Detached {
+            return Err(EBUSY);
+        }
+        // SAFETY: `dev` is live (caller); this reference is what keeps it
+        // so while attached, dropped in `detach`.
+        unsafe { bindings::zcpair_dev_hold(dev.as_ptr()) };
+        // SAFETY: `dev` is live; the instance does not move until it is
+        // detached (at the latest when dropped): a `Napi` is `!Unpin` and
+        // only made in place by `new`, so it lives in pinned memory; it is
+        // detached, as `netif_napi_add_weight()` requires.
         unsafe {
             bindings::netif_napi_add_weight(
-                dev.as_raw(),
+                dev.as_ptr(),
                 self.as_raw(),
-                Some(poll_trampoline::<D>),
+                Some(poll),
                 bindings::NAPI_POLL_WEIGHT as i32,
             )
         };
+        // INVARIANT: attached to `dev`, whose reference we hold.
+        *state = (State::Attached, Some(dev));
+        Ok(())
     }
 
-    /// Unregisters this instance (`netif_napi_del()`, waits for RCU).
-    /// From `ndo_uninit`.
-    pub(crate) fn detach(&self) {
-        // SAFETY: the instance was attached (callers pair attach/detach) and
-        // is no longer enabled (the device is closed).
-        unsafe { bindings::zcpair_netif_napi_del(self.as_raw()) };
-    }
-
-    /// Allows polls (from `ndo_open`).
-    pub(crate) fn enable(&self) {
-        // SAFETY: the instance is attached and disabled (`ndo_open` pairs
-        // with `ndo_stop`).
+    /// Allows polls; `EINVAL` unless attached (and not enabled already).
+    /// Process context (from `ndo_open`).
+    pub(crate) fn enable(&self) -> Result {
+        let mut state = self.state.lock();
+        if state.0 != State::Attached {
+            return Err(EINVAL);
+        }
+        // SAFETY: attached and disabled (state, under the mutex).
         unsafe { bindings::napi_enable(self.as_raw()) };
+        state.0 = State::Enabled;
+        Ok(())
     }
 
     /// Waits for a running poll to end and forbids new ones (from
-    /// `ndo_stop`; may sleep).
+    /// `ndo_stop`; sleeps). Does nothing unless enabled.
     pub(crate) fn disable(&self) {
-        // SAFETY: the instance is attached and enabled.
-        unsafe { bindings::napi_disable(self.as_raw()) };
+        let mut state = self.state.lock();
+        Self::disable_locked(self.as_raw(), &mut state.0);
+    }
+
+    fn disable_locked(raw: *mut bindings::napi_struct, state: &mut State) {
+        if *state == State::Enabled {
+            // SAFETY: attached and enabled (state, under the mutex).
+            unsafe { bindings::napi_disable(raw) };
+            *state = State::Attached;
+        }
+    }
+
+    /// Removes this instance from its device (disabling it first if
+    /// needed; `netif_napi_del()` waits for RCU) and drops the device
+    /// reference. Does nothing unless attached. Process context.
+    pub(crate) fn detach(&self) {
+        let mut state = self.state.lock();
+        Self::detach_locked(self.as_raw(), &mut state);
+    }
+
+    fn detach_locked(
+        raw: *mut bindings::napi_struct,
+        state: &mut (State, Option<NonNull<bindings::net_device>>),
+    ) {
+        Self::disable_locked(raw, &mut state.0);
+        if let (State::Attached, Some(dev)) = *state {
+            // SAFETY: attached and disabled; its device is live (we hold a
+            // reference on it).
+            unsafe { bindings::zcpair_netif_napi_del(raw) };
+            // SAFETY: the reference taken in `attach_raw`.
+            unsafe { bindings::zcpair_dev_put(dev.as_ptr()) };
+        }
+        *state = (State::Detached, None);
     }
 
     /// Schedules a poll if none is pending (`napi_schedule_prep()`),
     /// running `before` first; returns whether it scheduled one. A no-op
     /// while disabled or detached. `before` sees a poll that has been
     /// claimed but cannot have started, so it may arm state the poll
-    /// resets.
+    /// resets. Any context.
     pub(crate) fn schedule_with(&self, before: impl FnOnce()) -> bool {
-        // SAFETY: the memory is live and initialised (zeroed or attached);
-        // `napi_schedule_prep` only claims an enabled instance.
+        // SAFETY: the memory is live and initialised; `napi_schedule_prep`
+        // claims only an enabled instance: a new, disabled or deleted one
+        // has NAPI_STATE_SCHED set.
         if !unsafe { bindings::napi_schedule_prep(self.as_raw()) } {
             return false;
         }
@@ -108,34 +190,68 @@ impl Napi {
         unsafe { bindings::__napi_schedule(self.as_raw()) };
         true
     }
+}
 
-    /// Ends a poll that did `work` < budget. False when the poll is not
-    /// over: it was missed and runs again, a busy poller owns it, or the
-    /// stack defers it (`napi_defer_hard_irqs`, `gro_flush_timeout`) and
-    /// its timer polls again; the driver must then keep its "interrupt"
-    /// masked.
-    pub(crate) fn complete_done(&self, work: i32) -> bool {
-        // SAFETY: only called from within this instance's poll (a `&Napi`
-        // in `Driver::poll`).
-        unsafe { bindings::napi_complete_done(self.as_raw(), work) }
+#[pinned_drop]
+impl PinnedDrop for Napi {
+    fn drop(self: Pin<&mut Self>) {
+        let raw = self.as_raw();
+        let mut state = self.state.lock();
+        Self::detach_locked(raw, &mut state);
     }
 }
 
-/// # Safety
+/// Proof of running inside a poll of a NAPI instance, with its budget.
 ///
-/// Only called by the kernel as the C callback it is registered as, with
-/// the arguments that callback's contract guarantees.
-unsafe extern "C" fn poll_trampoline<D: Driver>(
-    napi: *mut bindings::napi_struct,
+/// # Invariants
+///
+/// Only built by a poll function for the instance it was called with, and
+/// lives no longer than that call (it is not `Send`, and the poll hands
+/// it out by value or by reference only). `complete_done` consumes it, so
+/// a poll completes at most once.
+pub(crate) struct PollCtx<'a> {
+    napi: NonNull<bindings::napi_struct>,
     budget: i32,
-) -> i32 {
-    // SAFETY: the C side calls this with an attached instance, whose
-    // `dev` is the live device it was attached to.
-    let dev = unsafe { bindings::zcpair_napi_dev(napi) };
-    // SAFETY: `napi` was attached with driver `D` (type invariant), so its
-    // device is one of `D`'s.
-    let dev = unsafe { Device::<D>::from_raw(dev) };
-    // SAFETY: `Napi` is a transparent wrapper of the live napi_struct.
-    let napi = unsafe { &*(napi as *const Napi) };
-    D::poll(dev, napi, budget)
+    _p: PhantomData<(&'a bindings::napi_struct, *mut ())>,
+}
+
+impl PollCtx<'_> {
+    /// # Safety
+    ///
+    /// Call only from the poll function of the live instance `napi`, with
+    /// the budget it was given, and do not let the value outlive the call.
+    pub(crate) unsafe fn new(napi: NonNull<bindings::napi_struct>, budget: i32) -> Self {
+        // INVARIANT: the caller is `napi`'s poll.
+        Self {
+            napi,
+            budget,
+            _p: PhantomData,
+        }
+    }
+
+    /// The poll's budget (0 when called from netpoll: no frames may be
+    /// received, only transmit completions done).
+    pub(crate) fn budget(&self) -> i32 {
+        self.budget
+    }
+
+    /// The instance being polled.
+    pub(crate) fn as_raw(&self) -> *mut bindings::napi_struct {
+        self.napi.as_ptr()
+    }
+
+    /// Ends a poll that did `work` (< budget). False when the poll is not
+    /// over: it did the whole budget (then it must not complete; the core
+    /// polls again), it was missed and runs again, a busy poller owns it,
+    /// or the stack defers it (`napi_defer_hard_irqs`, `gro_flush_timeout`)
+    /// and its timer polls again; the driver must then keep its
+    /// "interrupt" masked.
+    pub(crate) fn complete_done(self, work: i32) -> bool {
+        if work < 0 || work >= self.budget {
+            return false;
+        }
+        // SAFETY: we are inside this instance's poll (type invariant) and
+        // did less than the budget; consuming `self` completes only once.
+        unsafe { bindings::napi_complete_done(self.napi.as_ptr(), work) }
+    }
 }

@@ -7,9 +7,9 @@
 
 use super::bindings;
 use super::ethtool::{self, DrvInfo, RingParam};
-use super::napi::Napi;
-use super::rtnl::{ExtAck, NewLink, Rtnl, UnregisterQueue};
-use super::skb::SkBuff;
+use super::napi::{Napi, PollCtx};
+use super::rtnl::{Created, ExtAck, NewLink, Rtnl, UnregisterQueue};
+use super::skb::{RxSkb, SkBuff};
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -57,8 +57,11 @@ pub(crate) trait Driver: Sized + Send + Sync + 'static {
     fn policy() -> &'static [bindings::nla_policy];
     /// Checks the attributes of a new link before anything is created.
     fn validate(data: &super::rtnl::Attrs<'_>, extack: &ExtAck<'_>) -> Result;
-    /// Creates and registers the link (and, for pair devices, its peer).
-    fn newlink(ctx: &mut NewLink<'_, Self>) -> Result;
+    /// Creates the link's private state (and, for pair devices, registers
+    /// its peer); the adapter then registers the link itself.
+    fn newlink<'a>(ctx: &NewLink<'a, Self>) -> Result<Created<'a, Self>>;
+    /// The link made by `newlink` is registered (rtnl held).
+    fn newlink_done(_dev: &Device<Self>, _rtnl: &Rtnl) {}
     /// Queues the link (and its peer) for unregistration.
     fn dellink(dev: &Device<Self>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>);
 
@@ -79,8 +82,9 @@ pub(crate) trait Driver: Sized + Send + Sync + 'static {
     /// The other end of a pair device, whose netns `ip link` shows as the
     /// link netns (`rtnl_link_ops.get_link_net`, rtnl held).
     fn link_peer(dev: &Device<Self>) -> Option<DeviceRef<Self>>;
-    /// The NAPI poll of the device's NAPI instance.
-    fn poll(dev: &Device<Self>, napi: &Napi, budget: i32) -> i32;
+    /// The NAPI poll of the device's NAPI instance: returns the work done
+    /// (at most `ctx.budget()`).
+    fn poll(dev: &Device<Self>, ctx: PollCtx<'_>) -> i32;
 
     /// `ethtool -i`.
     fn drvinfo(dev: &Device<Self>) -> DrvInfo;
@@ -248,11 +252,54 @@ impl<D: Driver> Device<D> {
     /// the queue is stopped. Not with `noqueue` (our default, as for every
     /// `IFF_NO_QUEUE` device): there a stopped queue makes the stack drop
     /// frames with `-ENETDOWN`, so the driver must never stop it, and byte
-    /// queue limits (which stop it) must not be used. From `start_xmit`.
+    /// queue limits (which stop it) must not be used. Meaningful in
+    /// `start_xmit`, where the qdisc cannot change.
     pub(crate) fn has_qdisc(&self) -> bool {
-        // SAFETY: the device is live; the transmit path holds RCU-bh, under
-        // which the queue's qdisc pointer may be read.
+        // SAFETY: the device is live; the helper reads the qdisc under RCU.
         unsafe { bindings::zcpair_netdev_has_qdisc(self.as_raw()) }
+    }
+
+    /// Attaches `napi` to this device, with [`Driver::poll`] as its poll
+    /// (`ndo_init`); `EBUSY` if it is attached already.
+    pub(crate) fn attach_napi(&self, napi: &Napi) -> Result {
+        let dev = NonNull::new(self.as_raw()).ok_or(EINVAL)?;
+        // SAFETY: the device is live (type invariant); `poll_trampoline`
+        // builds a `PollCtx` only for the instance it is called with.
+        unsafe { napi.attach_raw(dev, poll_trampoline::<D>) }
+    }
+
+    /// Length of the frame's protocol headers (L2, VLAN, L3 with IPv4
+    /// options or IPv6 extension headers, L4) as the kernel's flow
+    /// dissector finds them in the linear area (`eth_get_headlen()`).
+    pub(crate) fn headers_len(&self, skb: &SkBuff) -> usize {
+        let linear = skb.linear();
+        // SAFETY: the device is live; `linear` is readable for its length.
+        unsafe {
+            bindings::eth_get_headlen(self.as_raw(), linear.as_ptr().cast(), linear.len() as u32)
+                as usize
+        }
+    }
+
+    /// Receives a frame built in the poll `ctx`: sets its protocol from the
+    /// Ethernet header (`eth_type_trans()`) and hands it to GRO. Returns
+    /// whether GRO merged it into another; `EINVAL` (the frame dropped) if
+    /// its linear part is shorter than an Ethernet header.
+    pub(crate) fn receive(&self, skb: RxSkb, ctx: &PollCtx<'_>) -> Result<bool> {
+        let skb = skb.into_skb();
+        if skb.linear().len() < ETH_HLEN {
+            return Err(EINVAL);
+        }
+        let skb = skb.into_raw();
+        // SAFETY: we own the live skb, whose linear part holds an Ethernet
+        // header (checked), and the device is live.
+        unsafe { bindings::zcpair_skb_set_protocol_eth(skb, self.as_raw()) };
+        // SAFETY: `ctx` proves we are in the poll of its instance; GRO
+        // takes the skb over.
+        let res = unsafe { bindings::napi_gro_receive(ctx.as_raw(), skb) };
+        Ok(matches!(
+            res,
+            bindings::gro_result_GRO_MERGED | bindings::gro_result_GRO_MERGED_FREE
+        ))
     }
 
     /// BQL: `bytes` were queued to the ring. Returns whether the peer must
@@ -274,6 +321,34 @@ impl<D: Driver> Device<D> {
         // SAFETY: by the type invariant the device is live.
         unsafe { bindings::zcpair_netdev_reset_queue(self.as_raw()) };
     }
+}
+
+const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
+
+/// The C poll function of a NAPI instance attached by
+/// [`Device::attach_napi`].
+///
+/// # Safety
+///
+/// Only called by the kernel as a NAPI poll function, for an instance
+/// attached to a live device of driver `D`.
+unsafe extern "C" fn poll_trampoline<D: Driver>(
+    napi: *mut bindings::napi_struct,
+    budget: i32,
+) -> i32 {
+    // SAFETY: the C side calls this with an attached instance, whose
+    // `dev` is the live device it was attached to.
+    let dev = unsafe { bindings::zcpair_napi_dev(napi) };
+    // SAFETY: the instance was attached by `Device::<D>::attach_napi`, so
+    // its device is one of `D`'s, live during the poll.
+    let dev = unsafe { Device::<D>::from_raw(dev) };
+    let Some(raw) = NonNull::new(napi) else {
+        return 0;
+    };
+    // SAFETY: we are that instance's poll; the context lives only for the
+    // call of `D::poll`, which receives it by value.
+    let ctx = unsafe { PollCtx::new(raw, budget) };
+    D::poll(dev, ctx).clamp(0, budget)
 }
 
 /// A counted reference to a device of driver `D` (`dev_hold()`), which

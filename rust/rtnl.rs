@@ -167,19 +167,18 @@ pub(crate) struct UnregisterQueue<'a> {
 }
 
 impl UnregisterQueue<'_> {
-    /// Queues `dev` for unregistration (again: it moves to the tail).
+    /// Queues `dev` for unregistration (again: it moves to the tail). A
+    /// device that is not registered (never was, or is going already) is
+    /// left alone: the core would `BUG()` on it.
     pub(crate) fn add<D: Driver>(&mut self, dev: &Device<D>, _rtnl: &Rtnl) {
+        // SAFETY: `dev` is live; rtnl is held, so its state is stable.
+        if !unsafe { bindings::zcpair_netdev_is_registered(dev.as_raw()) } {
+            return;
+        }
         // SAFETY: rtnl is held; `dev` is live and registered; `head` is the
         // core's kill list for this batch.
         unsafe { bindings::unregister_netdevice_queue(dev.as_raw(), self.head) };
     }
-}
-
-/// Unregisters `dev` right away (`unregister_netdevice()`), to unwind a
-/// failed creation.
-pub(crate) fn unregister_now<D: Driver>(dev: &Device<D>, _rtnl: &Rtnl) {
-    // SAFETY: rtnl is held and `dev` is registered.
-    unsafe { bindings::unregister_netdevice_queue(dev.as_raw(), core::ptr::null_mut()) };
 }
 
 /// The peer half of a pair-creating request: the `ifinfomsg` and IFLA_*
@@ -187,6 +186,23 @@ pub(crate) fn unregister_now<D: Driver>(dev: &Device<D>, _rtnl: &Rtnl) {
 pub(crate) struct PeerSpec {
     ifm: Option<bindings::ifinfomsg>,
     tb: KVec<*mut bindings::nlattr>,
+}
+
+/// What a driver's `newlink` made: the private state for the request's
+/// device and, for a pair device, its registered peer. The adapter sets
+/// the state and registers the request's device last (so nothing can fail
+/// after it); if that fails, the peer is unregistered again.
+pub(crate) struct Created<'a, D: Driver> {
+    data: D::Data,
+    peer: Option<RegisteredPeer<'a, D>>,
+}
+
+impl<'a, D: Driver> Created<'a, D> {
+    /// The request's device gets `data`; `peer` stays only if it does get
+    /// registered.
+    pub(crate) fn new(data: D::Data, peer: Option<RegisteredPeer<'a, D>>) -> Self {
+        Self { data, peer }
+    }
 }
 
 /// The state of one `newlink` request.
@@ -200,11 +216,6 @@ pub(crate) struct NewLink<'a, D: Driver> {
 }
 
 impl<'a, D: Driver> NewLink<'a, D> {
-    /// The device the core created for the request (not yet registered).
-    pub(crate) fn dev(&self) -> &'a Device<D> {
-        self.dev
-    }
-
     /// The kind attributes (`IFLA_INFO_DATA`), if any.
     pub(crate) fn data(&self) -> Option<&Attrs<'a>> {
         self.data.as_ref()
@@ -215,20 +226,13 @@ impl<'a, D: Driver> NewLink<'a, D> {
         &self.extack
     }
 
-    /// The rtnl lock the request runs under.
-    pub(crate) fn rtnl(&self) -> &Rtnl {
-        &self.rtnl
-    }
-
-    /// Sets the private state of the request's device (not registered yet).
-    pub(crate) fn set_data(&self, data: D::Data) {
-        // SAFETY: `newlink` runs before the core's device is registered.
-        unsafe { self.dev.set_data(data) };
-    }
-
-    /// Registers the request's device (the last step of a `newlink`),
-    /// with a random address unless the request gave one.
-    pub(crate) fn register(&self) -> Result {
+    /// Sets the private state of the request's device and registers it,
+    /// with a random address unless the request gave one; keeps the peer
+    /// only if that worked.
+    fn register(&self, created: Created<'a, D>) -> Result {
+        // SAFETY: `newlink` runs before the core's device is registered,
+        // and this is the one place that registers it.
+        unsafe { self.dev.set_data(created.data) };
         // SAFETY: the core's `tb` has `__IFLA_MAX` entries.
         let addr = unsafe { *self.tb.add(bindings::IFLA_ADDRESS as usize) };
         if addr.is_null() {
@@ -237,7 +241,12 @@ impl<'a, D: Driver> NewLink<'a, D> {
         }
         // SAFETY: rtnl is held; the device is ours and unregistered.
         let ret = unsafe { bindings::register_netdevice(self.dev.as_raw()) };
-        to_result(ret)
+        // On failure the peer (if any) is dropped: unregistered.
+        to_result(ret)?;
+        if let Some(peer) = created.peer {
+            peer.keep();
+        }
+        Ok(())
     }
 
     /// Parses the peer's `ifinfomsg` + attributes from kind attribute `ty`;
@@ -355,16 +364,15 @@ pub(crate) struct NewDevice<'a, D: Driver> {
 }
 
 impl<'a, D: Driver> NewDevice<'a, D> {
-    /// Sets its private state (it is not registered yet).
-    pub(crate) fn set_data(&self, data: D::Data) {
-        // SAFETY: not registered (type invariant), nobody else reads it.
+    /// Gives the device its private state, registers it and applies the
+    /// request's `ifinfomsg` flags. On failure nothing of it remains; on
+    /// success it stays registered only if the guard is kept (see
+    /// [`RegisteredPeer`]).
+    pub(crate) fn register(mut self, data: D::Data) -> Result<RegisteredPeer<'a, D>> {
+        // SAFETY: not registered (type invariant): nobody else reads it.
         unsafe { self.dev.set_data(data) };
-    }
-
-    /// Registers the device and applies the request's `ifinfomsg` flags.
-    /// On failure nothing of it remains.
-    pub(crate) fn register(mut self, _rtnl: &Rtnl) -> Result<&'a Device<D>> {
-        // SAFETY: rtnl held; the device is ours, unregistered.
+        // SAFETY: rtnl held (for 'a, by the request); the device is ours,
+        // unregistered.
         let ret = unsafe { bindings::register_netdevice(self.dev.as_raw()) };
         if ret != 0 {
             return Err(Error::from_errno(ret));
@@ -372,6 +380,9 @@ impl<'a, D: Driver> NewDevice<'a, D> {
         self.registered = true;
         // SAFETY: we own the reference; the device now holds its own.
         unsafe { bindings::zcpair_put_net(self.net) };
+        let peer = RegisteredPeer {
+            dev: Some(self.dev),
+        };
         let ifm = self
             .ifm
             .as_ref()
@@ -380,12 +391,36 @@ impl<'a, D: Driver> NewDevice<'a, D> {
         // the peer's header, live for this call.
         let ret =
             unsafe { bindings::rtnl_configure_link(self.dev.as_raw(), ifm, 0, core::ptr::null()) };
-        if ret != 0 {
-            // SAFETY: rtnl held, the device is registered.
-            unsafe { bindings::zcpair_unregister_netdevice(self.dev.as_raw()) };
-            return Err(Error::from_errno(ret));
+        // On failure `peer` unregisters the device when dropped.
+        to_result(ret)?;
+        Ok(peer)
+    }
+}
+
+/// A peer registered during a `newlink` request: unregistered again when
+/// dropped, unless the request succeeds (see [`Created`]).
+///
+/// # Invariants
+///
+/// `dev`, while `Some`, is registered by this request, whose rtnl lock is
+/// held for 'a.
+pub(crate) struct RegisteredPeer<'a, D: Driver> {
+    dev: Option<&'a Device<D>>,
+}
+
+impl<D: Driver> RegisteredPeer<'_, D> {
+    fn keep(mut self) {
+        self.dev = None;
+    }
+}
+
+impl<D: Driver> Drop for RegisteredPeer<'_, D> {
+    fn drop(&mut self) {
+        if let Some(dev) = self.dev.take() {
+            // SAFETY: rtnl is held and the device is registered (type
+            // invariant).
+            unsafe { bindings::zcpair_unregister_netdevice(dev.as_raw()) };
         }
-        Ok(self.dev)
     }
 }
 
@@ -605,7 +640,7 @@ impl<D: Driver> LinkRegistration<D> {
     ) -> i32 {
         // SAFETY: the core calls newlink under rtnl for a fresh device made
         // with our ops, with live tables and extack for the call.
-        let mut ctx = unsafe {
+        let ctx = unsafe {
             NewLink {
                 src_net,
                 dev: Device::<D>::from_raw(dev),
@@ -615,8 +650,15 @@ impl<D: Driver> LinkRegistration<D> {
                 rtnl: Rtnl::assume_held(),
             }
         };
-        match D::newlink(&mut ctx) {
-            Ok(()) => 0,
+        let ret = match D::newlink(&ctx) {
+            Ok(created) => ctx.register(created),
+            Err(e) => Err(e),
+        };
+        match ret {
+            Ok(()) => {
+                D::newlink_done(ctx.dev, &ctx.rtnl);
+                0
+            }
             Err(e) => {
                 // The core frees the device; its private state goes first,
                 // unless registration already handed that to the destructor.

@@ -5,8 +5,7 @@
 //! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
 
 use super::bindings;
-use super::napi::Napi;
-use super::netdev::{Device, Driver};
+use super::napi::PollCtx;
 use super::page::{page_of, PageRef};
 use core::ptr::NonNull;
 use kernel::prelude::*;
@@ -62,11 +61,13 @@ impl SkBuff {
         NonNull::new(skb).map(|skb| Self { skb })
     }
 
-    fn raw(&self) -> *mut bindings::sk_buff {
+    /// The C structure (for the abstractions above this one).
+    pub(crate) fn raw(&self) -> *mut bindings::sk_buff {
         self.skb.as_ptr()
     }
 
-    fn into_raw(self) -> *mut bindings::sk_buff {
+    /// Gives up ownership: the caller hands the skb to C, which frees it.
+    pub(crate) fn into_raw(self) -> *mut bindings::sk_buff {
         let skb = self.raw();
         core::mem::forget(self);
         skb
@@ -174,18 +175,6 @@ impl SkBuff {
         })
     }
 
-    /// Length of the frame's protocol headers (L2, VLAN, L3 with IPv4
-    /// options or IPv6 extension headers, L4) as the kernel's flow
-    /// dissector finds them in the linear area (`eth_get_headlen()`).
-    pub(crate) fn headers_len<D: Driver>(&self, dev: &Device<D>) -> usize {
-        let linear = self.linear();
-        // SAFETY: `dev` is live; `linear` is readable for its length.
-        unsafe {
-            bindings::eth_get_headlen(dev.as_raw(), linear.as_ptr().cast(), linear.len() as u32)
-                as usize
-        }
-    }
-
     /// Whether the frags are user pages of a `MSG_ZEROCOPY` send.
     pub(crate) fn is_zerocopy(&self) -> bool {
         // SAFETY: by the type invariant `skb` is live.
@@ -226,12 +215,12 @@ impl SkBuff {
         unsafe { bindings::zcpair_skb_tx_timestamp(self.raw()) };
     }
 
-    /// Frees the skb as successfully sent, from NAPI context with the
-    /// poll's `budget` (0 when not in NAPI context).
-    pub(crate) fn consume_in_napi(self, budget: i32) {
-        // SAFETY: we own the skb and give it up; with a non-zero budget the
-        // caller is a NAPI poll (see `Napi`).
-        unsafe { bindings::napi_consume_skb(self.into_raw(), budget) };
+    /// Frees the skb as successfully sent, from a NAPI poll (bulk-freed
+    /// with the poll's budget; freed at once from netpoll, budget 0).
+    pub(crate) fn consume_in_napi(self, ctx: &PollCtx<'_>) {
+        // SAFETY: we own the skb and give it up; `ctx` proves we are in a
+        // NAPI poll, and its budget is that poll's.
+        unsafe { bindings::napi_consume_skb(self.into_raw(), ctx.budget()) };
     }
 
     /// Frees the skb as consumed from any context.
@@ -257,13 +246,12 @@ pub(crate) struct RxSkb {
 }
 
 impl RxSkb {
-    /// Allocates an skb with `linear` bytes of linear room from `napi`'s
-    /// cache (NAPI context).
-    pub(crate) fn alloc(napi: &Napi, linear: usize) -> Result<Self> {
+    /// Allocates an skb with `linear` bytes of linear room from the NAPI
+    /// cache of the poll `ctx`.
+    pub(crate) fn alloc(ctx: &PollCtx<'_>, linear: usize) -> Result<Self> {
         let len = u32::try_from(linear).map_err(|_| EINVAL)?;
-        // SAFETY: `napi` is a live NAPI instance and we are in its poll
-        // (the only place a `&Napi` is handed out, see `Napi`).
-        let skb = unsafe { bindings::napi_alloc_skb(napi.as_raw(), len) };
+        // SAFETY: `ctx` proves we are in the poll of its live instance.
+        let skb = unsafe { bindings::napi_alloc_skb(ctx.as_raw(), len) };
         // SAFETY: `napi_alloc_skb` returns NULL or a new skb that we own.
         let skb = unsafe { SkBuff::from_raw(skb) }.ok_or(ENOMEM)?;
         Ok(Self {
@@ -386,18 +374,8 @@ impl RxSkb {
         self.skb.len()
     }
 
-    /// Sets the protocol from the Ethernet header (`eth_type_trans()`) and
-    /// hands the frame to GRO. Returns whether GRO merged it into another.
-    pub(crate) fn receive<D: Driver>(self, napi: &Napi, dev: &Device<D>) -> bool {
-        let skb = self.skb.into_raw();
-        // SAFETY: we own the live skb, which starts with an Ethernet header
-        // (callers copy at least ETH_HLEN header bytes), and `dev` is live.
-        unsafe { bindings::zcpair_skb_set_protocol_eth(skb, dev.as_raw()) };
-        // SAFETY: we are in `napi`'s poll; GRO takes the skb over.
-        let res = unsafe { bindings::napi_gro_receive(napi.as_raw(), skb) };
-        matches!(
-            res,
-            bindings::gro_result_GRO_MERGED | bindings::gro_result_GRO_MERGED_FREE
-        )
+    /// The frame built, to be received (see `Device::receive`).
+    pub(crate) fn into_skb(self) -> SkBuff {
+        self.skb
     }
 }

@@ -10,7 +10,7 @@ use crate::knet::bindings::{
     ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
 };
 use crate::knet::netdev::{with_bh_disabled, Device, DeviceRef};
-use crate::knet::rtnl::{policy, unregister_now, Attrs, ExtAck, NewLink, Rtnl, UnregisterQueue};
+use crate::knet::rtnl::{policy, Attrs, Created, ExtAck, NewLink, Rtnl, UnregisterQueue};
 use crate::pair::{EndData, Pair, Params, Side};
 use crate::{genl, tx, ZcPair};
 use core::sync::atomic::Ordering;
@@ -78,28 +78,28 @@ pub(crate) fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
 /// `newlink`: make the pair's shared state, create and register the peer,
 /// then register the requested device (last, so failures before it need
 /// no unregistering of it).
-pub(crate) fn newlink(ctx: &mut NewLink<'_, ZcPair>) -> Result {
+pub(crate) fn newlink<'a>(ctx: &NewLink<'a, ZcPair>) -> Result<Created<'a, ZcPair>> {
     let params = params(ctx.data(), ctx.extack())?;
     let pair = Pair::new(&crate::dma_device()?, params)?;
     let mut spec = ctx.peer_spec(ZCPAIR_INFO_PEER)?;
-    let peer = ctx.create_peer(&mut spec)?;
-    peer.set_data(EndData {
+    let peer = ctx.create_peer(&mut spec)?.register(EndData {
         pair: pair.clone(),
         side: Side::B,
-    });
-    let peer = peer.register(ctx.rtnl())?;
-    ctx.set_data(EndData {
-        pair: pair.clone(),
-        side: Side::A,
-    });
-    if let Err(e) = ctx.register() {
-        unregister_now(peer, ctx.rtnl());
-        return Err(e);
+    })?;
+    Ok(Created::new(
+        EndData {
+            pair,
+            side: Side::A,
+        },
+        Some(peer),
+    ))
+}
+
+/// Both ends are registered: announce the pair.
+pub(crate) fn newlink_done(dev: &Device<ZcPair>, rtnl: &Rtnl) {
+    if let Some(data) = dev.data() {
+        genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_CREATE_NTF);
     }
-    if let Some(data) = ctx.dev().data() {
-        genl::notify(ctx.rtnl(), data, ZCPAIR_CMD_PAIR_CREATE_NTF);
-    }
-    Ok(())
 }
 
 /// `dellink`: both ends go, whichever was named. When a netns or the
@@ -124,7 +124,7 @@ pub(crate) fn init(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
     let data = dev.data().ok_or(EINVAL)?;
     let end = data.end();
     dev.carrier_off();
-    end.napi.attach(dev);
+    dev.attach_napi(&end.napi)?;
     *end.dev.lock() = Some(DeviceRef::new(dev));
     Ok(())
 }
@@ -145,7 +145,7 @@ pub(crate) fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
     let data = dev.data().ok_or(EINVAL)?;
     let end = data.end();
     end.unmask();
-    end.napi.enable();
+    end.napi.enable()?;
     end.up.store(true, Ordering::Release);
     dev.start_queue();
     if data.peer().up.load(Ordering::Acquire) {

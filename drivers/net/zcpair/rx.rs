@@ -5,7 +5,7 @@
 //! checksum and GSO state, and hands it to GRO; then it tells the sender
 //! that its frames were read.
 
-use crate::knet::napi::Napi;
+use crate::knet::napi::PollCtx;
 use crate::knet::netdev::Device;
 use crate::knet::sgring::{RxDesc, MAX_SG};
 use crate::knet::skb::RxSkb;
@@ -16,7 +16,7 @@ use kernel::prelude::*;
 const ETH_HLEN: usize = 14;
 
 /// Builds the skb of one descriptor.
-fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
+fn build(ctx: &PollCtx<'_>, desc: &RxDesc<'_>) -> Result<RxSkb> {
     let hdr = desc.header();
     if hdr.len() < ETH_HLEN || desc.is_malformed() {
         return Err(EINVAL);
@@ -30,7 +30,7 @@ fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
     } else {
         0
     };
-    let mut skb = RxSkb::alloc(napi, hdr.len() + extra)?;
+    let mut skb = RxSkb::alloc(ctx, hdr.len() + extra)?;
     skb.put(hdr)?;
     let mut first = 0;
     if copy_first {
@@ -57,10 +57,11 @@ fn build(napi: &Napi, desc: &RxDesc<'_>) -> Result<RxSkb> {
 
 /// Our NAPI poll: transmit completions first, then up to `budget` frames
 /// from the peer's ring.
-pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
+pub(crate) fn poll(dev: &Device<ZcPair>, ctx: PollCtx<'_>) -> i32 {
+    let budget = ctx.budget();
     let Some(data) = dev.data() else { return 0 };
     let end = data.end();
-    tx::complete(dev, data, budget);
+    tx::complete(dev, data, &ctx);
 
     // Build under the ring lock, deliver after it: delivery may transmit
     // (a TCP ACK), which takes other ring locks.
@@ -72,7 +73,7 @@ pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
         let mut ring = end.rx.lock();
         while n + (dropped as usize) < limit {
             let Some(desc) = ring.peek() else { break };
-            match build(napi, &desc) {
+            match build(&ctx, &desc) {
                 Ok(skb) => {
                     batch[n] = Some(skb);
                     n += 1;
@@ -84,17 +85,24 @@ pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
     }
     let mut bytes = 0u64;
     let mut merged = 0u64;
+    let mut received = 0u64;
+    let mut refused = 0u64;
     for skb in batch.iter_mut().take(n).filter_map(Option::take) {
-        bytes += skb.len() as u64;
-        if skb.receive(napi, dev) {
-            merged += 1;
+        let len = skb.len() as u64;
+        match dev.receive(skb, &ctx) {
+            Ok(gro_merged) => {
+                received += 1;
+                bytes += len;
+                merged += u64::from(gro_merged);
+            }
+            Err(_) => refused += 1,
         }
     }
     let s = &end.stats;
-    add(&s.rx_packets, n as u64);
+    add(&s.rx_packets, received);
     add(&s.rx_bytes, bytes);
     add(&s.rx_gro_frames, merged);
-    add(&s.rx_dropped, dropped);
+    add(&s.rx_dropped, dropped + refused);
     let work = n as i32 + dropped as i32;
     if work > 0 {
         // The "transmit complete interrupt" of the peer.
@@ -103,7 +111,7 @@ pub(crate) fn poll(dev: &Device<ZcPair>, napi: &Napi, budget: i32) -> i32 {
     // Only a poll that is over unmasks: when the stack defers it
     // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
     // peer posts meanwhile reach GRO together.
-    if work < budget && napi.complete_done(work) {
+    if work < budget && ctx.complete_done(work) {
         end.unmask();
         // One ring lock at a time (the transmit path nests tx before rx).
         let pending = end.rx.lock().pending() > 0;

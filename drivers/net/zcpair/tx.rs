@@ -4,6 +4,7 @@
 //! reference, one notification of the peer per batch; and the completion
 //! side that releases frames once the peer has read them.
 
+use crate::knet::napi::PollCtx;
 use crate::knet::netdev::{Device, Sent};
 use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
@@ -30,15 +31,15 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     };
     let (end, peer) = (data.end(), data.peer());
     let len = skb.len();
-    if len < ETH_HLEN {
-        add(&end.stats.tx_dropped, 1);
-        return Sent;
+    // A peer that is down takes nothing: drop before any work on the frame
+    // (checked again under the ring lock below, where it counts).
+    if len < ETH_HLEN || !peer.up.load(Ordering::Relaxed) {
+        return dropped(end, skb, false);
     }
     // User pages of MSG_ZEROCOPY must not be completed to the sender while
     // the peer may still read them: hand the peer kernel copies instead.
     if skb.is_zerocopy() && skb.orphan_frags().is_err() {
-        add(&end.stats.tx_dropped, 1);
-        return Sent;
+        return dropped(end, skb, false);
     }
     let layout = layout(dev, data, &skb);
     skb.tx_timestamp();
@@ -50,26 +51,22 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     // can be left behind in its ring.
     if !peer.up.load(Ordering::Acquire) {
         drop(ring);
-        drop(skb);
-        add(&end.stats.tx_dropped, 1);
-        return Sent;
+        return dropped(end, skb, false);
     }
-    if ring.free_slots() == 0 {
-        drop(ring);
-        drop(skb);
-        add(&end.stats.tx_ring_full, 1);
-        add(&end.stats.tx_dropped, 1);
-        peer.notify();
-        return Sent;
-    }
-    let posted = match ring.post(skb, &layout) {
+    let full = ring.free_slots() == 0;
+    let res = if full {
+        Err(skb)
+    } else {
+        ring.post(skb, &layout)
+    };
+    let posted = match res {
         Ok(posted) => posted,
         Err(skb) => {
             drop(ring);
-            drop(skb);
-            add(&end.stats.tx_dropped, 1);
+            // What the ring holds still needs reading: make sure the peer
+            // polls even if this frame was the first of a batch.
             peer.notify();
-            return Sent;
+            return dropped(end, skb, full);
         }
     };
     let full = ring.free_slots() == 0;
@@ -103,6 +100,17 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     Sent
 }
 
+/// Drops a frame that cannot be sent: `tx_dropped`, and `tx_ring_full`
+/// when the ring had no free slot (`noqueue`).
+fn dropped(end: &crate::pair::End, skb: SkBuff, ring_full: bool) -> Sent {
+    drop(skb);
+    if ring_full {
+        add(&end.stats.tx_ring_full, 1);
+    }
+    add(&end.stats.tx_dropped, 1);
+    Sent
+}
+
 /// How `skb` goes into a slot: whole when short, otherwise its headers (as
 /// far as the dissector finds them, and up to a checksum field the
 /// receiver is to fill in when the slot holds that much) copied, the rest
@@ -110,7 +118,7 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
 fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
     let len = skb.len();
     let copybreak = data.end().copybreak.load(Ordering::Relaxed) as usize;
-    let mut hdr_len = skb.headers_len(dev).max(ETH_HLEN);
+    let mut hdr_len = dev.headers_len(skb).max(ETH_HLEN);
     let csum = skb.checksum();
     if let Checksum::Partial { start, offset } = csum {
         let csum_end = start as usize + offset as usize + 2;
@@ -129,7 +137,7 @@ fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
 
 /// The transmit-complete work of our NAPI poll: release every frame the
 /// peer has read, account it to BQL and wake the queue.
-pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, budget: i32) {
+pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) {
     let end = data.end();
     let mut ring = end.tx.lock();
     let mut bytes = 0u32;
@@ -139,7 +147,7 @@ pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, budget: i32) {
             pkts += 1;
             bytes += done.skb.len() as u32;
         }
-        done.skb.consume_in_napi(budget);
+        done.skb.consume_in_napi(ctx);
     });
     if n == 0 {
         return;

@@ -34,10 +34,12 @@ mod tx;
 use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
 use knet::ethtool::{DrvInfo, RingParam};
 use knet::genl::FamilyRegistration;
-use knet::napi::Napi;
+use knet::napi::PollCtx;
 use knet::netdev::DeviceRef;
 use knet::netdev::{Device, Driver, Layout, Sent, Stats64};
-use knet::rtnl::{Attrs, ExtAck, LinkKind, LinkRegistration, NewLink, Rtnl, UnregisterQueue};
+use knet::rtnl::{
+    Attrs, Created, ExtAck, LinkKind, LinkRegistration, NewLink, Rtnl, UnregisterQueue,
+};
 use knet::skb::SkBuff;
 
 macro_rules! zcpair_version {
@@ -91,8 +93,11 @@ impl Driver for ZcPair {
     fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
         link::validate(data, extack)
     }
-    fn newlink(ctx: &mut NewLink<'_, Self>) -> Result {
+    fn newlink<'a>(ctx: &NewLink<'a, Self>) -> Result<Created<'a, Self>> {
         link::newlink(ctx)
+    }
+    fn newlink_done(dev: &Device<Self>, rtnl: &Rtnl) {
+        link::newlink_done(dev, rtnl)
     }
     fn dellink(dev: &Device<Self>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
         link::dellink(dev, rtnl, queue)
@@ -132,8 +137,8 @@ impl Driver for ZcPair {
     fn link_peer(dev: &Device<Self>) -> Option<DeviceRef<Self>> {
         dev.data().and_then(|d| d.peer().device())
     }
-    fn poll(dev: &Device<Self>, napi: &Napi, budget: i32) -> i32 {
-        rx::poll(dev, napi, budget)
+    fn poll(dev: &Device<Self>, ctx: PollCtx<'_>) -> i32 {
+        rx::poll(dev, ctx)
     }
     fn drvinfo(dev: &Device<Self>) -> DrvInfo {
         ethtool::drvinfo(dev)
