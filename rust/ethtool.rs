@@ -6,8 +6,12 @@
 
 use super::bindings;
 use super::netdev::{Device, Driver};
-use super::rtnl::{ExtAck, Rtnl};
+use super::netlink::ExtAck;
+use super::rtnl_lock::Rtnl;
 use core::marker::PhantomData;
+use kernel::build_error;
+use kernel::error::{from_result, VTABLE_DEFAULT_ERROR};
+use kernel::prelude::*;
 use kernel::str::CStr;
 
 /// `ethtool -i`: driver name, version and bus info.
@@ -37,18 +41,79 @@ fn copy_cstr(dst: &mut [u8], src: &CStr) {
     }
 }
 
-/// The C ethtool callbacks of driver `D`.
-pub(crate) struct Adapter<D: Driver>(PhantomData<D>);
+/// A driver's `ethtool_ops`. Link state (`ethtool` "Link detected") is
+/// always the carrier; what a driver leaves out is absent, as in C.
+#[vtable]
+pub(crate) trait EthtoolOps: Driver {
+    /// Names of the driver's `ethtool -S` counters (none: no `-S`).
+    const STATS: &'static [&'static CStr] = &[];
 
-impl<D: Driver> Adapter<D> {
-    pub(crate) const ETHTOOL_OPS: bindings::ethtool_ops = bindings::ethtool_ops {
-        get_drvinfo: Some(Self::get_drvinfo),
+    /// `ethtool -i`.
+    fn drvinfo(_dev: &Device<Self>) -> DrvInfo {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ethtool -g`.
+    fn ringparam(_dev: &Device<Self>) -> RingParam {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ethtool -G` (rtnl held).
+    fn set_ringparam(
+        _dev: &Device<Self>,
+        _rtnl: &Rtnl,
+        _ring: RingParam,
+        _extack: &ExtAck<'_>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ethtool -S`: fills `out`, one value per `STATS` name.
+    fn stats(_dev: &Device<Self>, _out: &mut [u64]) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The `ethtool_ops` of driver `D`, for its link kind's `setup`.
+pub(crate) fn ops<D: EthtoolOps>() -> &'static bindings::ethtool_ops {
+    &Adapter::<D>::ETHTOOL_OPS
+}
+
+/// The C ethtool callbacks of driver `D`.
+struct Adapter<D: EthtoolOps>(PhantomData<D>);
+
+impl<D: EthtoolOps> Adapter<D> {
+    const HAS_STATS_TABLE: bool = D::HAS_STATS && !D::STATS.is_empty();
+
+    const ETHTOOL_OPS: bindings::ethtool_ops = bindings::ethtool_ops {
+        get_drvinfo: if D::HAS_DRVINFO {
+            Some(Self::get_drvinfo)
+        } else {
+            None
+        },
         get_link: Some(bindings::ethtool_op_get_link),
-        get_ringparam: Some(Self::get_ringparam),
-        set_ringparam: Some(Self::set_ringparam),
-        get_sset_count: Some(Self::get_sset_count),
-        get_strings: Some(Self::get_strings),
-        get_ethtool_stats: Some(Self::get_ethtool_stats),
+        get_ringparam: if D::HAS_RINGPARAM {
+            Some(Self::get_ringparam)
+        } else {
+            None
+        },
+        set_ringparam: if D::HAS_SET_RINGPARAM {
+            Some(Self::set_ringparam)
+        } else {
+            None
+        },
+        get_sset_count: if Self::HAS_STATS_TABLE {
+            Some(Self::get_sset_count)
+        } else {
+            None
+        },
+        get_strings: if Self::HAS_STATS_TABLE {
+            Some(Self::get_strings)
+        } else {
+            None
+        },
+        get_ethtool_stats: if Self::HAS_STATS_TABLE {
+            Some(Self::get_ethtool_stats)
+        } else {
+            None
+        },
         // SAFETY: all-zero is a valid ethtool_ops (no callbacks, no caps).
         ..unsafe { core::mem::zeroed() }
     };
@@ -116,10 +181,7 @@ impl<D: Driver> Adapter<D> {
             rx: ring.rx_pending,
             tx: ring.tx_pending,
         };
-        match D::set_ringparam(dev, &rtnl, r, &extack) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+        from_result(|| D::set_ringparam(dev, &rtnl, r, &extack).map(|()| 0))
     }
 
     /// # Safety
@@ -167,6 +229,7 @@ impl<D: Driver> Adapter<D> {
                 core::slice::from_raw_parts_mut(data, D::STATS.len()),
             )
         };
-        D::ethtool_stats(dev, out);
+        out.fill(0);
+        D::stats(dev, out);
     }
 }

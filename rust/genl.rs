@@ -12,10 +12,13 @@
 
 use super::bindings;
 use super::netdev::Net;
-use super::rtnl::{Attrs, ExtAck, Rtnl};
+use super::netlink::{Attrs, ExtAck, Policy};
+use super::rtnl_lock::Rtnl;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::build_error;
+use kernel::error::{from_result, VTABLE_DEFAULT_ERROR};
 use kernel::prelude::*;
 
 /// `EMSGSIZE`, which the 6.12 kernel crate does not name.
@@ -25,7 +28,8 @@ fn emsgsize() -> Error {
 use kernel::str::CStr;
 use kernel::types::Opaque;
 
-/// What a family's operations do.
+/// What a family's operations do (the callbacks of its `genl_small_ops`).
+#[vtable]
 pub(crate) trait Handler: 'static {
     /// Handles a `doit` request of command `cmd`.
     fn doit(cmd: u8, req: &Request<'_>) -> Result;
@@ -33,44 +37,89 @@ pub(crate) trait Handler: 'static {
     /// Adds entries of a dump of command `cmd` to `dump`, starting where
     /// [`Dump::cursor`] says and moving the cursor on. `Ok` means the dump
     /// is complete; `Err(emsgsize())` from a full message means "more to
-    /// come" once the message already holds an entry.
-    fn dumpit(cmd: u8, dump: &mut Dump<'_>) -> Result;
-}
-
-/// One `genl_small_ops` entry: `cmd` with a `doit` and, if `dump`, a
-/// `dumpit`, both dispatched to `H`. `flags` are `GENL_*_PERM` flags.
-pub(crate) const fn op<H: Handler>(cmd: u8, dump: bool, flags: u32) -> bindings::genl_small_ops {
-    bindings::genl_small_ops {
-        doit: Some(doit::<H>),
-        dumpit: if dump { Some(dumpit::<H>) } else { None },
-        cmd,
-        internal_flags: 0,
-        flags: flags as u8,
-        // Strict validation: the family's resv_start_op covers every op.
-        validate: 0,
+    /// come" once the message already holds an entry. Only for the
+    /// commands made with [`Op::with_dump`].
+    fn dumpit(_cmd: u8, _dump: &mut Dump<'_>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
 
-/// A multicast group named `name` (at most 15 bytes).
-pub(crate) const fn mcgrp(name: &[u8]) -> bindings::genl_multicast_group {
-    let mut g = bindings::genl_multicast_group {
-        name: [0; 16],
-        flags: 0,
-    };
-    let mut i = 0;
-    while i < name.len() && i < 15 {
-        g.name[i] = name[i] as _;
-        i += 1;
-    }
-    g
+/// Who may run an operation.
+#[derive(Clone, Copy)]
+pub(crate) enum Perm {
+    /// Anyone.
+    Any,
+    /// `CAP_NET_ADMIN` in the user namespace of the request's netns
+    /// (`GENL_UNS_ADMIN_PERM`).
+    NetnsAdmin,
 }
 
-/// Tables of C structures that live in `static`s.
-pub(crate) struct Table<T, const N: usize>(pub(crate) [T; N]);
+/// One operation of a family (`struct genl_small_ops`): a command with a
+/// `doit` and, for [`Op::with_dump`], a `dumpit`, both dispatched to `H`.
+/// For a table: `static OPS: [Op; N] = [...]`.
+///
+/// # Invariants
+///
+/// Built only by the constructors below: its callbacks are `H`'s
+/// trampolines.
+#[repr(transparent)]
+pub(crate) struct Op(bindings::genl_small_ops);
 
-// SAFETY: the tables are immutable; their pointers are function pointers
-// or point to other immutable statics.
-unsafe impl<T, const N: usize> Sync for Table<T, N> {}
+// SAFETY: immutable; its pointers are function pointers.
+unsafe impl Sync for Op {}
+
+impl Op {
+    /// Command `cmd`, `doit` only.
+    pub(crate) const fn new<H: Handler>(cmd: u32, perm: Perm) -> Self {
+        Self(bindings::genl_small_ops {
+            doit: Some(doit::<H>),
+            dumpit: None,
+            cmd: cmd as u8,
+            internal_flags: 0,
+            flags: match perm {
+                Perm::Any => 0,
+                Perm::NetnsAdmin => bindings::GENL_UNS_ADMIN_PERM as u8,
+            },
+            // Strict validation: the family's resv_start_op covers every op.
+            validate: 0,
+        })
+    }
+
+    /// Command `cmd` with `doit` and `dumpit` (`H` must have a `dumpit`).
+    pub(crate) const fn with_dump<H: Handler>(cmd: u32, perm: Perm) -> Self {
+        assert!(H::HAS_DUMPIT, "a dump op needs Handler::dumpit");
+        let mut op = Self::new::<H>(cmd, perm);
+        op.0.dumpit = Some(dumpit::<H>);
+        op
+    }
+}
+
+/// A multicast group (`struct genl_multicast_group`); for a table:
+/// `static MCGRPS: [McGroup; N] = [...]`.
+#[repr(transparent)]
+pub(crate) struct McGroup(bindings::genl_multicast_group);
+
+impl McGroup {
+    /// The group `name`; a name longer than 15 bytes does not compile
+    /// (in a `static`) or panics.
+    pub(crate) const fn new(name: &str) -> Self {
+        let name = name.as_bytes();
+        assert!(
+            !name.is_empty() && name.len() < 16,
+            "genl group names have 1 to 15 bytes"
+        );
+        let mut g = bindings::genl_multicast_group {
+            name: [0; 16],
+            flags: 0,
+        };
+        let mut i = 0;
+        while i < name.len() {
+            g.name[i] = name[i] as _;
+            i += 1;
+        }
+        Self(g)
+    }
+}
 
 /// A generic netlink family.
 ///
@@ -109,9 +158,9 @@ impl<H: Handler> Family<H> {
         module: &'static ThisModule,
         name: &'static CStr,
         version: u32,
-        policy: &'static [bindings::nla_policy],
-        ops: &'static [bindings::genl_small_ops],
-        mcgrps: &'static [bindings::genl_multicast_group],
+        policy: &'static [Policy],
+        ops: &'static [Op],
+        mcgrps: &'static [McGroup],
     ) -> Result<FamilyRegistration<H>> {
         if self.registered.load(Ordering::Acquire)
             || name.len() >= 16
@@ -128,17 +177,17 @@ impl<H: Handler> Family<H> {
         }
         f.version = version;
         f.maxattr = (policy.len() - 1) as u32;
-        f.policy = policy.as_ptr();
-        f.small_ops = ops.as_ptr();
+        f.policy = Policy::raw_table(policy);
+        f.small_ops = ops.as_ptr().cast();
         f.n_small_ops = ops.len() as u8;
         // Every op of a new family gets strict attribute validation.
         f.resv_start_op = ops
             .iter()
-            .map(|o| o.cmd)
+            .map(|o| o.0.cmd)
             .max()
             .unwrap_or(0)
             .saturating_add(1);
-        f.mcgrps = mcgrps.as_ptr();
+        f.mcgrps = mcgrps.as_ptr().cast();
         f.n_mcgrps = mcgrps.len() as u8;
         f.module = module.as_ptr().cast();
         f.set_netnsok(1);
@@ -492,10 +541,7 @@ unsafe extern "C" fn doit<H: Handler>(
     };
     // SAFETY: as above, the header is live.
     let cmd = unsafe { (*(*info).genlhdr).cmd };
-    match H::doit(cmd, &req) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    from_result(|| H::doit(cmd, &req).map(|()| 0))
 }
 
 /// # Safety

@@ -9,17 +9,20 @@
 //! caller guarantee makes it sound, and every type states its invariants.
 //! The driver (`drivers/net/zcpair/`) builds on these types in safe Rust.
 
-pub(crate) mod bindings;
+mod bindings;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod genl;
 pub(crate) mod modinfo;
 pub(crate) mod napi;
 pub(crate) mod netdev;
+pub(crate) mod netlink;
 pub(crate) mod page;
 pub(crate) mod rtnl;
+pub(crate) mod rtnl_lock;
 pub(crate) mod sgring;
 pub(crate) mod skb;
+pub(crate) mod uapi;
 
 /// `EOPNOTSUPP`, which the 6.12 kernel crate does not name.
 pub(crate) fn eopnotsupp() -> kernel::error::Error {

@@ -6,16 +6,17 @@
 //! [`include/linux/etherdevice.h`](srctree/include/linux/etherdevice.h).
 
 use super::bindings;
-use super::ethtool::{self, DrvInfo, RingParam};
 use super::napi::{Napi, PollCtx};
-use super::rtnl::{Created, ExtAck, NewLink, Rtnl, UnregisterQueue};
+use super::rtnl_lock::Rtnl;
 use super::skb::{RxSkb, SkBuff};
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use kernel::build_error;
+use kernel::error::{from_result, VTABLE_DEFAULT_ERROR};
 use kernel::prelude::*;
 use kernel::str::CStr;
-use kernel::types::Opaque;
+use kernel::types::{ARef, AlwaysRefCounted, Opaque};
 
 /// Link statistics reported by `ndo_get_stats64` (`ip -s link`).
 #[derive(Default, Clone, Copy)]
@@ -32,73 +33,59 @@ pub(crate) struct Stats64 {
 /// (sent or dropped), so the queue never sees `NETDEV_TX_BUSY`.
 pub(crate) struct Sent;
 
-/// A network device driver: its link kind, private state and callbacks.
+/// A network device driver: its private state and `net_device_ops`.
 ///
 /// Every callback receives the device as `&Device<Self>`, whose private
-/// state is `Self::Data` (see [`Device::data`]).
+/// state is `Self::Data` (see [`Device::data`]). Callbacks a driver leaves
+/// out are absent from its ops table, as in C. The other tables are
+/// separate traits: [`NapiPoll`] here, `EthtoolOps` (ethtool.rs) and
+/// `LinkOps` (rtnl.rs).
+#[vtable]
 pub(crate) trait Driver: Sized + Send + Sync + 'static {
     /// Per-device private state.
     type Data: Send + Sync;
 
-    /// The rtnl link kind (`ip link add ... type KIND`).
-    const KIND: &'static CStr;
-    /// Smallest and largest MTU.
+    /// Smallest MTU.
     const MIN_MTU: u32;
     /// Largest MTU.
     const MAX_MTU: u32;
     /// `NETIF_F_*` features the device offers (and has on by default).
     const FEATURES: u64;
-    /// Names of the driver's `ethtool -S` counters.
-    const STATS: &'static [&'static CStr];
-    /// Highest kind attribute (`IFLA_INFO_DATA`) number.
-    const MAXTYPE: u32;
-
-    /// The netlink policy of the kind attributes, `MAXTYPE + 1` entries.
-    fn policy() -> &'static [bindings::nla_policy];
-    /// Checks the attributes of a new link before anything is created.
-    fn validate(data: &super::rtnl::Attrs<'_>, extack: &ExtAck<'_>) -> Result;
-    /// Creates the link's private state (and, for pair devices, registers
-    /// its peer); the adapter then registers the link itself.
-    fn newlink<'a>(ctx: &NewLink<'a, Self>) -> Result<Created<'a, Self>>;
-    /// The link made by `newlink` is registered (rtnl held).
-    fn newlink_done(_dev: &Device<Self>, _rtnl: &Rtnl) {}
-    /// Queues the link (and its peer) for unregistration.
-    fn dellink(dev: &Device<Self>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>);
 
     /// `ndo_init`: the device is being registered (rtnl held).
-    fn init(dev: &Device<Self>, rtnl: &Rtnl) -> Result;
+    fn init(_dev: &Device<Self>, _rtnl: &Rtnl) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ndo_uninit`: the device is being unregistered (rtnl held).
-    fn uninit(dev: &Device<Self>, rtnl: &Rtnl);
+    fn uninit(_dev: &Device<Self>, _rtnl: &Rtnl) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ndo_open` (rtnl held).
-    fn open(dev: &Device<Self>, rtnl: &Rtnl) -> Result;
+    fn open(_dev: &Device<Self>, _rtnl: &Rtnl) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ndo_stop` (rtnl held).
-    fn stop(dev: &Device<Self>, rtnl: &Rtnl);
+    fn stop(_dev: &Device<Self>, _rtnl: &Rtnl) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ndo_start_xmit` (BH disabled).
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> Sent;
     /// `ndo_get_stats64` (any context, no sleeping).
-    fn stats64(dev: &Device<Self>) -> Stats64;
-    /// `ndo_get_iflink`: the peer's ifindex (RCU).
-    fn iflink(dev: &Device<Self>) -> i32;
-    /// The other end of a pair device, whose netns `ip link` shows as the
-    /// link netns (`rtnl_link_ops.get_link_net`, rtnl held).
-    fn link_peer(dev: &Device<Self>) -> Option<DeviceRef<Self>>;
-    /// The NAPI poll of the device's NAPI instance: returns the work done
-    /// (at most `ctx.budget()`).
-    fn poll(dev: &Device<Self>, ctx: PollCtx<'_>) -> i32;
+    fn stats64(_dev: &Device<Self>) -> Stats64 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ndo_get_iflink`: the ifindex of the device this one is linked to
+    /// (RCU).
+    fn iflink(_dev: &Device<Self>) -> i32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
 
-    /// `ethtool -i`.
-    fn drvinfo(dev: &Device<Self>) -> DrvInfo;
-    /// `ethtool -g`.
-    fn ringparam(dev: &Device<Self>) -> RingParam;
-    /// `ethtool -G` (rtnl held).
-    fn set_ringparam(
-        dev: &Device<Self>,
-        rtnl: &Rtnl,
-        ring: RingParam,
-        extack: &ExtAck<'_>,
-    ) -> Result;
-    /// `ethtool -S`: fills `out`, one value per `STATS` name.
-    fn ethtool_stats(dev: &Device<Self>, out: &mut [u64]);
+/// The poll function of the NAPI instances a driver attaches to its
+/// devices ([`Device::attach_napi`]).
+pub(crate) trait NapiPoll: Driver {
+    /// Polls: returns the work done (at most `ctx.budget()`).
+    fn poll(dev: &Device<Self>, ctx: PollCtx<'_>) -> i32;
 }
 
 /// The private area of a device of driver `D` (`netdev_priv()`).
@@ -261,7 +248,10 @@ impl<D: Driver> Device<D> {
 
     /// Attaches `napi` to this device, with [`Driver::poll`] as its poll
     /// (`ndo_init`); `EBUSY` if it is attached already.
-    pub(crate) fn attach_napi(&self, napi: &Napi) -> Result {
+    pub(crate) fn attach_napi(&self, napi: &Napi) -> Result
+    where
+        D: NapiPoll,
+    {
         let dev = NonNull::new(self.as_raw()).ok_or(EINVAL)?;
         // SAFETY: the device is live (type invariant); `poll_trampoline`
         // builds a `PollCtx` only for the instance it is called with.
@@ -332,7 +322,7 @@ const ETH_HLEN: usize = bindings::ETH_HLEN as usize;
 ///
 /// Only called by the kernel as a NAPI poll function, for an instance
 /// attached to a live device of driver `D`.
-unsafe extern "C" fn poll_trampoline<D: Driver>(
+unsafe extern "C" fn poll_trampoline<D: NapiPoll>(
     napi: *mut bindings::napi_struct,
     budget: i32,
 ) -> i32 {
@@ -352,47 +342,31 @@ unsafe extern "C" fn poll_trampoline<D: Driver>(
 }
 
 /// A counted reference to a device of driver `D` (`dev_hold()`), which
-/// keeps its `struct net_device` from being freed.
-///
-/// # Invariants
-///
-/// `dev` is a device of driver `D` on which this value holds a reference.
-pub(crate) struct DeviceRef<D: Driver> {
-    dev: NonNull<bindings::net_device>,
-    _p: PhantomData<D>,
-}
+/// keeps its `struct net_device` from being freed; `ARef::from(&dev)`
+/// takes one, `clone` another.
+pub(crate) type DeviceRef<D> = ARef<Device<D>>;
 
-// SAFETY: device references may be dropped on any CPU.
-unsafe impl<D: Driver> Send for DeviceRef<D> {}
-// SAFETY: `&DeviceRef` hands out `&Device`, which is `Sync` as far as its
-// methods go (they are all safe to call concurrently).
-unsafe impl<D: Driver> Sync for DeviceRef<D> {}
-
-impl<D: Driver> DeviceRef<D> {
-    /// Takes a reference on `dev`.
-    pub(crate) fn new(dev: &Device<D>) -> Self {
-        // SAFETY: `dev` is live.
-        unsafe { bindings::zcpair_dev_hold(dev.as_raw()) };
-        Self {
-            // SAFETY: a `&Device` is never NULL.
-            dev: unsafe { NonNull::new_unchecked(dev.as_raw()) },
-            _p: PhantomData,
-        }
+// SAFETY: `dev_hold()`/`dev_put()` are the device's reference count: a
+// `&Device` is live, so taking a reference is allowed, and the device is not
+// freed while one is held.
+unsafe impl<D: Driver> AlwaysRefCounted for Device<D> {
+    fn inc_ref(&self) {
+        // SAFETY: the device is live (type invariant).
+        unsafe { bindings::zcpair_dev_hold(self.as_raw()) };
     }
 
-    /// The device.
-    pub(crate) fn get(&self) -> &Device<D> {
-        // SAFETY: our reference keeps the device live (type invariant).
-        unsafe { Device::from_raw(self.dev.as_ptr()) }
+    unsafe fn dec_ref(obj: NonNull<Self>) {
+        // SAFETY: the caller gives up a reference it holds on a live device.
+        unsafe { bindings::zcpair_dev_put(obj.as_ptr().cast()) };
     }
 }
 
-impl<D: Driver> Drop for DeviceRef<D> {
-    fn drop(&mut self) {
-        // SAFETY: we own one reference.
-        unsafe { bindings::zcpair_dev_put(self.dev.as_ptr()) };
-    }
-}
+// SAFETY: a device may be referenced and released from any CPU, and all
+// of `Device`'s methods may be called concurrently (the private state is
+// written only while no other thread can reach the device, see `Slot`).
+unsafe impl<D: Driver> Send for Device<D> {}
+// SAFETY: as above.
+unsafe impl<D: Driver> Sync for Device<D> {}
 
 /// A network namespace (`struct net`).
 ///
@@ -456,27 +430,44 @@ pub(crate) fn with_bh_disabled<R>(f: impl FnOnce() -> R) -> R {
 pub(crate) struct Adapter<D: Driver>(PhantomData<D>);
 
 impl<D: Driver> Adapter<D> {
-    pub(crate) const NETDEV_OPS: bindings::net_device_ops = bindings::net_device_ops {
-        ndo_init: Some(Self::init),
-        ndo_uninit: Some(Self::uninit),
-        ndo_open: Some(Self::open),
-        ndo_stop: Some(Self::stop),
+    const NETDEV_OPS: bindings::net_device_ops = bindings::net_device_ops {
+        ndo_init: if D::HAS_INIT { Some(Self::init) } else { None },
+        ndo_uninit: if D::HAS_UNINIT {
+            Some(Self::uninit)
+        } else {
+            None
+        },
+        ndo_open: if D::HAS_OPEN { Some(Self::open) } else { None },
+        ndo_stop: if D::HAS_STOP { Some(Self::stop) } else { None },
         ndo_start_xmit: Some(Self::start_xmit),
-        ndo_get_stats64: Some(Self::get_stats64),
-        ndo_get_iflink: Some(Self::get_iflink),
+        ndo_get_stats64: if D::HAS_STATS64 {
+            Some(Self::get_stats64)
+        } else {
+            None
+        },
+        ndo_get_iflink: if D::HAS_IFLINK {
+            Some(Self::get_iflink)
+        } else {
+            None
+        },
         ndo_set_mac_address: Some(bindings::eth_mac_addr),
         ndo_features_check: Some(bindings::passthru_features_check),
         // SAFETY: all-zero is a valid net_device_ops (no callbacks).
         ..unsafe { core::mem::zeroed() }
     };
 
-    /// `rtnl_link_ops.setup`: called by `alloc_netdev_mqs()` on a fresh,
-    /// zeroed device whose private area is ours.
+    /// The part of `rtnl_link_ops.setup` that is ours: called by the link
+    /// kind's `setup` on a fresh, zeroed device whose private area is
+    /// `priv_size::<D>()` bytes, with the driver's ethtool ops (or NULL).
     ///
     /// # Safety
     ///
-    /// Only called by the kernel as `rtnl_link_ops.setup` of `D`'s kind.
-    pub(crate) unsafe extern "C" fn setup(dev: *mut bindings::net_device) {
+    /// Only from `rtnl_link_ops.setup` of a kind whose devices are `D`'s;
+    /// `ethtool_ops` is NULL or a `'static` table.
+    pub(crate) unsafe fn setup(
+        dev: *mut bindings::net_device,
+        ethtool_ops: *const bindings::ethtool_ops,
+    ) {
         // SAFETY: the private area is `sizeof(Slot<D::Data>)` bytes (our
         // `priv_size`), suitably aligned (NETDEV_ALIGN) and unused so far.
         unsafe {
@@ -494,7 +485,7 @@ impl<D: Driver> Adapter<D> {
                 D::MAX_MTU,
                 D::FEATURES,
                 &Self::NETDEV_OPS,
-                &ethtool::Adapter::<D>::ETHTOOL_OPS,
+                ethtool_ops,
                 Some(Self::destructor),
             );
             bindings::zcpair_netdev_lockdep_set_classes(dev);
@@ -520,10 +511,7 @@ impl<D: Driver> Adapter<D> {
     unsafe extern "C" fn init(dev: *mut bindings::net_device) -> i32 {
         // SAFETY: the core calls ndo_init with rtnl held on our live device.
         let (dev, rtnl) = unsafe { (Device::<D>::from_raw(dev), Rtnl::assume_held()) };
-        match D::init(dev, &rtnl) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+        from_result(|| D::init(dev, &rtnl).map(|()| 0))
     }
 
     /// # Safety
@@ -543,10 +531,7 @@ impl<D: Driver> Adapter<D> {
     unsafe extern "C" fn open(dev: *mut bindings::net_device) -> i32 {
         // SAFETY: the core calls ndo_open with rtnl held on our live device.
         let (dev, rtnl) = unsafe { (Device::<D>::from_raw(dev), Rtnl::assume_held()) };
-        match D::open(dev, &rtnl) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+        from_result(|| D::open(dev, &rtnl).map(|()| 0))
     }
 
     /// # Safety

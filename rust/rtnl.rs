@@ -1,162 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! rtnetlink link kinds (`ip link add ... type KIND`) and netlink
-//! attributes.
+//! rtnetlink link kinds (`ip link add ... type KIND`): registration of
+//! the kind, `newlink` with peer creation, `dellink`.
 //!
-//! C headers: [`include/net/rtnetlink.h`](srctree/include/net/rtnetlink.h),
-//! [`include/net/netlink.h`](srctree/include/net/netlink.h).
+//! C header: [`include/net/rtnetlink.h`](srctree/include/net/rtnetlink.h).
 
 use super::bindings;
-use super::netdev::{priv_size, Adapter, Device, Driver, Net};
+use super::ethtool::{self, EthtoolOps};
+use super::netdev::{priv_size, Adapter, Device, DeviceRef, Driver, Net};
+use super::netlink::{Attrs, ExtAck, Policy};
+use super::rtnl_lock::Rtnl;
 use core::marker::PhantomData;
-use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::build_error;
+use kernel::error::{from_err_ptr, from_result, to_result, VTABLE_DEFAULT_ERROR};
 use kernel::prelude::*;
 use kernel::str::CStr;
 use kernel::types::Opaque;
 
-/// Proof that the rtnl lock is held, handed to driver callbacks that the
-/// core calls under it.
-///
-/// # Invariants
-///
-/// Exists only while the current thread holds the rtnl lock.
-pub(crate) struct Rtnl(());
+/// A link kind (`struct rtnl_link_ops`): `ip link add ... type KIND`.
+/// What a driver leaves out is absent from its ops, as in C (without
+/// `dellink`, the core unregisters the one device).
+#[vtable]
+pub(crate) trait LinkOps: EthtoolOps {
+    /// The kind's name.
+    const KIND: &'static CStr;
+    /// Highest kind attribute (`IFLA_INFO_DATA`) number.
+    const MAXTYPE: u32;
 
-impl Rtnl {
-    /// # Safety
-    ///
-    /// The caller must hold the rtnl lock for as long as the value lives.
-    pub(crate) unsafe fn assume_held() -> Self {
-        Self(())
+    /// The netlink policy of the kind attributes, `MAXTYPE + 1` entries.
+    fn policy() -> &'static [Policy];
+    /// Checks the attributes of a new link before anything is created.
+    fn validate(_data: &Attrs<'_>, _extack: &ExtAck<'_>) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
-
-    /// Takes the rtnl lock (process context, may sleep) until the guard
-    /// is dropped.
-    pub(crate) fn lock() -> RtnlGuard {
-        // SAFETY: no precondition beyond process context.
-        unsafe { bindings::rtnl_lock() };
-        // INVARIANT: locked just now; the guard unlocks when dropped.
-        RtnlGuard(Rtnl(()))
+    /// Creates the link's private state (and, for pair devices, registers
+    /// its peer); the adapter then registers the link itself.
+    fn newlink<'a>(ctx: &NewLink<'a, Self>) -> Result<Created<'a, Self>>;
+    /// The link made by `newlink` is registered (rtnl held).
+    fn newlink_done(_dev: &Device<Self>, _rtnl: &Rtnl) {
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
-}
-
-/// The rtnl lock, held until this is dropped; derefs to the [`Rtnl`] proof.
-pub(crate) struct RtnlGuard(Rtnl);
-
-impl core::ops::Deref for RtnlGuard {
-    type Target = Rtnl;
-    fn deref(&self) -> &Rtnl {
-        &self.0
+    /// Queues the link (and what goes with it) for unregistration.
+    fn dellink(_dev: &Device<Self>, _rtnl: &Rtnl, _queue: &mut UnregisterQueue<'_>) {
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
-}
-
-impl Drop for RtnlGuard {
-    fn drop(&mut self) {
-        // SAFETY: we took the lock in `Rtnl::lock`.
-        unsafe { bindings::rtnl_unlock() };
-    }
-}
-
-/// A netlink extended-ack, where errors get their message (may be absent).
-pub(crate) struct ExtAck<'a> {
-    raw: *mut bindings::netlink_ext_ack,
-    _p: PhantomData<&'a ()>,
-}
-
-impl ExtAck<'_> {
-    /// # Safety
-    ///
-    /// `raw` is NULL or a live extack for the returned lifetime.
-    pub(crate) unsafe fn from_raw(raw: *mut bindings::netlink_ext_ack) -> Self {
-        Self {
-            raw,
-            _p: PhantomData,
-        }
-    }
-
-    /// Sets the error message (`NL_SET_ERR_MSG`), optionally pointing at the
-    /// offending attribute.
-    pub(crate) fn set(&self, attr: Option<Attr<'_>>, msg: &'static CStr) {
-        if self.raw.is_null() {
-            return;
-        }
-        let attr = attr.map_or(core::ptr::null(), |a| a.raw.as_ptr() as *const _);
-        // SAFETY: `raw` is live (type invariant); `msg` is 'static as the
-        // extack requires; `attr` is NULL or an attribute of this request.
-        unsafe { bindings::zcpair_set_err_msg(self.raw, attr, msg.as_char_ptr()) };
-    }
-
-    /// Sets the message and returns `err`, for `return Err(extack.fail(..))`.
-    pub(crate) fn fail(&self, attr: Option<Attr<'_>>, msg: &'static CStr, err: Error) -> Error {
-        self.set(attr, msg);
-        err
-    }
-}
-
-/// One netlink attribute of a request being handled.
-#[derive(Clone, Copy)]
-pub(crate) struct Attr<'a> {
-    raw: NonNull<bindings::nlattr>,
-    _p: PhantomData<&'a ()>,
-}
-
-impl<'a> Attr<'a> {
-    /// The payload.
-    pub(crate) fn payload(&self) -> &'a [u8] {
-        // SAFETY: the attribute was validated by the netlink core to hold
-        // `nla_len` bytes of payload, live for the request ('a).
-        unsafe {
-            let len = bindings::zcpair_nla_len(self.raw.as_ptr()) as usize;
-            let data = bindings::zcpair_nla_data(self.raw.as_ptr()) as *const u8;
-            core::slice::from_raw_parts(data, len)
-        }
-    }
-
-    /// The payload as a u32 (policy-checked to be 4 bytes).
-    pub(crate) fn as_u32(&self) -> Option<u32> {
-        let p = self.payload();
-        Some(u32::from_ne_bytes(p.get(..4)?.try_into().ok()?))
-    }
-}
-
-/// A parsed attribute table (`struct nlattr *tb[]`), indexed by type.
-pub(crate) struct Attrs<'a> {
-    tb: &'a [*mut bindings::nlattr],
-}
-
-impl<'a> Attrs<'a> {
-    /// # Safety
-    ///
-    /// `tb` is NULL or points to `len` entries, each NULL or a validated
-    /// attribute, live for 'a.
-    pub(crate) unsafe fn from_raw(tb: *mut *mut bindings::nlattr, len: usize) -> Option<Self> {
-        if tb.is_null() {
-            return None;
-        }
-        // SAFETY: `tb` points to `len` live entries (caller guarantee).
-        let tb = unsafe { core::slice::from_raw_parts(tb, len) };
-        Some(Self { tb })
-    }
-
-    /// Attribute `ty`, if present.
-    pub(crate) fn get(&self, ty: u32) -> Option<Attr<'a>> {
-        let raw = NonNull::new(*self.tb.get(ty as usize)?)?;
-        Some(Attr {
-            raw,
-            _p: PhantomData,
-        })
-    }
-
-    /// Attribute `ty` as a u32, if present.
-    pub(crate) fn u32(&self, ty: u32) -> Option<u32> {
-        self.get(ty)?.as_u32()
-    }
-
-    /// Attribute `ty` as a string, if present and NUL-terminated (as an
-    /// `NLA_NUL_STRING` policy guarantees).
-    pub(crate) fn str(&self, ty: u32) -> Option<&'a CStr> {
-        CStr::from_bytes_with_nul(self.get(ty)?.payload()).ok()
+    /// The other end of a pair device, whose netns `ip link` shows as the
+    /// link netns (`get_link_net`, rtnl held).
+    fn link_peer(_dev: &Device<Self>) -> Option<DeviceRef<Self>> {
+        build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
 
@@ -192,12 +84,12 @@ pub(crate) struct PeerSpec {
 /// device and, for a pair device, its registered peer. The adapter sets
 /// the state and registers the request's device last (so nothing can fail
 /// after it); if that fails, the peer is unregistered again.
-pub(crate) struct Created<'a, D: Driver> {
+pub(crate) struct Created<'a, D: LinkOps> {
     data: D::Data,
     peer: Option<RegisteredPeer<'a, D>>,
 }
 
-impl<'a, D: Driver> Created<'a, D> {
+impl<'a, D: LinkOps> Created<'a, D> {
     /// The request's device gets `data`; `peer` stays only if it does get
     /// registered.
     pub(crate) fn new(data: D::Data, peer: Option<RegisteredPeer<'a, D>>) -> Self {
@@ -206,7 +98,7 @@ impl<'a, D: Driver> Created<'a, D> {
 }
 
 /// The state of one `newlink` request.
-pub(crate) struct NewLink<'a, D: Driver> {
+pub(crate) struct NewLink<'a, D: LinkOps> {
     src_net: *mut bindings::net,
     dev: &'a Device<D>,
     tb: *mut *mut bindings::nlattr,
@@ -215,7 +107,7 @@ pub(crate) struct NewLink<'a, D: Driver> {
     rtnl: Rtnl,
 }
 
-impl<'a, D: Driver> NewLink<'a, D> {
+impl<'a, D: LinkOps> NewLink<'a, D> {
     /// The kind attributes (`IFLA_INFO_DATA`), if any.
     pub(crate) fn data(&self) -> Option<&Attrs<'a>> {
         self.data.as_ref()
@@ -263,18 +155,20 @@ impl<'a, D: Driver> NewLink<'a, D> {
             tb.copy_from_slice(own);
             return Ok(PeerSpec { ifm: None, tb });
         };
-        // The policy guarantees at least an ifinfomsg of payload.
+        if attr.payload().len() < core::mem::size_of::<bindings::ifinfomsg>() {
+            return Err(EINVAL);
+        }
         // SAFETY: `attr` is a live, validated attribute whose payload starts
-        // with a `struct ifinfomsg` (policy: minimum length).
+        // with a `struct ifinfomsg` (length checked just above).
         let ifm = unsafe {
             core::ptr::read_unaligned(
-                bindings::zcpair_nla_data(attr.raw.as_ptr()) as *const bindings::ifinfomsg
+                bindings::zcpair_nla_data(attr.as_raw()) as *const bindings::ifinfomsg
             )
         };
         // SAFETY: `tb` has `__IFLA_MAX` entries; `attr` is live; the extack
         // is NULL or live.
         let ret = unsafe {
-            bindings::rtnl_nla_parse_ifinfomsg(tb.as_mut_ptr(), attr.raw.as_ptr(), self.extack.raw)
+            bindings::rtnl_nla_parse_ifinfomsg(tb.as_mut_ptr(), attr.as_raw(), self.extack.as_raw())
         };
         to_result(ret)?;
         Ok(PeerSpec { ifm: Some(ifm), tb })
@@ -304,28 +198,30 @@ impl<'a, D: Driver> NewLink<'a, D> {
         };
         // SAFETY: `src_net` is the request's live netns; `tb` has
         // `__IFLA_MAX` entries. Returns a referenced net or an ERR_PTR.
-        let net = unsafe { bindings::rtnl_link_get_net(self.src_net, spec.tb.as_mut_ptr()) };
-        if is_err(net) {
-            return Err(Error::from_errno(net as isize as i32));
-        }
+        let net = from_err_ptr(unsafe {
+            bindings::rtnl_link_get_net(self.src_net, spec.tb.as_mut_ptr())
+        })?;
         // SAFETY: rtnl is held; `net` is referenced; `name` is
         // NUL-terminated; the ops are those of our own device; `tb` and the
         // extack are live.
-        let peer = unsafe {
+        let peer = from_err_ptr(unsafe {
             bindings::rtnl_create_link(
                 net,
                 name.as_ptr(),
                 assign as u8,
                 bindings::zcpair_netdev_link_ops(self.dev.as_raw()),
                 spec.tb.as_mut_ptr(),
-                self.extack.raw,
+                self.extack.as_raw(),
             )
+        });
+        let peer = match peer {
+            Ok(peer) => peer,
+            Err(e) => {
+                // SAFETY: we own the reference `rtnl_link_get_net` returned.
+                unsafe { bindings::zcpair_put_net(net) };
+                return Err(e);
+            }
         };
-        if is_err(peer) {
-            // SAFETY: we own the reference `rtnl_link_get_net` returned.
-            unsafe { bindings::zcpair_put_net(net) };
-            return Err(Error::from_errno(peer as isize as i32));
-        }
         let addr_given = spec.ifm.is_some() && !spec.tb[bindings::IFLA_ADDRESS as usize].is_null();
         // SAFETY: `peer` is our fresh, unregistered device; `dev` is live.
         unsafe {
@@ -356,14 +252,14 @@ impl<'a, D: Driver> NewLink<'a, D> {
 ///
 /// Until `registered`, `dev` is ours alone and `net` a netns reference we
 /// own.
-pub(crate) struct NewDevice<'a, D: Driver> {
+pub(crate) struct NewDevice<'a, D: LinkOps> {
     dev: &'a Device<D>,
     net: *mut bindings::net,
     ifm: Option<bindings::ifinfomsg>,
     registered: bool,
 }
 
-impl<'a, D: Driver> NewDevice<'a, D> {
+impl<'a, D: LinkOps> NewDevice<'a, D> {
     /// Gives the device its private state, registers it and applies the
     /// request's `ifinfomsg` flags. On failure nothing of it remains; on
     /// success it stays registered only if the guard is kept (see
@@ -373,10 +269,7 @@ impl<'a, D: Driver> NewDevice<'a, D> {
         unsafe { self.dev.set_data(data) };
         // SAFETY: rtnl held (for 'a, by the request); the device is ours,
         // unregistered.
-        let ret = unsafe { bindings::register_netdevice(self.dev.as_raw()) };
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
+        to_result(unsafe { bindings::register_netdevice(self.dev.as_raw()) })?;
         self.registered = true;
         // SAFETY: we own the reference; the device now holds its own.
         unsafe { bindings::zcpair_put_net(self.net) };
@@ -404,17 +297,17 @@ impl<'a, D: Driver> NewDevice<'a, D> {
 ///
 /// `dev`, while `Some`, is registered by this request, whose rtnl lock is
 /// held for 'a.
-pub(crate) struct RegisteredPeer<'a, D: Driver> {
+pub(crate) struct RegisteredPeer<'a, D: LinkOps> {
     dev: Option<&'a Device<D>>,
 }
 
-impl<D: Driver> RegisteredPeer<'_, D> {
+impl<D: LinkOps> RegisteredPeer<'_, D> {
     fn keep(mut self) {
         self.dev = None;
     }
 }
 
-impl<D: Driver> Drop for RegisteredPeer<'_, D> {
+impl<D: LinkOps> Drop for RegisteredPeer<'_, D> {
     fn drop(&mut self) {
         if let Some(dev) = self.dev.take() {
             // SAFETY: rtnl is held and the device is registered (type
@@ -424,7 +317,7 @@ impl<D: Driver> Drop for RegisteredPeer<'_, D> {
     }
 }
 
-impl<D: Driver> Drop for NewDevice<'_, D> {
+impl<D: LinkOps> Drop for NewDevice<'_, D> {
     fn drop(&mut self) {
         if self.registered {
             return;
@@ -439,18 +332,6 @@ impl<D: Driver> Drop for NewDevice<'_, D> {
     }
 }
 
-fn is_err<T>(p: *mut T) -> bool {
-    (p as isize) < 0 && (p as isize) >= -(bindings::MAX_ERRNO as isize)
-}
-
-fn to_result(ret: i32) -> Result {
-    if ret < 0 {
-        Err(Error::from_errno(ret))
-    } else {
-        Ok(())
-    }
-}
-
 /// Driver `D`'s link kind: its `rtnl_link_ops`, in a `static` of the
 /// driver so that the ops' address tells `D`'s devices from all others.
 ///
@@ -459,7 +340,7 @@ fn to_result(ret: i32) -> Result {
 /// `ops` is written only by [`LinkKind::register`] while `registered` is
 /// false, i.e. while the rtnl core does not know it; it is registered with
 /// the core while `registered` is true.
-pub(crate) struct LinkKind<D: Driver> {
+pub(crate) struct LinkKind<D: LinkOps> {
     ops: Opaque<bindings::rtnl_link_ops>,
     registered: AtomicBool,
     _p: PhantomData<D>,
@@ -467,9 +348,9 @@ pub(crate) struct LinkKind<D: Driver> {
 
 // SAFETY: `ops` is only written before registration (type invariant),
 // everything else is atomic.
-unsafe impl<D: Driver> Sync for LinkKind<D> {}
+unsafe impl<D: LinkOps> Sync for LinkKind<D> {}
 
-impl<D: Driver> LinkKind<D> {
+impl<D: LinkOps> LinkKind<D> {
     /// An unregistered link kind, for a `static`.
     pub(crate) const fn new() -> Self {
         Self {
@@ -494,13 +375,19 @@ impl<D: Driver> LinkKind<D> {
         let mut ops: bindings::rtnl_link_ops = unsafe { core::mem::zeroed() };
         ops.kind = D::KIND.as_char_ptr();
         ops.priv_size = priv_size::<D>();
-        ops.setup = Some(Adapter::<D>::setup);
+        ops.setup = Some(LinkRegistration::<D>::setup);
         ops.maxtype = D::MAXTYPE;
-        ops.policy = policy.as_ptr();
-        ops.validate = Some(LinkRegistration::<D>::validate);
+        ops.policy = Policy::raw_table(policy);
+        if D::HAS_VALIDATE {
+            ops.validate = Some(LinkRegistration::<D>::validate);
+        }
         ops.newlink = Some(LinkRegistration::<D>::newlink);
-        ops.dellink = Some(LinkRegistration::<D>::dellink);
-        ops.get_link_net = Some(LinkRegistration::<D>::get_link_net);
+        if D::HAS_DELLINK {
+            ops.dellink = Some(LinkRegistration::<D>::dellink);
+        }
+        if D::HAS_LINK_PEER {
+            ops.get_link_net = Some(LinkRegistration::<D>::get_link_net);
+        }
         // SAFETY: not registered (checked above; module init is the only
         // caller), so nobody reads `ops`; its strings and policy are 'static.
         unsafe {
@@ -583,11 +470,23 @@ impl<D: Driver> LinkKind<D> {
 /// # Invariants
 ///
 /// `kind` is registered with the rtnl core.
-pub(crate) struct LinkRegistration<D: Driver> {
+pub(crate) struct LinkRegistration<D: LinkOps> {
     kind: &'static LinkKind<D>,
 }
 
-impl<D: Driver> LinkRegistration<D> {
+impl<D: LinkOps> LinkRegistration<D> {
+    /// `rtnl_link_ops.setup`: called by `alloc_netdev_mqs()` on a fresh,
+    /// zeroed device whose private area is `priv_size::<D>()` bytes.
+    ///
+    /// # Safety
+    ///
+    /// Only called by the kernel as the `setup` of this kind.
+    unsafe extern "C" fn setup(dev: *mut bindings::net_device) {
+        // SAFETY: the setup of `D`'s kind, for one of its devices; the
+        // ethtool table is 'static.
+        unsafe { Adapter::<D>::setup(dev, ethtool::ops::<D>()) };
+    }
+
     /// # Safety
     ///
     /// Only called by the kernel as the C callback it is registered as, with
@@ -598,7 +497,7 @@ impl<D: Driver> LinkRegistration<D> {
         match D::link_peer(dev) {
             // The netns outlives our reference: rtnl is held, so the peer
             // cannot leave it before the caller is done.
-            Some(peer) => peer.get().net().as_raw(),
+            Some(peer) => peer.net().as_raw(),
             None => dev.net().as_raw(),
         }
     }
@@ -621,10 +520,7 @@ impl<D: Driver> LinkRegistration<D> {
             )
         };
         let Some(data) = data else { return 0 };
-        match D::validate(&data, &extack) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+        from_result(|| D::validate(&data, &extack).map(|()| 0))
     }
 
     /// # Safety
@@ -656,7 +552,9 @@ impl<D: Driver> LinkRegistration<D> {
         };
         match ret {
             Ok(()) => {
-                D::newlink_done(ctx.dev, &ctx.rtnl);
+                if D::HAS_NEWLINK_DONE {
+                    D::newlink_done(ctx.dev, &ctx.rtnl);
+                }
                 0
             }
             Err(e) => {
@@ -690,62 +588,11 @@ impl<D: Driver> LinkRegistration<D> {
     }
 }
 
-impl<D: Driver> Drop for LinkRegistration<D> {
+impl<D: LinkOps> Drop for LinkRegistration<D> {
     fn drop(&mut self) {
         // SAFETY: registered (type invariant); this deletes all our devices
         // and waits for them, after which nothing uses `ops`.
         unsafe { bindings::rtnl_link_unregister(self.kind.ops.get()) };
         self.kind.registered.store(false, Ordering::Release);
-    }
-}
-
-/// Builds `nla_policy` entries without the C macros.
-pub(crate) mod policy {
-    use super::bindings::{self, nla_policy};
-
-    /// An unused attribute slot.
-    pub(crate) const fn unspec() -> nla_policy {
-        // SAFETY: all-zero is NLA_UNSPEC with no validation.
-        unsafe { core::mem::zeroed() }
-    }
-
-    /// A u32 within `range` (checked by the netlink core).
-    pub(crate) const fn u32_range(
-        range: &'static bindings::netlink_range_validation,
-    ) -> nla_policy {
-        let mut p = unspec();
-        p.type_ = bindings::NLA_U32 as u8;
-        p.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE_PTR as u8;
-        p.__bindgen_anon_1.range = range;
-        p
-    }
-
-    /// A binary attribute of at least `min_len` bytes.
-    pub(crate) const fn binary_min(min_len: u16) -> nla_policy {
-        let mut p = unspec();
-        p.type_ = bindings::NLA_BINARY as u8;
-        p.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_MIN as u8;
-        p.__bindgen_anon_1.__bindgen_anon_1.min = min_len as i16;
-        p
-    }
-
-    /// A NUL-terminated string of at most `max_len` bytes before the NUL.
-    pub(crate) const fn nul_string(max_len: u16) -> nla_policy {
-        let mut p = unspec();
-        p.type_ = bindings::NLA_NUL_STRING as u8;
-        p.len = max_len;
-        p
-    }
-
-    /// A policy table that can live in a `static`.
-    pub(crate) struct Table<const N: usize>(pub(crate) [nla_policy; N]);
-
-    // SAFETY: the table is immutable and its pointers only point to other
-    // immutable statics (ranges, nested policies).
-    unsafe impl<const N: usize> Sync for Table<N> {}
-
-    /// A u32 range for [`u32_range`].
-    pub(crate) const fn range(min: u64, max: u64) -> bindings::netlink_range_validation {
-        bindings::netlink_range_validation { min, max }
     }
 }

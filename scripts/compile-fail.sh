@@ -28,6 +28,7 @@ for case in "$ZCPAIR_ROOT"/tests/compile-fail/*.rs; do
 		echo
 		echo "/// Compile-fail case $name (scripts/compile-fail.sh)."
 		echo "#[allow(dead_code, unused_imports)]"
+		echo "#[forbid(unsafe_code)]"
 		echo "mod compile_fail_case {"
 		echo "    use crate::knet::sgring::Consumer;"
 		cat "$case"

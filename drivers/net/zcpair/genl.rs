@@ -5,26 +5,20 @@
 //! counters; `pair-set` changes runtime parameters; the `events` group
 //! announces pairs appearing, changing and going away.
 
-use crate::knet::bindings::{
-    genl_multicast_group, genl_small_ops, netlink_range_validation, GENL_UNS_ADMIN_PERM, IFNAMSIZ,
+use crate::counters::Counters;
+use crate::knet::genl::{Dump, Family, Handler, McGroup, Op, Perm, Request, Writer};
+use crate::knet::netdev::{with_bh_disabled, Device, Net};
+use crate::knet::netlink::{Policy, Range};
+use crate::knet::rtnl_lock::Rtnl;
+use crate::knet::sgring::RingState;
+use crate::knet::uapi::{
     ZCPAIR_A_PAIR_COPYBREAK, ZCPAIR_A_PAIR_IFINDEX, ZCPAIR_A_PAIR_IFNAME, ZCPAIR_A_PAIR_MAX,
     ZCPAIR_A_PAIR_PEER_IFINDEX, ZCPAIR_A_PAIR_PEER_IFNAME, ZCPAIR_A_PAIR_PEER_NETNSID,
     ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING, ZCPAIR_A_RING_HDR_BUF,
     ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE, ZCPAIR_A_RING_TAIL,
-    ZCPAIR_A_STATS_RX_BYTES, ZCPAIR_A_STATS_RX_DROPPED, ZCPAIR_A_STATS_RX_GRO_FRAMES,
-    ZCPAIR_A_STATS_RX_PACKETS, ZCPAIR_A_STATS_TX_BYTES, ZCPAIR_A_STATS_TX_COMPLETIONS,
-    ZCPAIR_A_STATS_TX_DROPPED, ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE,
-    ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED, ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED,
-    ZCPAIR_A_STATS_TX_NOTIFICATIONS, ZCPAIR_A_STATS_TX_PACKETS,
-    ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED, ZCPAIR_A_STATS_TX_RING_FULL,
-    ZCPAIR_A_STATS_TX_SG_DESCRIPTORS, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET,
-    ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
+    ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
 };
-use crate::knet::genl::{self, Dump, Family, Handler, Request, Table, Writer};
-use crate::knet::netdev::{with_bh_disabled, Device, Net};
-use crate::knet::rtnl::{policy, Rtnl};
-use crate::knet::sgring::RingState;
-use crate::pair::{get, Counters, EndData};
+use crate::pair::EndData;
 use crate::{ZcPair, LINK};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
@@ -36,33 +30,34 @@ pub(crate) static FAMILY: Family<ZcPairGenl> = Family::new();
 /// Index of the `events` multicast group in [`MCGRPS`].
 const EVENTS: u32 = 0;
 
-static IFINDEX_RANGE: netlink_range_validation = policy::range(1, i32::MAX as u64);
-static COPYBREAK_RANGE: netlink_range_validation = policy::range(0, ZCPAIR_COPYBREAK_MAX as u64);
+static IFINDEX_RANGE: Range = Range::new(1, i32::MAX as u64);
+static COPYBREAK_RANGE: Range = Range::new(0, ZCPAIR_COPYBREAK_MAX as u64);
 
 /// Request attributes; everything else is rejected by strict validation.
-pub(crate) static POLICY: policy::Table<{ ZCPAIR_A_PAIR_MAX as usize + 1 }> = policy::Table([
-    policy::unspec(),
-    policy::u32_range(&IFINDEX_RANGE),       // ifindex
-    policy::nul_string(IFNAMSIZ as u16 - 1), // ifname
-    policy::unspec(),                        // peer-ifindex (reply only)
-    policy::unspec(),                        // peer-ifname (reply only)
-    policy::unspec(),                        // peer-netnsid (reply only)
-    policy::u32_range(&COPYBREAK_RANGE),     // copybreak
-    policy::unspec(),                        // tx-ring (reply only)
-    policy::unspec(),                        // rx-ring (reply only)
-    policy::unspec(),                        // stats (reply only)
-]);
+pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
+    Policy::unspec(),
+    Policy::u32_range(&IFINDEX_RANGE),   // ifindex
+    Policy::ifname(),                    // ifname
+    Policy::unspec(),                    // peer-ifindex (reply only)
+    Policy::unspec(),                    // peer-ifname (reply only)
+    Policy::unspec(),                    // peer-netnsid (reply only)
+    Policy::u32_range(&COPYBREAK_RANGE), // copybreak
+    Policy::unspec(),                    // tx-ring (reply only)
+    Policy::unspec(),                    // rx-ring (reply only)
+    Policy::unspec(),                    // stats (reply only)
+];
 
-pub(crate) static OPS: Table<genl_small_ops, 2> = Table([
-    genl::op::<ZcPairGenl>(ZCPAIR_CMD_PAIR_GET as u8, true, 0),
-    genl::op::<ZcPairGenl>(ZCPAIR_CMD_PAIR_SET as u8, false, GENL_UNS_ADMIN_PERM),
-]);
+pub(crate) static OPS: [Op; 2] = [
+    Op::with_dump::<ZcPairGenl>(ZCPAIR_CMD_PAIR_GET, Perm::Any),
+    Op::new::<ZcPairGenl>(ZCPAIR_CMD_PAIR_SET, Perm::NetnsAdmin),
+];
 
-pub(crate) static MCGRPS: Table<genl_multicast_group, 1> = Table([genl::mcgrp(b"events")]);
+pub(crate) static MCGRPS: [McGroup; 1] = [McGroup::new("events")];
 
 /// The family's operations.
 pub(crate) struct ZcPairGenl;
 
+#[vtable]
 impl Handler for ZcPairGenl {
     fn doit(cmd: u8, req: &Request<'_>) -> Result {
         match u32::from(cmd) {
@@ -157,7 +152,7 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
     w.u32(ZCPAIR_A_PAIR_IFINDEX, dev.ifindex() as u32)?;
     w.string(ZCPAIR_A_PAIR_IFNAME, dev.name())?;
     if let Some(peer) = data.peer().device() {
-        let peer = peer.get();
+        let peer = &*peer;
         w.u32(ZCPAIR_A_PAIR_PEER_IFINDEX, peer.ifindex() as u32)?;
         // As rtnetlink does: a peer in another netns is named by its
         // ifindex and netnsid only, never by its name.
@@ -188,36 +183,8 @@ fn ring(w: &mut Writer<'_>, r: &RingState) -> Result {
 }
 
 fn stats(w: &mut Writer<'_>, s: &Counters) -> Result {
-    for (ty, c) in [
-        (
-            ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED,
-            &s.tx_header_bytes_copied,
-        ),
-        (
-            ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED,
-            &s.tx_payload_bytes_referenced,
-        ),
-        (
-            ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE,
-            &s.tx_frames_copied_whole,
-        ),
-        (ZCPAIR_A_STATS_TX_SG_DESCRIPTORS, &s.tx_sg_descriptors),
-        (ZCPAIR_A_STATS_TX_RING_FULL, &s.tx_ring_full),
-        (ZCPAIR_A_STATS_TX_NOTIFICATIONS, &s.tx_notifications),
-        (ZCPAIR_A_STATS_TX_COMPLETIONS, &s.tx_completions),
-        (ZCPAIR_A_STATS_RX_GRO_FRAMES, &s.rx_gro_frames),
-        (
-            ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED,
-            &s.tx_linear_bytes_copied,
-        ),
-        (ZCPAIR_A_STATS_TX_PACKETS, &s.tx_packets),
-        (ZCPAIR_A_STATS_TX_BYTES, &s.tx_bytes),
-        (ZCPAIR_A_STATS_TX_DROPPED, &s.tx_dropped),
-        (ZCPAIR_A_STATS_RX_PACKETS, &s.rx_packets),
-        (ZCPAIR_A_STATS_RX_BYTES, &s.rx_bytes),
-        (ZCPAIR_A_STATS_RX_DROPPED, &s.rx_dropped),
-    ] {
-        w.uint(ty, get(c))?;
+    for (ty, v) in Counters::ATTRS.into_iter().zip(s.values()) {
+        w.uint(ty, v)?;
     }
     Ok(())
 }
@@ -227,7 +194,7 @@ fn stats(w: &mut Writer<'_>, s: &Counters) -> Result {
 pub(crate) fn notify(rtnl: &Rtnl, data: &EndData, cmd: u32) {
     for end in [data.end(), data.peer()] {
         if let Some(dev) = end.device() {
-            notify_end(rtnl, dev.get(), cmd);
+            notify_end(rtnl, &dev, cmd);
         }
     }
 }

@@ -3,38 +3,40 @@
 //! The `zcpair` link kind: creating and deleting pairs, their kind
 //! attributes, and bringing ends up and down.
 
-use crate::knet::bindings::{
+use crate::counters::get;
+use crate::knet::netdev::{with_bh_disabled, Device, DeviceRef, Driver, Sent, Stats64};
+use crate::knet::netlink::{Attrs, ExtAck, Policy, Range};
+use crate::knet::rtnl::{Created, LinkOps, NewLink, UnregisterQueue};
+use crate::knet::rtnl_lock::Rtnl;
+use crate::knet::skb::SkBuff;
+use crate::knet::uapi::{
     ZCPAIR_CMD_PAIR_CREATE_NTF, ZCPAIR_CMD_PAIR_DELETE_NTF, ZCPAIR_COPYBREAK_DEFAULT,
     ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN, ZCPAIR_INFO_COPYBREAK,
-    ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE, ZCPAIR_RING_SIZE_DEFAULT,
-    ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
+    ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_MAX, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
+    ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
 };
-use crate::knet::netdev::{with_bh_disabled, Device, DeviceRef};
-use crate::knet::rtnl::{policy, Attrs, Created, ExtAck, NewLink, Rtnl, UnregisterQueue};
 use crate::pair::{EndData, Pair, Params, Side};
 use crate::{genl, tx, ZcPair};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
 use kernel::prelude::*;
+use kernel::str::CStr;
 
 /// Size of `struct ifinfomsg`, the minimum payload of ZCPAIR_INFO_PEER.
 const IFINFOMSG_LEN: u16 = 16;
 
-static RING_RANGE: crate::knet::bindings::netlink_range_validation =
-    policy::range(ZCPAIR_RING_SIZE_MIN as u64, ZCPAIR_RING_SIZE_MAX as u64);
-static HDR_RANGE: crate::knet::bindings::netlink_range_validation =
-    policy::range(ZCPAIR_HDR_BUF_MIN as u64, ZCPAIR_HDR_BUF_MAX as u64);
-static COPYBREAK_RANGE: crate::knet::bindings::netlink_range_validation =
-    policy::range(0, ZCPAIR_HDR_BUF_MAX as u64);
+static RING_RANGE: Range = Range::new(ZCPAIR_RING_SIZE_MIN as u64, ZCPAIR_RING_SIZE_MAX as u64);
+static HDR_RANGE: Range = Range::new(ZCPAIR_HDR_BUF_MIN as u64, ZCPAIR_HDR_BUF_MAX as u64);
+static COPYBREAK_RANGE: Range = Range::new(0, ZCPAIR_HDR_BUF_MAX as u64);
 
 /// The netlink policy of the kind attributes.
-pub(crate) static POLICY: policy::Table<5> = policy::Table([
-    policy::unspec(),
-    policy::binary_min(IFINFOMSG_LEN),
-    policy::u32_range(&RING_RANGE),
-    policy::u32_range(&HDR_RANGE),
-    policy::u32_range(&COPYBREAK_RANGE),
-]);
+pub(crate) static POLICY: [Policy; 5] = [
+    Policy::unspec(),
+    Policy::binary_min(IFINFOMSG_LEN),
+    Policy::u32_range(&RING_RANGE),
+    Policy::u32_range(&HDR_RANGE),
+    Policy::u32_range(&COPYBREAK_RANGE),
+];
 
 /// Reads and checks the pair parameters of a request; defaults for what
 /// is absent.
@@ -70,111 +72,160 @@ pub(crate) fn params(data: Option<&Attrs<'_>>, extack: &ExtAck<'_>) -> Result<Pa
     Ok(p)
 }
 
-/// `validate`: everything that can be checked before creating anything.
-pub(crate) fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
-    params(Some(data), extack).map(|_| ())
-}
+#[vtable]
+impl LinkOps for ZcPair {
+    const KIND: &'static CStr = c_str!("zcpair");
+    const MAXTYPE: u32 = ZCPAIR_INFO_MAX;
 
-/// `newlink`: make the pair's shared state, create and register the peer,
-/// then register the requested device (last, so failures before it need
-/// no unregistering of it).
-pub(crate) fn newlink<'a>(ctx: &NewLink<'a, ZcPair>) -> Result<Created<'a, ZcPair>> {
-    let params = params(ctx.data(), ctx.extack())?;
-    let pair = Pair::new(&crate::dma_device()?, params)?;
-    let mut spec = ctx.peer_spec(ZCPAIR_INFO_PEER)?;
-    let peer = ctx.create_peer(&mut spec)?.register(EndData {
-        pair: pair.clone(),
-        side: Side::B,
-    })?;
-    Ok(Created::new(
-        EndData {
-            pair,
-            side: Side::A,
-        },
-        Some(peer),
-    ))
-}
-
-/// Both ends are registered: announce the pair.
-pub(crate) fn newlink_done(dev: &Device<ZcPair>, rtnl: &Rtnl) {
-    if let Some(data) = dev.data() {
-        genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_CREATE_NTF);
+    fn policy() -> &'static [Policy] {
+        &POLICY
     }
-}
 
-/// `dellink`: both ends go, whichever was named. When a netns or the
-/// module goes, the core calls this for each end; the pair is announced
-/// gone once.
-pub(crate) fn dellink(dev: &Device<ZcPair>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
-    if let Some(data) = dev.data() {
-        if !data.pair.deleting.swap(true, Ordering::Relaxed) {
-            genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_DELETE_NTF);
+    /// `validate`: everything that can be checked before creating anything.
+    fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
+        params(Some(data), extack).map(|_| ())
+    }
+
+    /// `newlink`: make the pair's shared state, create and register the peer,
+    /// then register the requested device (last, so failures before it need
+    /// no unregistering of it).
+    fn newlink<'a>(ctx: &NewLink<'a, ZcPair>) -> Result<Created<'a, ZcPair>> {
+        let params = params(ctx.data(), ctx.extack())?;
+        let pair = Pair::new(&crate::dma_device()?, params)?;
+        let mut spec = ctx.peer_spec(ZCPAIR_INFO_PEER)?;
+        let peer = ctx.create_peer(&mut spec)?.register(EndData {
+            pair: pair.clone(),
+            side: Side::B,
+        })?;
+        Ok(Created::new(
+            EndData {
+                pair,
+                side: Side::A,
+            },
+            Some(peer),
+        ))
+    }
+
+    /// Both ends are registered: announce the pair.
+    fn newlink_done(dev: &Device<ZcPair>, rtnl: &Rtnl) {
+        if let Some(data) = dev.data() {
+            genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_CREATE_NTF);
         }
     }
-    queue.add(dev, rtnl);
-    if let Some(peer) = dev.data().and_then(|d| d.peer().device()) {
-        queue.add(peer.get(), rtnl);
+
+    /// `dellink`: both ends go, whichever was named. When a netns or the
+    /// module goes, the core calls this for each end; the pair is announced
+    /// gone once.
+    fn dellink(dev: &Device<ZcPair>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
+        if let Some(data) = dev.data() {
+            if !data.pair.deleting.swap(true, Ordering::Relaxed) {
+                genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_DELETE_NTF);
+            }
+        }
+        queue.add(dev, rtnl);
+        if let Some(peer) = dev.data().and_then(|d| d.peer().device()) {
+            queue.add(&peer, rtnl);
+        }
+    }
+
+    fn link_peer(dev: &Device<ZcPair>) -> Option<DeviceRef<ZcPair>> {
+        dev.data().and_then(|d| d.peer().device())
     }
 }
 
-/// `ndo_init`: attach NAPI and publish the device in the pair. A new end
-/// has no carrier until both ends are up (`open`), so the stack neither
-/// sends into a ring nobody reads nor reports an unknown operstate.
-pub(crate) fn init(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
-    let data = dev.data().ok_or(EINVAL)?;
-    let end = data.end();
-    dev.carrier_off();
-    dev.attach_napi(&end.napi)?;
-    *end.dev.lock() = Some(DeviceRef::new(dev));
-    Ok(())
-}
+#[vtable]
+impl Driver for ZcPair {
+    type Data = EndData;
 
-/// `ndo_uninit`: the device is closed and going away; release all frames
-/// still in our transmit ring, detach NAPI and drop our device reference.
-pub(crate) fn uninit(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
-    let Some(data) = dev.data() else { return };
-    let end = data.end();
-    with_bh_disabled(|| tx::drain(dev, data));
-    end.napi.detach();
-    let me = end.dev.lock().take();
-    drop(me);
-}
+    const MIN_MTU: u32 = 68;
+    const MAX_MTU: u32 = 65535;
+    const FEATURES: u64 = crate::knet::netdev::features::ZCPAIR;
 
-/// `ndo_open`: carrier comes up once both ends are up.
-pub(crate) fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
-    let data = dev.data().ok_or(EINVAL)?;
-    let end = data.end();
-    end.unmask();
-    end.napi.enable()?;
-    end.up.store(true, Ordering::Release);
-    dev.start_queue();
-    if data.peer().up.load(Ordering::Acquire) {
-        dev.carrier_on();
+    /// `ndo_init`: attach NAPI and publish the device in the pair. A new end
+    /// has no carrier until both ends are up (`open`), so the stack neither
+    /// sends into a ring nobody reads nor reports an unknown operstate.
+    fn init(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
+        let data = dev.data().ok_or(EINVAL)?;
+        let end = data.end();
+        dev.carrier_off();
+        dev.attach_napi(&end.napi)?;
+        *end.dev.lock() = Some(DeviceRef::from(dev));
+        Ok(())
+    }
+
+    /// `ndo_uninit`: the device is closed and going away; release all frames
+    /// still in our transmit ring, detach NAPI and drop our device reference.
+    fn uninit(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
+        let Some(data) = dev.data() else { return };
+        let end = data.end();
+        with_bh_disabled(|| tx::drain(dev, data));
+        end.napi.detach();
+        let me = end.dev.lock().take();
+        drop(me);
+    }
+
+    /// `ndo_open`: carrier comes up once both ends are up.
+    fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
+        let data = dev.data().ok_or(EINVAL)?;
+        let end = data.end();
+        end.unmask();
+        end.napi.enable()?;
+        end.up.store(true, Ordering::Release);
+        dev.start_queue();
+        if data.peer().up.load(Ordering::Acquire) {
+            dev.carrier_on();
+            if let Some(peer) = data.peer().device() {
+                peer.carrier_on();
+            }
+        }
+        // Frames may have waited in our receive ring while we were down.
+        end.notify();
+        Ok(())
+    }
+
+    /// `ndo_stop`: carrier goes down on both ends; our transmit ring is
+    /// emptied and what the peer had queued for us is skipped.
+    fn stop(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
+        let Some(data) = dev.data() else { return };
+        let end = data.end();
+        end.up.store(false, Ordering::Release);
+        dev.carrier_off();
         if let Some(peer) = data.peer().device() {
-            peer.get().carrier_on();
+            peer.carrier_off();
+        }
+        dev.tx_disable();
+        end.napi.disable();
+        with_bh_disabled(|| {
+            tx::drain(dev, data);
+            crate::rx::skip_pending(data);
+        });
+        // The peer releases the frames we skipped.
+        data.peer().notify();
+    }
+
+    fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
+        tx::start_xmit(dev, skb)
+    }
+
+    fn stats64(dev: &Device<ZcPair>) -> Stats64 {
+        let Some(data) = dev.data() else {
+            return Stats64::default();
+        };
+        let s = &data.end().stats;
+        Stats64 {
+            rx_packets: get(&s.rx_packets),
+            rx_bytes: get(&s.rx_bytes),
+            tx_packets: get(&s.tx_packets),
+            tx_bytes: get(&s.tx_bytes),
+            rx_dropped: get(&s.rx_dropped),
+            tx_dropped: get(&s.tx_dropped),
         }
     }
-    // Frames may have waited in our receive ring while we were down.
-    end.notify();
-    Ok(())
-}
 
-/// `ndo_stop`: carrier goes down on both ends; our transmit ring is
-/// emptied and what the peer had queued for us is skipped.
-pub(crate) fn stop(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
-    let Some(data) = dev.data() else { return };
-    let end = data.end();
-    end.up.store(false, Ordering::Release);
-    dev.carrier_off();
-    if let Some(peer) = data.peer().device() {
-        peer.get().carrier_off();
+    /// The peer's ifindex.
+    fn iflink(dev: &Device<ZcPair>) -> i32 {
+        dev.data()
+            .and_then(|d| d.peer().device())
+            .map_or(0, |p| p.ifindex())
     }
-    dev.tx_disable();
-    end.napi.disable();
-    with_bh_disabled(|| {
-        tx::drain(dev, data);
-        crate::rx::skip_pending(data);
-    });
-    // The peer releases the frames we skipped.
-    data.peer().notify();
 }

@@ -8,12 +8,13 @@
 //! `Arc<Pair>` and which end it is, so the pair lives until both devices
 //! are gone.
 
+use crate::counters::Counters;
 use crate::knet::dma::DmaDevice;
 use crate::knet::napi::Napi;
 use crate::knet::netdev::DeviceRef;
 use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::ZcPair;
-use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
 use kernel::prelude::*;
 use kernel::sync::{Arc, SpinLock};
 use kernel::{new_spinlock, pin_init};
@@ -57,37 +58,6 @@ pub(crate) struct Params {
     pub(crate) ring_size: u32,
     pub(crate) hdr_buf: u32,
     pub(crate) copybreak: u32,
-}
-
-/// Per-end counters; `ethtool -S` shows them (see `ethtool.rs` for names).
-#[derive(Default)]
-pub(crate) struct Counters {
-    pub(crate) tx_packets: AtomicU64,
-    pub(crate) tx_bytes: AtomicU64,
-    pub(crate) tx_dropped: AtomicU64,
-    pub(crate) rx_packets: AtomicU64,
-    pub(crate) rx_bytes: AtomicU64,
-    pub(crate) rx_dropped: AtomicU64,
-    pub(crate) tx_header_bytes_copied: AtomicU64,
-    pub(crate) tx_payload_bytes_referenced: AtomicU64,
-    pub(crate) tx_linear_bytes_copied: AtomicU64,
-    pub(crate) tx_frames_copied_whole: AtomicU64,
-    pub(crate) tx_sg_descriptors: AtomicU64,
-    pub(crate) tx_ring_full: AtomicU64,
-    pub(crate) tx_notifications: AtomicU64,
-    pub(crate) tx_completions: AtomicU64,
-    pub(crate) rx_gro_frames: AtomicU64,
-}
-
-/// Adds `n` to a counter (the writers of one counter are serialised by the
-/// ring locks or NAPI; relaxed is enough for statistics).
-pub(crate) fn add(c: &AtomicU64, n: u64) {
-    c.fetch_add(n, Ordering::Relaxed);
-}
-
-/// Reads a counter.
-pub(crate) fn get(c: &AtomicU64) -> u64 {
-    c.load(Ordering::Relaxed)
 }
 
 /// One end of the pair.
@@ -159,7 +129,7 @@ impl End {
 
     /// A counted reference to the device, if registered.
     pub(crate) fn device(&self) -> Option<DeviceRef<ZcPair>> {
-        self.dev.lock().as_ref().map(|d| DeviceRef::new(d.get()))
+        self.dev.lock().clone()
     }
 }
 

@@ -5,11 +5,12 @@
 //! checksum and GSO state, and hands it to GRO; then it tells the sender
 //! that its frames were read.
 
+use crate::counters::add;
 use crate::knet::napi::PollCtx;
-use crate::knet::netdev::Device;
+use crate::knet::netdev::{Device, NapiPoll};
 use crate::knet::sgring::{RxDesc, MAX_SG};
 use crate::knet::skb::RxSkb;
-use crate::pair::{add, EndData};
+use crate::pair::EndData;
 use crate::{tx, ZcPair};
 use kernel::prelude::*;
 
@@ -55,73 +56,6 @@ fn build(ctx: &PollCtx<'_>, desc: &RxDesc<'_>) -> Result<RxSkb> {
     Ok(skb)
 }
 
-/// Our NAPI poll: transmit completions first, then up to `budget` frames
-/// from the peer's ring.
-pub(crate) fn poll(dev: &Device<ZcPair>, ctx: PollCtx<'_>) -> i32 {
-    let budget = ctx.budget();
-    let Some(data) = dev.data() else { return 0 };
-    let end = data.end();
-    tx::complete(dev, data, &ctx);
-
-    // Build under the ring lock, deliver after it: delivery may transmit
-    // (a TCP ACK), which takes other ring locks.
-    let mut batch: [Option<RxSkb>; 64] = [const { None }; 64];
-    let limit = (budget.max(0) as usize).min(batch.len());
-    let mut n = 0;
-    let mut dropped = 0u64;
-    {
-        let mut ring = end.rx.lock();
-        while n + (dropped as usize) < limit {
-            let Some(desc) = ring.peek() else { break };
-            match build(&ctx, &desc) {
-                Ok(skb) => {
-                    batch[n] = Some(skb);
-                    n += 1;
-                }
-                Err(_) => dropped += 1,
-            }
-            desc.advance();
-        }
-    }
-    let mut bytes = 0u64;
-    let mut merged = 0u64;
-    let mut received = 0u64;
-    let mut refused = 0u64;
-    for skb in batch.iter_mut().take(n).filter_map(Option::take) {
-        let len = skb.len() as u64;
-        match dev.receive(skb, &ctx) {
-            Ok(gro_merged) => {
-                received += 1;
-                bytes += len;
-                merged += u64::from(gro_merged);
-            }
-            Err(_) => refused += 1,
-        }
-    }
-    let s = &end.stats;
-    add(&s.rx_packets, received);
-    add(&s.rx_bytes, bytes);
-    add(&s.rx_gro_frames, merged);
-    add(&s.rx_dropped, dropped + refused);
-    let work = n as i32 + dropped as i32;
-    if work > 0 {
-        // The "transmit complete interrupt" of the peer.
-        data.peer().notify();
-    }
-    // Only a poll that is over unmasks: when the stack defers it
-    // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
-    // peer posts meanwhile reach GRO together.
-    if work < budget && ctx.complete_done(work) {
-        end.unmask();
-        // One ring lock at a time (the transmit path nests tx before rx).
-        let pending = end.rx.lock().pending() > 0;
-        if pending || end.tx.lock().completed() > 0 {
-            end.notify();
-        }
-    }
-    work.min(budget)
-}
-
 /// Skips everything the peer queued for us (we are going down, `up` is
 /// already clear); the peer releases those frames on its next poll. The
 /// peer's producer lock is taken first: the peer checks `up` under it
@@ -132,4 +66,73 @@ pub(crate) fn skip_pending(data: &EndData) {
     let skipped = data.end().rx.lock().skip_all();
     drop(producer);
     add(&data.end().stats.rx_dropped, skipped as u64);
+}
+
+impl NapiPoll for ZcPair {
+    /// Our NAPI poll: transmit completions first, then up to `budget` frames
+    /// from the peer's ring.
+    fn poll(dev: &Device<ZcPair>, ctx: PollCtx<'_>) -> i32 {
+        let budget = ctx.budget();
+        let Some(data) = dev.data() else { return 0 };
+        let end = data.end();
+        tx::complete(dev, data, &ctx);
+
+        // Build under the ring lock, deliver after it: delivery may transmit
+        // (a TCP ACK), which takes other ring locks.
+        let mut batch: [Option<RxSkb>; 64] = [const { None }; 64];
+        let limit = (budget.max(0) as usize).min(batch.len());
+        let mut n = 0;
+        let mut dropped = 0u64;
+        {
+            let mut ring = end.rx.lock();
+            while n + (dropped as usize) < limit {
+                let Some(desc) = ring.peek() else { break };
+                match build(&ctx, &desc) {
+                    Ok(skb) => {
+                        batch[n] = Some(skb);
+                        n += 1;
+                    }
+                    Err(_) => dropped += 1,
+                }
+                desc.advance();
+            }
+        }
+        let mut bytes = 0u64;
+        let mut merged = 0u64;
+        let mut received = 0u64;
+        let mut refused = 0u64;
+        for skb in batch.iter_mut().take(n).filter_map(Option::take) {
+            let len = skb.len() as u64;
+            match dev.receive(skb, &ctx) {
+                Ok(gro_merged) => {
+                    received += 1;
+                    bytes += len;
+                    merged += u64::from(gro_merged);
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        let s = &end.stats;
+        add(&s.rx_packets, received);
+        add(&s.rx_bytes, bytes);
+        add(&s.rx_gro_frames, merged);
+        add(&s.rx_dropped, dropped + refused);
+        let work = n as i32 + dropped as i32;
+        if work > 0 {
+            // The "transmit complete interrupt" of the peer.
+            data.peer().notify();
+        }
+        // Only a poll that is over unmasks: when the stack defers it
+        // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
+        // peer posts meanwhile reach GRO together.
+        if work < budget && ctx.complete_done(work) {
+            end.unmask();
+            // One ring lock at a time (the transmit path nests tx before rx).
+            let pending = end.rx.lock().pending() > 0;
+            if pending || end.tx.lock().completed() > 0 {
+                end.notify();
+            }
+        }
+        work.min(budget)
+    }
 }

@@ -4,11 +4,12 @@
 //! reference, one notification of the peer per batch; and the completion
 //! side that releases frames once the peer has read them.
 
+use crate::counters::add;
 use crate::knet::napi::PollCtx;
 use crate::knet::netdev::{Device, Sent};
 use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
-use crate::pair::{add, EndData};
+use crate::pair::EndData;
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
 

@@ -18,29 +18,25 @@ use kernel::str::CStr;
 #[path = "../../../rust/mod.rs"]
 mod knet;
 
-#[deny(unsafe_code)]
+#[forbid(unsafe_code)]
+mod counters;
+#[forbid(unsafe_code)]
 mod ethtool;
-#[deny(unsafe_code)]
+#[forbid(unsafe_code)]
 mod genl;
-#[deny(unsafe_code)]
+#[forbid(unsafe_code)]
 mod link;
-#[deny(unsafe_code)]
+#[forbid(unsafe_code)]
 mod pair;
-#[deny(unsafe_code)]
+#[forbid(unsafe_code)]
 mod rx;
-#[deny(unsafe_code)]
+#[forbid(unsafe_code)]
 mod tx;
 
 use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
-use knet::ethtool::{DrvInfo, RingParam};
 use knet::genl::FamilyRegistration;
-use knet::napi::PollCtx;
-use knet::netdev::DeviceRef;
-use knet::netdev::{Device, Driver, Layout, Sent, Stats64};
-use knet::rtnl::{
-    Attrs, Created, ExtAck, LinkKind, LinkRegistration, NewLink, Rtnl, UnregisterQueue,
-};
-use knet::skb::SkBuff;
+use knet::netdev::Layout;
+use knet::rtnl::{LinkKind, LinkRegistration};
 
 macro_rules! zcpair_version {
     () => {
@@ -71,93 +67,14 @@ pub(crate) fn dma_device() -> Result<DmaDevice> {
     DMA_DEVICE.get().ok_or(ENODEV)
 }
 
-/// The `zcpair` link kind.
+/// The `zcpair` driver. Its ops tables are implemented where their concern
+/// lives: `Driver` (net_device_ops) and `LinkOps` (the link kind) in
+/// `link`, `NapiPoll` in `rx`, `EthtoolOps` in `ethtool`; the generic
+/// netlink family is `genl::ZcPairGenl`.
 pub(crate) struct ZcPair;
 
 /// Its registration with rtnetlink; its ops' address identifies our devices.
 pub(crate) static LINK: LinkKind<ZcPair> = LinkKind::new();
-
-impl Driver for ZcPair {
-    type Data = pair::EndData;
-
-    const KIND: &'static CStr = c_str!("zcpair");
-    const MIN_MTU: u32 = 68;
-    const MAX_MTU: u32 = 65535;
-    const FEATURES: u64 = knet::netdev::features::ZCPAIR;
-    const STATS: &'static [&'static CStr] = ethtool::STATS;
-    const MAXTYPE: u32 = knet::bindings::ZCPAIR_INFO_MAX;
-
-    fn policy() -> &'static [knet::bindings::nla_policy] {
-        &link::POLICY.0
-    }
-    fn validate(data: &Attrs<'_>, extack: &ExtAck<'_>) -> Result {
-        link::validate(data, extack)
-    }
-    fn newlink<'a>(ctx: &NewLink<'a, Self>) -> Result<Created<'a, Self>> {
-        link::newlink(ctx)
-    }
-    fn newlink_done(dev: &Device<Self>, rtnl: &Rtnl) {
-        link::newlink_done(dev, rtnl)
-    }
-    fn dellink(dev: &Device<Self>, rtnl: &Rtnl, queue: &mut UnregisterQueue<'_>) {
-        link::dellink(dev, rtnl, queue)
-    }
-    fn init(dev: &Device<Self>, rtnl: &Rtnl) -> Result {
-        link::init(dev, rtnl)
-    }
-    fn uninit(dev: &Device<Self>, rtnl: &Rtnl) {
-        link::uninit(dev, rtnl)
-    }
-    fn open(dev: &Device<Self>, rtnl: &Rtnl) -> Result {
-        link::open(dev, rtnl)
-    }
-    fn stop(dev: &Device<Self>, rtnl: &Rtnl) {
-        link::stop(dev, rtnl)
-    }
-    fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> Sent {
-        tx::start_xmit(dev, skb)
-    }
-    fn stats64(dev: &Device<Self>) -> Stats64 {
-        let Some(data) = dev.data() else {
-            return Stats64::default();
-        };
-        let s = &data.end().stats;
-        Stats64 {
-            rx_packets: pair::get(&s.rx_packets),
-            rx_bytes: pair::get(&s.rx_bytes),
-            tx_packets: pair::get(&s.tx_packets),
-            tx_bytes: pair::get(&s.tx_bytes),
-            rx_dropped: pair::get(&s.rx_dropped),
-            tx_dropped: pair::get(&s.tx_dropped),
-        }
-    }
-    fn iflink(dev: &Device<Self>) -> i32 {
-        Self::link_peer(dev).map_or(0, |p| p.get().ifindex())
-    }
-    fn link_peer(dev: &Device<Self>) -> Option<DeviceRef<Self>> {
-        dev.data().and_then(|d| d.peer().device())
-    }
-    fn poll(dev: &Device<Self>, ctx: PollCtx<'_>) -> i32 {
-        rx::poll(dev, ctx)
-    }
-    fn drvinfo(dev: &Device<Self>) -> DrvInfo {
-        ethtool::drvinfo(dev)
-    }
-    fn ringparam(dev: &Device<Self>) -> RingParam {
-        ethtool::ringparam(dev)
-    }
-    fn set_ringparam(
-        dev: &Device<Self>,
-        rtnl: &Rtnl,
-        ring: RingParam,
-        extack: &ExtAck<'_>,
-    ) -> Result {
-        ethtool::set_ringparam(dev, rtnl, ring, extack)
-    }
-    fn ethtool_stats(dev: &Device<Self>, out: &mut [u64]) {
-        ethtool::stats(dev, out)
-    }
-}
 
 struct ZcPairModule {
     // Dropped in this order: the link kind (deleting every pair, which
@@ -185,10 +102,10 @@ impl kernel::Module for ZcPairModule {
         let family = genl::FAMILY.register(
             module,
             c_str!("zcpair"),
-            knet::bindings::ZCPAIR_FAMILY_VERSION,
-            &genl::POLICY.0,
-            &genl::OPS.0,
-            &genl::MCGRPS.0,
+            knet::uapi::ZCPAIR_FAMILY_VERSION,
+            &genl::POLICY,
+            &genl::OPS,
+            &genl::MCGRPS,
         );
         let link = family.and_then(|family| Ok((LINK.register()?, family)));
         let (link, family) = match link {

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-end counters, as one table. From it come the `Counters` struct the
+//! data path adds to, the `ethtool -S` names and values (in table order),
+//! the genl `stats` nest (each counter's `ZCPAIR_A_STATS_*` attribute) and
+//! `ip -s link` (`stats64`, from the `tx_queue_0_*`/`rx_queue_0_*` rows).
+//! A new counter is one row here and its attribute in the YNL spec
+//! (Documentation/netlink/specs/zcpair.yaml, then `make uapi`).
+
+use crate::knet::uapi::*;
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel::c_str;
+use kernel::str::CStr;
+
+macro_rules! counters {
+    ($($(#[$doc:meta])* $field:ident: $name:literal => $attr:ident,)*) => {
+        /// Per-end counters (see the module documentation).
+        #[derive(Default)]
+        pub(crate) struct Counters {
+            $($(#[$doc])* pub(crate) $field: AtomicU64,)*
+        }
+
+        impl Counters {
+            /// How many counters there are.
+            pub(crate) const COUNT: usize = [$(stringify!($field)),*].len();
+            /// Their `ethtool -S` names.
+            pub(crate) const NAMES: [&'static CStr; Self::COUNT] = [$(c_str!($name)),*];
+            /// Their attributes in the genl `stats` nest.
+            pub(crate) const ATTRS: [u32; Self::COUNT] = [$($attr),*];
+
+            /// Their values, in table order.
+            pub(crate) fn values(&self) -> [u64; Self::COUNT] {
+                [$(get(&self.$field)),*]
+            }
+        }
+    };
+}
+
+counters! {
+    /// Bytes copied into slot header buffers: the headers of SG frames,
+    /// all of a frame copied whole.
+    tx_header_bytes_copied: "tx_header_bytes_copied" => ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED,
+    /// Bytes that crossed by page reference.
+    tx_payload_bytes_referenced: "tx_payload_bytes_referenced"
+        => ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED,
+    /// Bytes of a kmalloc'ed linear area copied into a page fragment.
+    tx_linear_bytes_copied: "tx_linear_bytes_copied" => ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED,
+    /// Frames no longer than copybreak, copied whole.
+    tx_frames_copied_whole: "tx_frames_copied_whole" => ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE,
+    /// Descriptors with at least one SG entry.
+    tx_sg_descriptors: "tx_sg_descriptors" => ZCPAIR_A_STATS_TX_SG_DESCRIPTORS,
+    /// The ring was full (queue stopped, or a frame dropped with noqueue).
+    tx_ring_full: "tx_ring_full" => ZCPAIR_A_STATS_TX_RING_FULL,
+    /// Notifications raised to the peer.
+    tx_notifications: "tx_notifications" => ZCPAIR_A_STATS_TX_NOTIFICATIONS,
+    /// Frames released after the peer read them (or the ring was emptied).
+    tx_completions: "tx_completions" => ZCPAIR_A_STATS_TX_COMPLETIONS,
+    /// Received frames GRO merged into another.
+    rx_gro_frames: "rx_gro_frames" => ZCPAIR_A_STATS_RX_GRO_FRAMES,
+    /// Frames sent (`ip -s link` TX packets).
+    tx_packets: "tx_queue_0_packets" => ZCPAIR_A_STATS_TX_PACKETS,
+    /// Bytes sent.
+    tx_bytes: "tx_queue_0_bytes" => ZCPAIR_A_STATS_TX_BYTES,
+    /// Frames dropped at transmit.
+    tx_dropped: "tx_queue_0_dropped" => ZCPAIR_A_STATS_TX_DROPPED,
+    /// Frames received (`ip -s link` RX packets).
+    rx_packets: "rx_queue_0_packets" => ZCPAIR_A_STATS_RX_PACKETS,
+    /// Bytes received.
+    rx_bytes: "rx_queue_0_bytes" => ZCPAIR_A_STATS_RX_BYTES,
+    /// Descriptors skipped or refused on receive.
+    rx_dropped: "rx_queue_0_dropped" => ZCPAIR_A_STATS_RX_DROPPED,
+}
+
+/// Adds `n` to a counter (the writers of one counter are serialised by the
+/// ring locks or NAPI; relaxed is enough for statistics).
+pub(crate) fn add(c: &AtomicU64, n: u64) {
+    c.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Reads a counter.
+pub(crate) fn get(c: &AtomicU64) -> u64 {
+    c.load(Ordering::Relaxed)
+}
