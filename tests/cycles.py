@@ -17,7 +17,6 @@ a second, so the cycles run from one process over plain netlink sockets;
 the tools' own paths are tested elsewhere. Prints one line per failure and
 a summary; exits 0 only if every cycle passed.
 """
-import ctypes
 import errno
 import os
 import socket
@@ -25,81 +24,17 @@ import struct
 import sys
 import time
 
-NETLINK_ROUTE = 0
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR = 16, 17, 18, 20
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE = 1, 4, 0x200, 0x400
-NLMSG_ERROR = 2
-IFLA_IFNAME, IFLA_OPERSTATE, IFLA_LINKINFO, IFLA_NET_NS_FD = 3, 16, 18, 28
-IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
-ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE = 1, 2
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from zcnl import (  # noqa: E402
+    IF_OPER_UP, IFF_UP, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINKINFO,
+    IFLA_NET_NS_FD, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_NEWLINK, Rtnl, attr, ifinfo,
+    setns, uapi,
+)
+
+RTM_NEWADDR = 20
 IFA_ADDRESS, IFA_LOCAL = 1, 2
-IFF_UP = 1
-IF_OPER_UP = 6
-CLONE_NEWNET = 0x40000000
 PORT = 5025
 RINGS = (64, 256, 1024, 128, 512)
-
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def setns(fd):
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err))
-
-
-def attr(ty, payload):
-    a = struct.pack("HH", 4 + len(payload), ty) + payload
-    return a + b"\0" * (-len(a) % 4)
-
-
-def attrs(buf):
-    out = {}
-    while len(buf) >= 4:
-        ln, ty = struct.unpack_from("HH", buf)
-        out[ty & 0x3FFF] = buf[4:ln]
-        buf = buf[(ln + 3) & ~3:]
-    return out
-
-
-def ifinfo(index=0, flags=0, change=0):
-    return struct.pack("BxHiII", socket.AF_UNSPEC, 0, index, flags, change)
-
-
-class Rtnl:
-    """An rtnetlink socket of the netns current when it is made."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_ROUTE)
-        self.sock.bind((0, 0))
-        self.seq = 0
-
-    def request(self, ty, flags, body):
-        """Sends one request; returns (errno, reply bodies)."""
-        self.seq += 1
-        self.sock.send(struct.pack("IHHII", 16 + len(body), ty,
-                                   NLM_F_REQUEST | NLM_F_ACK | flags, self.seq, 0) + body)
-        replies = []
-        while True:
-            data = self.sock.recv(65536)
-            while data:
-                ln, mtype, _, seq, _ = struct.unpack_from("IHHII", data)
-                if seq == self.seq:
-                    if mtype == NLMSG_ERROR:
-                        return -struct.unpack_from("i", data, 16)[0], replies
-                    replies.append(data[16:ln])
-                data = data[(ln + 3) & ~3:]
-
-    def link(self, name):
-        """(ifindex, operstate) of NAME, or None if there is no such link."""
-        err, replies = self.request(RTM_GETLINK, 0, ifinfo() + attr(IFLA_IFNAME, name.encode() + b"\0"))
-        if err == errno.ENODEV:
-            return None
-        if err or not replies:
-            raise OSError(err, f"RTM_GETLINK {name}: {os.strerror(err)}")
-        index = struct.unpack_from("i", replies[0], 4)[0]
-        oper = attrs(replies[0][16:]).get(IFLA_OPERSTATE, b"\0")[0]
-        return index, oper
 
 
 def check(err, what):
@@ -109,11 +44,11 @@ def check(err, what):
 
 def one_cycle(i, ns, rt, udp, fd_b):
     ring = RINGS[i % len(RINGS)]
-    peer = ifinfo() + attr(IFLA_IFNAME, b"zcb\0") + attr(IFLA_NET_NS_FD, struct.pack("I", fd_b))
-    data = attr(ZCPAIR_INFO_PEER, peer) + attr(ZCPAIR_INFO_RING_SIZE, struct.pack("I", ring))
-    linkinfo = attr(IFLA_INFO_KIND, b"zcpair\0") + attr(IFLA_INFO_DATA, data)
-    err, _ = rt["a"].request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-                             ifinfo() + attr(IFLA_IFNAME, b"zca\0") + attr(IFLA_LINKINFO, linkinfo))
+    peer = ifinfo() + attr(IFLA_IFNAME, "zcb") + attr(IFLA_NET_NS_FD, fd_b)
+    data = attr(uapi.ZCPAIR_INFO_PEER, peer) + attr(uapi.ZCPAIR_INFO_RING_SIZE, ring)
+    linkinfo = attr(IFLA_INFO_KIND, "zcpair") + attr(IFLA_INFO_DATA, data)
+    err, _, _ = rt["a"].request(RTM_NEWLINK, ifinfo() + attr(IFLA_IFNAME, "zca") +
+                                attr(IFLA_LINKINFO, linkinfo), NLM_F_CREATE | NLM_F_EXCL)
     check(err, f"create (ring {ring})")
 
     index = {}
@@ -123,11 +58,12 @@ def one_cycle(i, ns, rt, udp, fd_b):
             raise OSError(errno.ENODEV, f"{dev} not in {ns[end]} after create")
         index[end] = found[0]
         ip = socket.inet_aton(addr)
-        err, _ = rt[end].request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
-                                 struct.pack("BBBBI", socket.AF_INET, 24, 0, 0, index[end]) +
-                                 attr(IFA_LOCAL, ip) + attr(IFA_ADDRESS, ip))
+        err, _, _ = rt[end].request(RTM_NEWADDR,
+                                    struct.pack("BBBBI", socket.AF_INET, 24, 0, 0, index[end]) +
+                                    attr(IFA_LOCAL, ip) + attr(IFA_ADDRESS, ip),
+                                    NLM_F_CREATE | NLM_F_EXCL)
         check(err, f"address on {dev}")
-        err, _ = rt[end].request(RTM_NEWLINK, 0, ifinfo(index[end], IFF_UP, IFF_UP))
+        err, _, _ = rt[end].request(RTM_NEWLINK, ifinfo(index[end], IFF_UP, IFF_UP))
         check(err, f"{dev} up")
 
     # Carrier comes with the second end up; linkwatch then attaches the
@@ -171,7 +107,7 @@ def one_cycle(i, ns, rt, udp, fd_b):
         udp["b"].sendto(b"burst" * 200, ("10.99.0.1", PORT))
 
     end, dev = ("a", "zca") if i % 2 == 0 else ("b", "zcb")
-    err, _ = rt[end].request(RTM_DELLINK, 0, ifinfo(index[end]))
+    err, _, _ = rt[end].request(RTM_DELLINK, ifinfo(index[end]))
     check(err, f"delete {dev}")
     for end, dev in (("a", "zca"), ("b", "zcb")):
         if rt[end].link(dev) is not None:
@@ -204,7 +140,7 @@ def main():
             for end, dev in (("a", "zca"), ("b", "zcb")):
                 found = rt[end].link(dev)
                 if found:
-                    rt[end].request(RTM_DELLINK, 0, ifinfo(found[0]))
+                    rt[end].request(RTM_DELLINK, ifinfo(found[0]))
     print(f"{cycles - failures} of {cycles} cycles passed in {time.monotonic() - start:.0f} s", flush=True)
     return 1 if failures else 0
 

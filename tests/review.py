@@ -39,20 +39,12 @@ import struct
 import sys
 import time
 
-CLONE_NEWNET = 0x40000000
 ENETDOWN = 100
 SIOCOUTQ = 0x5411
 libc = ctypes.CDLL(None, use_errno=True)
 
-
-def setns(name):
-    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
-    try:
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, os.strerror(err))
-    finally:
-        os.close(fd)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from zcnl import Rtnl, setns  # noqa: E402
 
 
 class Result:
@@ -289,16 +281,11 @@ def case_csum(res, ns_a, ns_b):
 def link_updown(ns, ifname, up):
     """RTM_NEWLINK setting IFF_UP of `ifname` in `ns`, acknowledged."""
     setns(ns)
-    index = socket.if_nametoindex(ifname)
-    nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
-    body = struct.pack("BxHiII", socket.AF_UNSPEC, 0, index, 1 if up else 0, 1)
-    msg = struct.pack("IHHII", 16 + len(body), 16, 1 | 4, 1, 0) + body  # RTM_NEWLINK, REQUEST|ACK
-    nl.send(msg)
-    reply = nl.recv(4096)
-    nl.close()
-    err = struct.unpack_from("i", reply, 16)[0]
-    if err:
-        raise OSError(-err, f"RTM_NEWLINK {ifname}: {os.strerror(-err)}")
+    rt = Rtnl()
+    try:
+        rt.set_up(socket.if_nametoindex(ifname), up)
+    finally:
+        rt.close()
 
 
 ROUNDS = 4

@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Netlink for zcpair's tests and scripts: attributes, requests with their
+acks and extack messages, rtnetlink and generic netlink sockets, network
+namespaces. Plain sockets and the standard library only (the tests run
+it in the guest, which has no pyroute2).
+
+zcpair's own numbers (ZCPAIR_*) come from the generated uapi header,
+include/uapi/linux/zcpair.h (made from the YNL spec by `make uapi`), as
+attributes of `uapi`: `zcnl.uapi.ZCPAIR_A_PAIR_IFNAME`. The kernel's own
+(IFLA_*, CTRL_*) are named below, from include/uapi/linux/if_link.h and
+genetlink.h.
+"""
+import ctypes
+import os
+import re
+import socket
+import struct
+
+NETLINK_ROUTE = 0
+NETLINK_GENERIC = 16
+SOL_NETLINK = 270
+NETLINK_EXT_ACK = 11
+
+NLM_F_REQUEST = 0x1
+NLM_F_ACK = 0x4
+NLM_F_DUMP = 0x300
+NLM_F_EXCL = 0x200
+NLM_F_CREATE = 0x400
+NLM_F_CAPPED = 0x100
+NLM_F_ACK_TLVS = 0x200
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLA_F_NESTED = 0x8000
+NLMSGERR_ATTR_MSG = 1
+
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
+IFLA_IFNAME = 3
+IFLA_MTU = 4
+IFLA_OPERSTATE = 16
+IFLA_LINKINFO = 18
+IFLA_NET_NS_FD = 28
+IFLA_INFO_KIND = 1
+IFLA_INFO_DATA = 2
+IFF_UP = 1
+IF_OPER_UP = 6
+
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID = 1
+CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME = 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+
+CLONE_NEWNET = 0x40000000
+IFINFOMSG = struct.Struct("=BxHiII")  # family, type, index, flags, change
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _Uapi:
+    """The constants of include/uapi/linux/zcpair.h: #defines with a
+    number and the members of its enums (counted as C does)."""
+
+    def __init__(self, path):
+        with open(path) as f:
+            text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+        for name, value in re.findall(r"#define\s+(ZCPAIR_\w+)\s+(\d+)\b", text):
+            setattr(self, name, int(value))
+        for body in re.findall(r"enum\s*\w*\s*\{(.*?)\}", text, flags=re.S):
+            n = -1
+            for item in body.split(","):
+                item = item.strip()
+                if not item:
+                    continue
+                name, _, value = item.partition("=")
+                name, value = name.strip(), value.strip()
+                if not value:
+                    n += 1
+                elif re.fullmatch(r"\d+|0x[0-9a-fA-F]+", value):
+                    n = int(value, 0)
+                else:  # (__ZCPAIR_X_MAX - 1): names defined above
+                    expr = re.sub(r"\b(__?ZCPAIR_\w+)\b", lambda m: str(getattr(self, m.group(1))), value)
+                    n = int(eval(expr, {"__builtins__": {}}))
+                setattr(self, name, n)
+
+
+uapi = _Uapi(os.path.join(_ROOT, "include", "uapi", "linux", "zcpair.h"))
+
+
+def attr(ty, payload, nested=False):
+    """One attribute, padded to 4 bytes."""
+    if isinstance(payload, str):
+        payload = payload.encode() + b"\0"
+    elif isinstance(payload, int):
+        payload = struct.pack("I", payload)
+    a = struct.pack("HH", 4 + len(payload), ty | (NLA_F_NESTED if nested else 0)) + payload
+    return a + b"\0" * (-len(a) % 4)
+
+
+def attrs(buf):
+    """The attributes of `buf` as {type: payload} (the last of a type wins)."""
+    out = {}
+    while len(buf) >= 4:
+        ln, ty = struct.unpack_from("HH", buf)
+        if ln < 4:
+            break
+        out[ty & 0x3FFF] = buf[4:ln]
+        buf = buf[(ln + 3) & ~3:]
+    return out
+
+
+def u32(payload):
+    return struct.unpack_from("I", payload)[0]
+
+
+def uint(payload):
+    """An NLA_UINT: 4 or 8 bytes."""
+    return struct.unpack("Q" if len(payload) == 8 else "I", payload)[0]
+
+
+def ifinfo(index=0, flags=0, change=0):
+    return IFINFOMSG.pack(socket.AF_UNSPEC, 0, index, flags, change)
+
+
+class NetlinkError(OSError):
+    """A request refused by the kernel: errno and the extack message."""
+
+    def __init__(self, err, msg, what=""):
+        super().__init__(err, f"{what}: {os.strerror(err)}" + (f" ({msg})" if msg else ""))
+        self.msg = msg
+
+
+class Socket:
+    """A netlink socket of the netns current when it is made, with extended
+    acks on. `request` sends one message and collects its replies."""
+
+    def __init__(self, proto):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, proto)
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.sock.bind((0, 0))
+        self.seq = 0
+
+    def close(self):
+        self.sock.close()
+
+    def request(self, ty, body, flags=0):
+        """Returns (errno, extack message, reply bodies); errno 0 on
+        success. With NLM_F_DUMP, the replies up to NLMSG_DONE."""
+        self.seq += 1
+        self.sock.send(struct.pack("IHHII", 16 + len(body), ty,
+                                   NLM_F_REQUEST | NLM_F_ACK | flags, self.seq, 0) + body)
+        replies = []
+        while True:
+            data = self.sock.recv(1 << 20)
+            while len(data) >= 16:
+                ln, mtype, mflags, seq, _ = struct.unpack_from("IHHII", data)
+                msg, data = data[16:ln], data[(ln + 3) & ~3:]
+                if seq != self.seq:
+                    continue
+                if mtype == NLMSG_DONE:  # the end of a dump
+                    return (-struct.unpack_from("i", msg)[0] if len(msg) >= 4 else 0), "", replies
+                if mtype == NLMSG_ERROR:
+                    return -struct.unpack_from("i", msg)[0], _extack_msg(mflags, msg), replies
+                replies.append(msg)
+
+    def check(self, what, ty, body, flags=0):
+        """As `request`, raising NetlinkError on a refusal; returns the
+        replies."""
+        err, msg, replies = self.request(ty, body, flags)
+        if err:
+            raise NetlinkError(err, msg, what)
+        return replies
+
+
+def _extack_msg(flags, body):
+    if not flags & NLM_F_ACK_TLVS:
+        return ""
+    skip = 4 + (16 if flags & NLM_F_CAPPED else struct.unpack_from("I", body, 4)[0])
+    return attrs(body[skip:]).get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
+
+
+class Rtnl(Socket):
+    """rtnetlink."""
+
+    def __init__(self):
+        super().__init__(NETLINK_ROUTE)
+
+    def link(self, name):
+        """(ifindex, operstate) of NAME, or None if there is no such link."""
+        err, msg, replies = self.request(RTM_GETLINK, ifinfo() + attr(IFLA_IFNAME, name))
+        if err == 19:  # ENODEV
+            return None
+        if err or not replies:
+            raise NetlinkError(err, msg, f"RTM_GETLINK {name}")
+        index = struct.unpack_from("i", replies[0], 4)[0]
+        oper = attrs(replies[0][16:]).get(IFLA_OPERSTATE, b"\0")[0]
+        return index, oper
+
+    def set_up(self, index, up):
+        self.check(f"RTM_NEWLINK {index} up={up}", RTM_NEWLINK,
+                   ifinfo(index, IFF_UP if up else 0, IFF_UP))
+
+
+class Genl(Socket):
+    """Generic netlink, resolving a family's id (and groups) by name."""
+
+    def __init__(self, family):
+        super().__init__(NETLINK_GENERIC)
+        replies = self.check(f"family {family}", GENL_ID_CTRL,
+                             self.header(CTRL_CMD_GETFAMILY) + attr(CTRL_ATTR_FAMILY_NAME, family))
+        a = attrs(replies[0][4:])
+        self.family = struct.unpack("H", a[CTRL_ATTR_FAMILY_ID][:2])[0]
+        self.groups = {}
+        for g in attrs(a.get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
+            g = attrs(g)
+            self.groups[g[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0").decode()] = u32(g[CTRL_ATTR_MCAST_GRP_ID])
+
+    @staticmethod
+    def header(cmd, version=1):
+        return struct.pack("BBH", cmd, version, 0)
+
+    def call(self, cmd, payload, flags=0):
+        """(errno, extack message, [attributes of each reply])."""
+        err, msg, replies = self.request(self.family, self.header(cmd) + payload, flags)
+        return err, msg, [attrs(r[4:]) for r in replies]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def setns(ns):
+    """Moves this process into netns `ns`: a name under /run/netns or an
+    open file descriptor."""
+    fd = os.open(f"/run/netns/{ns}", os.O_RDONLY) if isinstance(ns, str) else ns
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+    finally:
+        if isinstance(ns, str):
+            os.close(fd)
