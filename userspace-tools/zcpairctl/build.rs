@@ -49,8 +49,28 @@ fn main() {
         .generate()
         .unwrap_or_else(|e| panic!("bindgen on {}: {e}", header.display()));
 
-    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap()).join("zcpair_uapi.rs");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap());
+    let out = out_dir.join("zcpair_uapi.rs");
     bindings
         .write_to_file(&out)
         .unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+
+    // The counters: every member of the `stats` attribute set, in the
+    // header's order, named as the spec names them (the C name without its
+    // prefix, lower case, `-` for `_`), so a counter added to the spec is
+    // one the tool prints.
+    let text =
+        std::fs::read_to_string(&header).unwrap_or_else(|e| panic!("{}: {e}", header.display()));
+    let mut table = String::from("pub const ALL: &[(&str, u16)] = &[\n");
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+        if let Some(rest) = word.strip_prefix("ZCPAIR_A_STATS_") {
+            if rest != "MAX" && !table.contains(&format!("raw::{word})")) {
+                let name = rest.to_ascii_lowercase().replace('_', "-");
+                table.push_str(&format!("    (\"{name}\", attr(raw::{word})),\n"));
+            }
+        }
+    }
+    table.push_str("];\n");
+    let out = out_dir.join("zcpair_stats.rs");
+    std::fs::write(&out, table).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
 }

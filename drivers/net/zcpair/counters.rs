@@ -71,6 +71,22 @@ counters! {
     rx_dropped: "rx_queue_0_dropped" => ZCPAIR_A_STATS_RX_DROPPED,
 }
 
+// Every counter of the spec's `stats` set is a row of the table (and each
+// row has its own attribute: the kernel's genl nest and zcpairctl, which
+// builds its list from the same header, then agree).
+const _: () = {
+    assert!(Counters::COUNT == ZCPAIR_A_STATS_MAX as usize);
+    let mut i = 0;
+    while i < Counters::COUNT {
+        let mut j = i + 1;
+        while j < Counters::COUNT {
+            assert!(Counters::ATTRS[i] != Counters::ATTRS[j]);
+            j += 1;
+        }
+        i += 1;
+    }
+};
+
 /// Adds `n` to a counter (the writers of one counter are serialised by the
 /// ring locks or NAPI; relaxed is enough for statistics).
 pub(crate) fn add(c: &AtomicU64, n: u64) {
