@@ -14,6 +14,7 @@
 #   make uapi                 regenerate include/uapi/linux/zcpair.h from the YNL spec
 #   make tool                 build zcpairctl (userspace-tools/, release) and print its path
 #   make tool-test            the host tests of zcpairctl (no kernel needed)
+#   make clean                remove what the build made in the checkout
 
 FLAVOR ?= debug
 export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
@@ -81,7 +82,12 @@ tool-test:
 fmt:
 	@rustfmt --edition 2021 --config-path .rustfmt.toml $$(git ls-files "*.rs" | grep -v userspace-tools/)
 
+# Everything the build makes in the checkout (the kernel cache lives
+# outside it, in /var/cache/zcpair or $ZCPAIR_CACHE).
 clean:
 	@if [ -f .zcpair-kdir ] && [ -d "$$(cat .zcpair-kdir)" ]; then \
 		$(MAKE) -s -C "$$(cat .zcpair-kdir)" M=$(CURDIR) clean; fi
-	@rm -f .zcpair-kdir
+	@rm -rf .zcpair-kdir .zcpair-vm-status .make-status.so gen \
+		scripts/__pycache__ tests/__pycache__
+	@if [ -d userspace-tools/target ]; then \
+		cargo clean --manifest-path userspace-tools/Cargo.toml; fi

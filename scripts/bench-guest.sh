@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The guest side of `make bench`: for zcpair, veth and netkit in turn, a
 # pair with one end in each of two network namespaces (zc_a 10.99.0.1,
-# zc_b 10.99.0.2, as tests/lib.sh), then three iperf3 runs, receiver in
+# zc_b 10.99.0.2, as scripts/guest-lib.sh), then three iperf3 runs, receiver in
 # zc_b: TCP stream, 64-byte UDP, 65000-byte UDP. The three pair types are
 # measured back to back in each round; the table has the median of the
 # rounds; a ratio is the median of the rounds' ratios (two runs of the
@@ -12,7 +12,7 @@
 #   ZCPAIR_BENCH_KINDS="zcpair veth netkit"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-. "$ZCPAIR_ROOT/tests/lib.sh"
+. "$ZCPAIR_ROOT/scripts/guest-lib.sh"
 
 secs=${ZCPAIR_BENCH_TIME:-3}
 rounds=${ZCPAIR_BENCH_ROUNDS:-3}
@@ -20,11 +20,10 @@ read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair veth netkit}"
 res=$(mktemp -d)
 broken=" "	# pair types that misbehaved: not measured any further
 trap 'pair_down || true; rm -rf "$res"' EXIT
-# Python starts in seconds here (TCG, 9p root): only netkit.py uses it,
-# jq reads iperf3's JSON.
-py=/usr/bin/python3
+# Only netkit.py uses Python ($PY, scripts/guest-lib.sh); jq reads
+# iperf3's JSON.
 
-# addr_up DEV_A DEV_B: the addresses and links of tests/lib.sh's pair_up.
+# addr_up DEV_A DEV_B: the addresses and links of guest-lib.sh's pair_up.
 addr_up() {
 	ip -n $NS_A addr add 10.99.0.1/24 dev "$1" &&
 	ip -n $NS_B addr add 10.99.0.2/24 dev "$2" &&
@@ -52,7 +51,7 @@ kind_up() {
 	netkit)
 		# iproute2 6.1 has no `type netkit`: see scripts/netkit.py.
 		ip netns add $NS_A && ip netns add $NS_B &&
-		$py -I -S "$ZCPAIR_ROOT/scripts/netkit.py" nka nkb l2 &&
+		$PY -S "$ZCPAIR_ROOT/scripts/netkit.py" nka nkb l2 &&
 		ip link set nka netns $NS_A &&
 		ip link set nkb netns $NS_B &&
 		addr_up nka nkb &&

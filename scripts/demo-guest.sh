@@ -3,7 +3,7 @@
 # network namespaces with zcpairctl (non-default ring, header buffer and
 # copybreak), move traffic, print what crossed.
 set -u
-. "$ZCPAIR_ROOT/tests/lib.sh"
+. "$ZCPAIR_ROOT/scripts/guest-lib.sh"
 echo "== kernel $(uname -r), module $(modinfo -F version "$ZCPAIR_KO")"
 echo "== zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B ring 512 hdr-buf 512 copybreak 200"
 pair_up_tool ring 512 hdr-buf 512 copybreak 200 || { echo "creating the pair failed"; exit 1; }
@@ -31,7 +31,7 @@ wait
 end=$(date +%s.%N)
 echo "sha256 sent:     $(sha256sum <"$tmp/src" | cut -c1-64)"
 echo "sha256 received: $(sha256sum <"$tmp/dst" | cut -c1-64)"
-python3 -c "print(f'{64*8/($end-$start):.0f} Mbit/s (QEMU TCG, no KVM)')"
+$PY -c "print(f'{64*8/($end-$start):.0f} Mbit/s (QEMU TCG, no KVM)')"
 echo "== ip -s link"
 ip -n $NS_A -s link show zca
 ip -n $NS_B -s link show zcb

@@ -3,7 +3,8 @@
 # this, declares its plan and reports every test point.
 
 ZCPAIR_ROOT=${ZCPAIR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-ZCPAIR_KO=${ZCPAIR_KO:-$ZCPAIR_ROOT/zcpair.ko}
+# The pair, counters and helpers the guest scripts share.
+. "$ZCPAIR_ROOT/scripts/guest-lib.sh"
 _ktap_n=0
 _ktap_fail=0
 
@@ -76,99 +77,3 @@ ktap_finish() {
 }
 
 # Kernel log lines written since the mark was taken.
-dmesg_mark() { dmesg | wc -l; }
-dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
-
-ensure_debugfs() {
-	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-}
-
-# Python starts slowly in the guest (no .pyc on the read-only root; a
-# `python3` found on PATH may be pyenv's shim, 80 s to start here): tests
-# run Debian's, isolated.
-PY="/usr/bin/python3 -I"
-
-module_loaded() { [ -d /sys/module/zcpair ]; }
-
-# A zcpair pair with one end in each of two fresh network namespaces:
-# zc_a/zca (10.99.0.1, fd99::1) and zc_b/zcb (10.99.0.2, fd99::2), up.
-# Extra arguments go to `ip link add` (e.g. nothing, or kind attributes
-# iproute2 cannot pass).
-NS_A=zc_a
-NS_B=zc_b
-pair_up() {
-	pair_down
-	module_loaded || insmod "$ZCPAIR_KO" || return 1
-	ip netns add $NS_A && ip netns add $NS_B || return 1
-	ip link add name zca netns $NS_A type zcpair || return 1
-	# Without peer attributes the peer is created beside zca, auto-named.
-	local peer
-	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')
-	[ -n "$peer" ] || return 1
-	ip -n $NS_A link set "$peer" netns $NS_B name zcb || return 1
-	pair_config
-}
-
-# The same pair made by zcpairctl, each end created in its netns by one
-# request; extra arguments are zcpairctl's (ring N, hdr-buf N, copybreak N).
-pair_up_tool() {
-	pair_down
-	module_loaded || insmod "$ZCPAIR_KO" || return 1
-	ip netns add $NS_A && ip netns add $NS_B || return 1
-	zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B "$@" || return 1
-	pair_config
-}
-
-# Addresses on both ends, everything up.
-pair_config() {
-	ip -n $NS_A addr add 10.99.0.1/24 dev zca
-	ip -n $NS_B addr add 10.99.0.2/24 dev zcb
-	ip -n $NS_A addr add fd99::1/64 dev zca nodad
-	ip -n $NS_B addr add fd99::2/64 dev zcb nodad
-	ip -n $NS_A link set lo up
-	ip -n $NS_B link set lo up
-	ip -n $NS_A link set zca up && ip -n $NS_B link set zcb up
-}
-
-pair_down() {
-	ip netns del $NS_A 2>/dev/null
-	ip netns del $NS_B 2>/dev/null
-	return 0
-}
-
-# ethtool_stat NS DEV NAME: one `ethtool -S` counter.
-ethtool_stat() {
-	ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" '$1 == n ":" {print $2}'
-}
-
-# link_stat NS DEV FIELD: a /sys/class/net statistics counter.
-link_stat() {
-	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
-}
-
-# zcpair devices in every namespace (the link kind, one `ip` per netns).
-zc_links() {
-	local ns n=0
-	for ns in "" $(ip netns list | awk '{print $1}'); do
-		n=$((n + $(ip ${ns:+-n $ns} -o link show type zcpair | wc -l)))
-	done
-	echo $n
-}
-
-# nap SECONDS: sleep without starting a process (`read -t` on an idle
-# pipe); starting one costs a second or more in the debug guest.
-nap() {
-	[ -n "${_nap_fd:-}" ] || exec {_nap_fd}<> <(:)
-	read -r -t "$1" -u "$_nap_fd" || true
-}
-
-# wait_until SECONDS CMD...: until CMD (best a builtin or a function)
-# succeeds, checked every 50 ms; false once SECONDS have passed.
-wait_until() {
-	local n=$(($1 * 20))
-	shift
-	until "$@"; do
-		((n-- > 0)) || return 1
-		nap 0.05
-	done
-}
