@@ -260,14 +260,15 @@ void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int typ
 	skb_shinfo(skb)->gso_segs = segs;
 }
 
-bool zcpair_skb_zcopy(const struct sk_buff *skb)
+struct ubuf_info *zcpair_skb_uarg(struct sk_buff *skb)
 {
-	return skb_zcopy((struct sk_buff *)skb);
+	return skb_zcopy(skb);
 }
 
-int zcpair_skb_orphan_frags(struct sk_buff *skb)
+/* Takes a reference on @uarg for @skb, which has no zero-copy state yet. */
+void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg)
 {
-	return skb_orphan_frags_rx(skb, GFP_ATOMIC);
+	skb_zcopy_set(skb, uarg, NULL);
 }
 
 void zcpair_kfree_skb(struct sk_buff *skb)

@@ -24,7 +24,7 @@
 use super::bindings;
 use super::dma::{CoherentAllocation, DmaDevice};
 use super::page::{page_span, PageFrag, PageRef};
-use super::skb::{Checksum, Gso, SkBuff};
+use super::skb::{Checksum, Gso, SkBuff, Zcopy};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::prelude::*;
@@ -51,6 +51,10 @@ const CSUM_PARTIAL: u8 = 2;
 /// `WireDesc::flags`: the frags are shared with something that may not be
 /// written (`SKBFL_SHARED_FRAG`: spliced page-cache pages and the like).
 const FLAG_SHARED_FRAG: u16 = 1 << 0;
+/// `WireDesc::flags`: entry 0 is a copy the producer made into a page
+/// fragment of its own (the part of a kmalloc'ed linear area past the
+/// headers), packed with other frames' copies.
+const FLAG_SG0_COPY: u16 = 1 << 1;
 
 /// A descriptor as it sits in coherent memory.
 #[repr(C)]
@@ -65,6 +69,8 @@ struct WireDesc {
     gso_size: u16,
     flags: u16,
     gso_type: u32,
+    /// The frame's `struct ubuf_info` (zero-copy state), or 0.
+    zc: u64,
     sg: [WireSg; MAX_SG],
 }
 
@@ -212,6 +218,8 @@ pub(crate) struct Posted {
     pub(crate) linear_copied: u32,
     /// Scatter-gather entries used.
     pub(crate) sg: u32,
+    /// The frame's user pages crossed with its zero-copy state.
+    pub(crate) zerocopy: bool,
 }
 
 struct Shadow {
@@ -286,6 +294,7 @@ impl Producer {
             gso_size: 0,
             flags: 0,
             gso_type: 0,
+            zc: 0,
             sg: [WireSg {
                 page: 0,
                 off: 0,
@@ -303,6 +312,9 @@ impl Producer {
             desc.hdr_len = len as u16;
             posted.copied = len as u32;
         } else {
+            // Frames of user pages cross with their zero-copy state: the
+            // sender hears of completion when the peer's skb is done.
+            desc.zc = skb.zcopy_raw().map_or(0, |u| u.as_ptr() as u64);
             let linear = skb.linear();
             let hdr_len = layout.hdr_len.min(linear.len()).min(hdr_size);
             hdr[..hdr_len].copy_from_slice(&linear[..hdr_len]);
@@ -321,6 +333,7 @@ impl Producer {
                         return Err(skb);
                     };
                     posted.linear_copied = frag.len() as u32;
+                    desc.flags |= FLAG_SG0_COPY;
                     copy = Some(frag);
                     p
                 };
@@ -365,6 +378,7 @@ impl Producer {
         if layout.shared_frag {
             desc.flags |= FLAG_SHARED_FRAG;
         }
+        posted.zerocopy = desc.zc != 0;
         // SAFETY: the slot is ours (see above); the pointer is aligned.
         unsafe { ring.desc_ptr(idx).write(desc) };
         // INVARIANT: the frame goes into the shadow of `idx` before `idx` is
@@ -448,6 +462,16 @@ impl RxDesc<'_> {
         self.malformed
     }
 
+    /// The frame's zero-copy state, if it has one, for as long as this
+    /// descriptor is held.
+    pub(crate) fn zcopy(&self) -> Option<Zcopy<'_>> {
+        let uarg = NonNull::new(self.desc.zc as usize as *mut bindings::ubuf_info)?;
+        // SAFETY: the producer wrote the state of a frame it keeps (holding
+        // a reference on that state) in its shadow until the head passes
+        // this slot, which only `advance` does, consuming `self`.
+        Some(unsafe { Zcopy::from_raw(uarg) })
+    }
+
     /// The frags may not be written in place (`SKBFL_SHARED_FRAG`).
     pub(crate) fn shared_frag(&self) -> bool {
         self.desc.flags & FLAG_SHARED_FRAG != 0
@@ -493,6 +517,13 @@ impl RxDesc<'_> {
         // only `advance` does, consuming `self`: the page is live.
         let span = unsafe { page_span(page) };
         (e.len > 0 && e.off as usize + e.len as usize <= span).then_some((page, e.off, e.len))
+    }
+
+    /// Whether entry `i` is a copy the producer made into a page fragment
+    /// of its own (densely packed with other frames' copies), rather than
+    /// a slice of the sender's pages.
+    pub(crate) fn sg_is_copy(&self, i: usize) -> bool {
+        i == 0 && self.desc.flags & FLAG_SG0_COPY != 0
     }
 
     /// Entry `i` as a new page reference, offset and length.

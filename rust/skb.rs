@@ -7,6 +7,7 @@
 use super::bindings;
 use super::napi::PollCtx;
 use super::page::{page_of, PageRef};
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
@@ -175,24 +176,13 @@ impl SkBuff {
         })
     }
 
-    /// Whether the frags are user pages of a `MSG_ZEROCOPY` send.
-    pub(crate) fn is_zerocopy(&self) -> bool {
+    /// The frame's zero-copy state (`struct ubuf_info`: its frags are
+    /// user memory whose owner is told when the kernel is done with it),
+    /// if it has one. A raw pointer, for the ring to carry: it stays valid
+    /// while this skb lives (the skb holds a reference on it).
+    pub(crate) fn zcopy_raw(&self) -> Option<NonNull<bindings::ubuf_info>> {
         // SAFETY: by the type invariant `skb` is live.
-        unsafe { bindings::zcpair_skb_zcopy(self.raw()) }
-    }
-
-    /// Replaces user zero-copy frags by kernel copies and completes the
-    /// zero-copy notification (`skb_orphan_frags_rx()`: unlike
-    /// `skb_orphan_frags()` it also copies MSG_ZEROCOPY frags, whose
-    /// `SKBFL_DONT_ORPHAN` the latter honours), so that the sender may
-    /// reuse its pages while the frame is still in flight.
-    pub(crate) fn orphan_frags(&mut self) -> Result {
-        // SAFETY: by the type invariant we own the live skb.
-        let ret = unsafe { bindings::zcpair_skb_orphan_frags(self.raw()) };
-        if ret != 0 {
-            return Err(Error::from_errno(ret));
-        }
-        Ok(())
+        NonNull::new(unsafe { bindings::zcpair_skb_uarg(self.raw()) })
     }
 
     /// Copies `out.len()` bytes starting at `offset` of the frame (linear
@@ -235,6 +225,43 @@ impl Drop for SkBuff {
         // SAFETY: we own the skb; a dropped skb is a dropped frame.
         unsafe { bindings::zcpair_kfree_skb(self.raw()) };
     }
+}
+
+/// The zero-copy state of a frame in flight, borrowed for as long as the
+/// frame that holds a reference on it is kept (`'a`), to be attached to a
+/// new skb that carries the same user pages.
+///
+/// # Invariants
+///
+/// `uarg` is a live `struct ubuf_info` on which some skb that lives for
+/// `'a` holds a reference.
+pub(crate) struct Zcopy<'a> {
+    uarg: NonNull<bindings::ubuf_info>,
+    _p: PhantomData<&'a ()>,
+}
+
+impl Zcopy<'_> {
+    /// # Safety
+    ///
+    /// `uarg` must be the zero-copy state of an skb that stays live (with
+    /// its reference) for the returned lifetime.
+    pub(crate) unsafe fn from_raw(uarg: NonNull<bindings::ubuf_info>) -> Self {
+        // INVARIANT: the caller guarantees the holder's lifetime.
+        Self {
+            uarg,
+            _p: PhantomData,
+        }
+    }
+}
+
+/// What a frag is charged to the skb (see [`RxSkb::add_frag`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Charge {
+    /// A slice of someone else's pages: every base page it touches.
+    Pages,
+    /// A slice of a page fragment packed with other frames' slices: its
+    /// length.
+    Packed,
 }
 
 /// An skb being built by a receive path in NAPI context.
@@ -280,14 +307,18 @@ impl RxSkb {
     /// takes over the page reference. `EINVAL` when the range is empty or
     /// leaves the (compound) page.
     ///
-    /// The skb is charged (`truesize`) the memory the fragment keeps alive:
-    /// every base page it touches, `PAGE_ALIGN(off % PAGE_SIZE + len)`, as
+    /// The skb is charged (`truesize`) the memory the fragment keeps alive.
+    /// For a slice of someone else's pages (`Charge::Pages`) that is every
+    /// base page it touches, `PAGE_ALIGN(off % PAGE_SIZE + len)`, as
     /// `__zerocopy_sg_from_iter()` (net/core/datagram.c) charges pinned
     /// pages, except a base page an earlier frag of this skb already
-    /// reaches into. A socket that never reads thus holds no more page
+    /// reaches into: a socket that never reads then holds no more page
     /// memory than its receive buffer, whatever slices of pages the sender
-    /// made its frames of (Documentation/design.md, "Memory accounting").
-    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32) -> Result {
+    /// made its frames of. For a slice of a page fragment packed with
+    /// other frames' slices (`Charge::Packed`, as a NIC's receive buffers)
+    /// it is the slice, as the kernel charges page-fragment memory
+    /// (Documentation/design.md, "Memory accounting").
+    pub(crate) fn add_frag(&mut self, page: PageRef, off: u32, len: u32, charge: Charge) -> Result {
         if self.nr_frags as usize >= bindings::MAX_SKB_FRAGS as usize {
             return Err(ENOSPC);
         }
@@ -297,12 +328,16 @@ impl RxSkb {
         let shift = kernel::page::PAGE_SHIFT as u32;
         let first = page.pfn() + u64::from(off >> shift);
         let last = page.pfn() + u64::from((off + len - 1) >> shift);
-        let mut pages = last - first + 1;
-        if self.last_pfn == Some(first) {
-            pages -= 1;
-        }
-        let charged = pages << shift;
-        let truesize = u32::try_from(charged).unwrap_or(u32::MAX).max(len);
+        let truesize = match charge {
+            Charge::Packed => len,
+            Charge::Pages => {
+                let mut pages = last - first + 1;
+                if self.last_pfn == Some(first) {
+                    pages -= 1;
+                }
+                u32::try_from(pages << shift).unwrap_or(u32::MAX).max(len)
+            }
+        };
         self.last_pfn = Some(last);
         let page = page.into_raw();
         // SAFETY: we own the live skb, `nr_frags` is below MAX_SKB_FRAGS,
@@ -320,6 +355,18 @@ impl RxSkb {
         };
         self.nr_frags += 1;
         Ok(())
+    }
+
+    /// Makes this skb hold the zero-copy state `z` (its own reference, and
+    /// `z`'s flags: `SKBFL_ZEROCOPY_ENABLE`, shared frags, ...): the
+    /// sender's completion waits until this skb is freed, or its frags are
+    /// copied by whoever needs them orphaned (`skb_orphan_frags_rx()` before
+    /// local delivery), which reports the copy. Does nothing if the skb has
+    /// zero-copy state already.
+    pub(crate) fn attach_zcopy(&mut self, z: &Zcopy<'_>) {
+        // SAFETY: we own the live skb; `z.uarg` is live (type invariant)
+        // and the helper takes our own reference on it.
+        unsafe { bindings::zcpair_skb_zcopy_attach(self.skb.raw(), z.uarg.as_ptr()) };
     }
 
     /// Marks the frags as shared (`SKBFL_SHARED_FRAG`): whoever writes

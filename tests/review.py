@@ -24,6 +24,12 @@ Cases:
              dissector finds arrives intact on zcb
   peerdown   senders run while zcb goes down and up ROUNDS times; each time
              zcb is down, zca's senders have nothing left in flight
+  zerocopy   MSG_ZEROCOPY datagrams from zca: with zcb dropping every
+             frame at tc ingress (before protocol delivery, where the
+             stack would copy), every completion reports "not copied" and
+             tx_zerocopy_frames counts each frame: zcpair copied nothing;
+             delivered to a socket on zcb, they arrive intact and their
+             completions report the receiving stack's copy
   pin        a socket that never reads, fed 1000-byte datagrams that are
              slices one page apart of the sender's page-fragment memory
              (the rest of each page goes to a port nobody listens on):
@@ -44,7 +50,8 @@ SIOCOUTQ = 0x5411
 libc = ctypes.CDLL(None, use_errno=True)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-from zcnl import Rtnl, setns  # noqa: E402
+import zcnl  # noqa: E402
+from zcnl import Rtnl, setns, uapi  # noqa: E402
 
 
 class Result:
@@ -407,12 +414,108 @@ def case_pin(res, ns_a, ns_b):
                f"veth: {held} x {page} B pinned for rcvbuf {rcvbuf}")
 
 
+SO_ZEROCOPY = 60
+MSG_ZEROCOPY = 0x4000000
+MSG_ERRQUEUE = 0x2000
+IP_RECVERR = 11
+SO_EE_ORIGIN_ZEROCOPY = 5
+SO_EE_CODE_ZEROCOPY_COPIED = 1
+ZC_SENDS = 20
+ZC_SIZE = 1400
+
+
+def zc_stat(ns, ifname):
+    """tx_zerocopy_frames of `ifname` in `ns`, from the genl family."""
+    setns(ns)
+    g = zcnl.Genl("zcpair")
+    try:
+        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
+    finally:
+        g.close()
+    if err or not replies:
+        raise OSError(err, f"pair-get {ifname}: {msg}")
+    stats = zcnl.attrs(replies[0][uapi.ZCPAIR_A_PAIR_STATS])
+    value = stats.get(uapi.ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES)
+    return zcnl.uint(value) if value is not None else 0
+
+
+def zc_send(ns, dst, port, payload):
+    """Sends ZC_SENDS datagrams with MSG_ZEROCOPY from `ns`; returns the
+    (completed, copied) counts of their notifications."""
+    setns(ns)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY, 1)
+    s.setsockopt(socket.SOL_IP, IP_RECVERR, 1)
+    s.connect((dst, port))
+    for _ in range(ZC_SENDS):
+        s.send(payload, MSG_ZEROCOPY)
+    done, copied = set(), 0
+    deadline = time.monotonic() + 10
+    while len(done) < ZC_SENDS and time.monotonic() < deadline:
+        try:
+            _, anc, _, _ = s.recvmsg(0, 1024, MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            time.sleep(0.02)
+            continue
+        for level, ty, data in anc:
+            if level != socket.SOL_IP or ty != IP_RECVERR:
+                continue
+            _, origin, _, code, _, lo, hi = struct.unpack_from("IBBBBII", data)
+            if origin != SO_EE_ORIGIN_ZEROCOPY:
+                continue
+            ids = set(range(lo, hi + 1))
+            done |= ids
+            if code & SO_EE_CODE_ZEROCOPY_COPIED:
+                copied += len(ids)
+    s.close()
+    return len(done), copied
+
+
+def case_zerocopy(res, ns_a, ns_b):
+    import subprocess
+    mac = ":".join(f"{b:02x}" for b in mac_of(ns_b, "zcb"))
+    # zcb drops everything at ingress, ARP too: a permanent neighbour.
+    subprocess.run(["ip", "-n", ns_a, "neigh", "replace", "10.99.0.2", "lladdr", mac,
+                    "dev", "zca", "nud", "permanent"], check=True)
+    payload = bytes(range(256)) * (ZC_SIZE // 256) + bytes(ZC_SIZE % 256)
+    tc = ["tc", "-n", ns_b]
+    subprocess.run(tc + ["qdisc", "add", "dev", "zcb", "clsact"], check=True)
+    subprocess.run(tc + ["filter", "add", "dev", "zcb", "ingress", "matchall", "action", "drop"],
+                   check=True)
+    try:
+        before = zc_stat(ns_a, "zca")
+        done, copied = zc_send(ns_a, "10.99.0.2", 5321, payload)
+        frames = zc_stat(ns_a, "zca") - before
+    finally:
+        subprocess.run(tc + ["qdisc", "del", "dev", "zcb", "clsact"], check=False)
+    res.report(done == ZC_SENDS and copied == 0 and frames == ZC_SENDS,
+               "MSG_ZEROCOPY to a peer that drops at tc ingress: nothing copied, each frame counted",
+               f"{done} of {ZC_SENDS} completions, {copied} reported copied; "
+               f"tx_zerocopy_frames +{frames}")
+
+    rx = sink(ns_b, 5322, rcvbuf=1 << 20)
+    done, copied = zc_send(ns_a, "10.99.0.2", 5322, payload)
+    got = []
+    deadline = time.monotonic() + 5
+    while len(got) < ZC_SENDS and time.monotonic() < deadline:
+        try:
+            got.append(rx.recv(65536))
+        except BlockingIOError:
+            time.sleep(0.02)
+    rx.close()
+    intact = sum(1 for g in got if g == payload)
+    res.report(done == ZC_SENDS and intact == ZC_SENDS,
+               "MSG_ZEROCOPY delivered to a socket: intact, every completion reported",
+               f"{intact} of {ZC_SENDS} datagrams intact, {done} completions, "
+               f"{copied} reported copied (by the receiving stack)")
+
+
 def main():
     ns_a, ns_b, cases = sys.argv[1], sys.argv[2], sys.argv[3:]
     res = Result()
     for c in cases:
         {"blast": case_blast, "esp": case_esp, "csum": case_csum,
-         "peerdown": case_peerdown, "pin": case_pin}[c](res, ns_a, ns_b)
+         "peerdown": case_peerdown, "pin": case_pin, "zerocopy": case_zerocopy}[c](res, ns_a, ns_b)
     sys.exit(1 if res.failed else 0)
 
 

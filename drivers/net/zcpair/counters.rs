@@ -69,6 +69,8 @@ counters! {
     rx_bytes: "rx_queue_0_bytes" => ZCPAIR_A_STATS_RX_BYTES,
     /// Descriptors skipped or refused on receive.
     rx_dropped: "rx_queue_0_dropped" => ZCPAIR_A_STATS_RX_DROPPED,
+    /// Frames of user pages that crossed with their zero-copy state.
+    tx_zerocopy_frames: "tx_zerocopy_frames" => ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES,
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each

@@ -9,7 +9,7 @@ use crate::counters::add;
 use crate::knet::napi::PollCtx;
 use crate::knet::netdev::{Device, NapiPoll};
 use crate::knet::sgring::{RxDesc, MAX_SG};
-use crate::knet::skb::RxSkb;
+use crate::knet::skb::{Charge, RxSkb};
 use crate::pair::EndData;
 use crate::{tx, ZcPair};
 use kernel::prelude::*;
@@ -40,10 +40,22 @@ fn build(ctx: &PollCtx<'_>, desc: &RxDesc<'_>) -> Result<RxSkb> {
     }
     for i in first..desc.nr_sg() {
         let (page, off, len) = desc.sg(i).ok_or(EINVAL)?;
-        skb.add_frag(page, off, len)?;
+        // The sender's own copy of a linear area sits packed in a page
+        // fragment, like a NIC's receive buffer; other entries are slices
+        // of the sender's pages, charged the pages they keep alive.
+        let charge = if desc.sg_is_copy(i) {
+            Charge::Packed
+        } else {
+            Charge::Pages
+        };
+        skb.add_frag(page, off, len, charge)?;
     }
     if desc.shared_frag() {
         skb.set_shared_frag();
+    }
+    // User pages: the sender's completion now waits for this skb.
+    if let Some(z) = desc.zcopy() {
+        skb.attach_zcopy(&z);
     }
     if skb.len() != desc.len() {
         return Err(EINVAL);

@@ -37,11 +37,6 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     if len < ETH_HLEN || !peer.up.load(Ordering::Relaxed) {
         return dropped(end, skb, false);
     }
-    // User pages of MSG_ZEROCOPY must not be completed to the sender while
-    // the peer may still read them: hand the peer kernel copies instead.
-    if skb.is_zerocopy() && skb.orphan_frags().is_err() {
-        return dropped(end, skb, false);
-    }
     let layout = layout(dev, data, &skb);
     skb.tx_timestamp();
     let more = dev.xmit_more();
@@ -94,6 +89,9 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     if posted.sg > 0 {
         add(&s.tx_sg_descriptors, 1);
     }
+    if posted.zerocopy {
+        add(&s.tx_zerocopy_frames, 1);
+    }
     if kick {
         add(&s.tx_notifications, 1);
         peer.notify();
@@ -112,7 +110,7 @@ fn dropped(end: &crate::pair::End, skb: SkBuff, ring_full: bool) -> Sent {
     Sent
 }
 
-/// How `skb` goes into a slot: whole when short, otherwise its headers (as
+/// How `skb` goes into a slot: whole when short (and not of user pages), otherwise its headers (as
 /// far as the dissector finds them, and up to a checksum field the
 /// receiver is to fill in when the slot holds that much) copied, the rest
 /// referenced.
@@ -127,7 +125,9 @@ fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
         hdr_len = hdr_len.max(csum_end.min(room));
     }
     TxLayout {
-        copy_whole: len <= copybreak,
+        // User pages (MSG_ZEROCOPY) are never copied: they cross by
+        // reference with their zero-copy state, however short the frame.
+        copy_whole: len <= copybreak && skb.zcopy_raw().is_none(),
         hdr_len,
         csum,
         gso: skb.gso(),
