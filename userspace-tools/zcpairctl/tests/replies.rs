@@ -75,7 +75,11 @@ fn pair_get_reply() {
     assert_eq!(p.counter(1), Some(123_456));
     assert_eq!(p.counter(2), Some((1 << 32) + 5));
     assert_eq!(p.counter(11), Some(7_500_000_000_123));
-    assert_eq!(p.stats.as_ref().unwrap().len(), uapi::stats::ALL.len());
+    // Recorded from a module with the first 15 counters: a newer tool
+    // reads an older module's reply, and knows every counter in it.
+    let stats = p.stats.as_ref().unwrap();
+    assert_eq!(stats.len(), 15);
+    assert!(stats.iter().all(|(k, _)| uapi::stats::name(*k).is_some()));
     assert!(check_ack(&msgs[1]).is_ok());
 }
 
