@@ -208,9 +208,10 @@ zc_case() {
 		if [ -n "$z" ]; then
 			[[ $tx =~ txc=[1-9] ]] || echo "no zerocopy notification" >>"$tmp/verdict"
 			# The receiving end must not keep the sender's user pages
-			# once the sender is notified: zcpair copies them at
-			# transmit and notifies them as copied, as veth does
-			# (Documentation/design.md), so msg_zerocopy prints zc=n.
+			# once the sender is notified: zcpair hands the frame's
+			# zero-copy state to the peer's skb, and the receiving
+			# stack copies before local delivery and reports it, as
+			# for veth (Documentation/design.md): zc=n.
 			[[ $tx == *"zc=n"* ]] ||
 				echo "notified as zero-copy (zc=y): the peer kept the user pages" >>"$tmp/verdict"
 		fi
