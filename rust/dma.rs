@@ -130,10 +130,10 @@ impl CoherentAllocation {
     /// Allocates `size` zeroed bytes (GFP_KERNEL: process context).
     pub(crate) fn alloc(dev: &DmaDevice, size: usize) -> Result<Self> {
         let mut handle: bindings::dma_addr_t = 0;
+        let raw = dev.dev.as_ptr();
         // SAFETY: `dev` is live with a coherent mask (type invariant);
         // `handle` is a valid place for the bus address.
-        let cpu =
-            unsafe { bindings::zcpair_dma_alloc_coherent(dev.dev.as_ptr(), size, &mut handle) };
+        let cpu = unsafe { bindings::zcpair_dma_alloc_coherent(raw, size, &mut handle) };
         let cpu = NonNull::new(cpu as *mut u8).ok_or(ENOMEM)?;
         // INVARIANT: the allocation is ours; dma_alloc_coherent zeroes it.
         Ok(Self {

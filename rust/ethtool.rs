@@ -5,6 +5,7 @@
 //! C header: [`include/linux/ethtool.h`](srctree/include/linux/ethtool.h).
 
 use super::bindings;
+use super::callback;
 use super::netdev::{Device, Driver};
 use super::netlink::ExtAck;
 use super::rtnl_lock::Rtnl;
@@ -83,37 +84,13 @@ impl<D: EthtoolOps> Adapter<D> {
     const HAS_STATS_TABLE: bool = D::HAS_STATS && !D::STATS.is_empty();
 
     const ETHTOOL_OPS: bindings::ethtool_ops = bindings::ethtool_ops {
-        get_drvinfo: if D::HAS_DRVINFO {
-            Some(Self::get_drvinfo)
-        } else {
-            None
-        },
+        get_drvinfo: callback(D::HAS_DRVINFO, Self::get_drvinfo),
         get_link: Some(bindings::ethtool_op_get_link),
-        get_ringparam: if D::HAS_RINGPARAM {
-            Some(Self::get_ringparam)
-        } else {
-            None
-        },
-        set_ringparam: if D::HAS_SET_RINGPARAM {
-            Some(Self::set_ringparam)
-        } else {
-            None
-        },
-        get_sset_count: if Self::HAS_STATS_TABLE {
-            Some(Self::get_sset_count)
-        } else {
-            None
-        },
-        get_strings: if Self::HAS_STATS_TABLE {
-            Some(Self::get_strings)
-        } else {
-            None
-        },
-        get_ethtool_stats: if Self::HAS_STATS_TABLE {
-            Some(Self::get_ethtool_stats)
-        } else {
-            None
-        },
+        get_ringparam: callback(D::HAS_RINGPARAM, Self::get_ringparam),
+        set_ringparam: callback(D::HAS_SET_RINGPARAM, Self::set_ringparam),
+        get_sset_count: callback(Self::HAS_STATS_TABLE, Self::get_sset_count),
+        get_strings: callback(Self::HAS_STATS_TABLE, Self::get_strings),
+        get_ethtool_stats: callback(Self::HAS_STATS_TABLE, Self::get_ethtool_stats),
         // SAFETY: all-zero is a valid ethtool_ops (no callbacks, no caps).
         ..unsafe { core::mem::zeroed() }
     };

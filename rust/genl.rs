@@ -484,9 +484,9 @@ impl<'a> Dump<'a> {
     /// Adds one message of command `cmd` whose attributes `f` adds; on
     /// failure nothing of it remains.
     pub(crate) fn entry(&mut self, cmd: u8, f: impl FnOnce(&mut Writer<'_>) -> Result) -> Result {
+        let family = self.family();
         // SAFETY: the callback is live; its request was for our family.
-        let hdr =
-            unsafe { bindings::zcpair_genlmsg_put_dump(self.skb, self.cb, self.family(), cmd) };
+        let hdr = unsafe { bindings::zcpair_genlmsg_put_dump(self.skb, self.cb, family, cmd) };
         if hdr.is_null() {
             return Err(emsgsize());
         }

@@ -24,6 +24,16 @@ pub(crate) mod sgring;
 pub(crate) mod skb;
 pub(crate) mod uapi;
 
+/// The entry of a C ops table for a `#[vtable]` callback: `f` if the
+/// driver implements it (`has`, its `HAS_*` constant), else NULL.
+pub(crate) const fn callback<F: Copy>(has: bool, f: F) -> Option<F> {
+    if has {
+        Some(f)
+    } else {
+        None
+    }
+}
+
 /// `EOPNOTSUPP`, which the 6.12 kernel crate does not name.
 pub(crate) fn eopnotsupp() -> kernel::error::Error {
     kernel::error::Error::from_errno(-(bindings::EOPNOTSUPP as i32))

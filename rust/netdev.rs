@@ -6,6 +6,7 @@
 //! [`include/linux/etherdevice.h`](srctree/include/linux/etherdevice.h).
 
 use super::bindings;
+use super::callback;
 use super::napi::{Napi, PollCtx};
 use super::rtnl_lock::Rtnl;
 use super::skb::{RxSkb, SkBuff};
@@ -431,25 +432,13 @@ pub(crate) struct Adapter<D: Driver>(PhantomData<D>);
 
 impl<D: Driver> Adapter<D> {
     const NETDEV_OPS: bindings::net_device_ops = bindings::net_device_ops {
-        ndo_init: if D::HAS_INIT { Some(Self::init) } else { None },
-        ndo_uninit: if D::HAS_UNINIT {
-            Some(Self::uninit)
-        } else {
-            None
-        },
-        ndo_open: if D::HAS_OPEN { Some(Self::open) } else { None },
-        ndo_stop: if D::HAS_STOP { Some(Self::stop) } else { None },
+        ndo_init: callback(D::HAS_INIT, Self::init),
+        ndo_uninit: callback(D::HAS_UNINIT, Self::uninit),
+        ndo_open: callback(D::HAS_OPEN, Self::open),
+        ndo_stop: callback(D::HAS_STOP, Self::stop),
         ndo_start_xmit: Some(Self::start_xmit),
-        ndo_get_stats64: if D::HAS_STATS64 {
-            Some(Self::get_stats64)
-        } else {
-            None
-        },
-        ndo_get_iflink: if D::HAS_IFLINK {
-            Some(Self::get_iflink)
-        } else {
-            None
-        },
+        ndo_get_stats64: callback(D::HAS_STATS64, Self::get_stats64),
+        ndo_get_iflink: callback(D::HAS_IFLINK, Self::get_iflink),
         ndo_set_mac_address: Some(bindings::eth_mac_addr),
         ndo_features_check: Some(bindings::passthru_features_check),
         // SAFETY: all-zero is a valid net_device_ops (no callbacks).

@@ -6,6 +6,7 @@
 //! C header: [`include/net/rtnetlink.h`](srctree/include/net/rtnetlink.h).
 
 use super::bindings;
+use super::callback;
 use super::ethtool::{self, EthtoolOps};
 use super::netdev::{priv_size, Adapter, Device, DeviceRef, Driver, Net};
 use super::netlink::{Attrs, ExtAck, Policy};
@@ -280,10 +281,10 @@ impl<'a, D: LinkOps> NewDevice<'a, D> {
             .ifm
             .as_ref()
             .map_or(core::ptr::null(), |m| m as *const _);
+        let dev = self.dev.as_raw();
         // SAFETY: rtnl held; the device is registered; `ifm` is NULL or
         // the peer's header, live for this call.
-        let ret =
-            unsafe { bindings::rtnl_configure_link(self.dev.as_raw(), ifm, 0, core::ptr::null()) };
+        let ret = unsafe { bindings::rtnl_configure_link(dev, ifm, 0, core::ptr::null()) };
         // On failure `peer` unregisters the device when dropped.
         to_result(ret)?;
         Ok(peer)
@@ -378,16 +379,10 @@ impl<D: LinkOps> LinkKind<D> {
         ops.setup = Some(LinkRegistration::<D>::setup);
         ops.maxtype = D::MAXTYPE;
         ops.policy = Policy::raw_table(policy);
-        if D::HAS_VALIDATE {
-            ops.validate = Some(LinkRegistration::<D>::validate);
-        }
+        ops.validate = callback(D::HAS_VALIDATE, LinkRegistration::<D>::validate);
         ops.newlink = Some(LinkRegistration::<D>::newlink);
-        if D::HAS_DELLINK {
-            ops.dellink = Some(LinkRegistration::<D>::dellink);
-        }
-        if D::HAS_LINK_PEER {
-            ops.get_link_net = Some(LinkRegistration::<D>::get_link_net);
-        }
+        ops.dellink = callback(D::HAS_DELLINK, LinkRegistration::<D>::dellink);
+        ops.get_link_net = callback(D::HAS_LINK_PEER, LinkRegistration::<D>::get_link_net);
         // SAFETY: not registered (checked above; module init is the only
         // caller), so nobody reads `ops`; its strings and policy are 'static.
         unsafe {

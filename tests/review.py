@@ -285,6 +285,14 @@ def case_csum(res, ns_a, ns_b):
                else ("received, bytes differ" if got is not None else "not received within 3 s"))
 
 
+def permanent_neighbour(ns_a, ns_b):
+    """zcb's address and MAC as a permanent neighbour of zca."""
+    import subprocess
+    mac = ":".join(f"{b:02x}" for b in mac_of(ns_b, "zcb"))
+    subprocess.run(["ip", "-n", ns_a, "neigh", "replace", "10.99.0.2", "lladdr", mac,
+                    "dev", "zca", "nud", "permanent"], check=True)
+
+
 def link_updown(ns, ifname, up):
     """RTM_NEWLINK setting IFF_UP of `ifname` in `ns`, acknowledged."""
     setns(ns)
@@ -304,10 +312,7 @@ def case_peerdown(res, ns_a, ns_b):
     # wait (charged to their socket) in the queue of an unresolved
     # neighbour, not in the driver. With it, what a sender still has
     # queued after the peer went down is what the driver holds.
-    import subprocess
-    mac = ":".join(f"{b:02x}" for b in mac_of(ns_b, "zcb"))
-    subprocess.run(["ip", "-n", ns_a, "neigh", "replace", "10.99.0.2", "lladdr", mac,
-                    "dev", "zca", "nud", "permanent"], check=True)
+    permanent_neighbour(ns_a, ns_b)
     bad = []
     stop_file = "/tmp/zcpair-peerdown.stop"
     for i in range(ROUNDS):
@@ -473,10 +478,8 @@ def zc_send(ns, dst, port, payload):
 
 def case_zerocopy(res, ns_a, ns_b):
     import subprocess
-    mac = ":".join(f"{b:02x}" for b in mac_of(ns_b, "zcb"))
     # zcb drops everything at ingress, ARP too: a permanent neighbour.
-    subprocess.run(["ip", "-n", ns_a, "neigh", "replace", "10.99.0.2", "lladdr", mac,
-                    "dev", "zca", "nud", "permanent"], check=True)
+    permanent_neighbour(ns_a, ns_b)
     payload = bytes(range(256)) * (ZC_SIZE // 256) + bytes(ZC_SIZE % 256)
     tc = ["tc", "-n", ns_b]
     subprocess.run(tc + ["qdisc", "add", "dev", "zcb", "clsact"], check=True)

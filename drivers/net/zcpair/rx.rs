@@ -136,8 +136,9 @@ impl NapiPoll for ZcPair {
         }
         // Only a poll that is over unmasks: when the stack defers it
         // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
-        // peer posts meanwhile reach GRO together.
-        if work < budget && ctx.complete_done(work) {
+        // peer posts meanwhile reach GRO together. A poll that used its whole
+        // budget is not over (`complete_done` refuses it).
+        if ctx.complete_done(work) {
             end.unmask();
             // One ring lock at a time (the transmit path nests tx before rx).
             let pending = end.rx.lock().pending() > 0;

@@ -110,10 +110,10 @@ fn dropped(end: &crate::pair::End, skb: SkBuff, ring_full: bool) -> Sent {
     Sent
 }
 
-/// How `skb` goes into a slot: whole when short (and not of user pages), otherwise its headers (as
-/// far as the dissector finds them, and up to a checksum field the
-/// receiver is to fill in when the slot holds that much) copied, the rest
-/// referenced.
+/// How `skb` goes into a slot: whole when short (and not of user pages),
+/// otherwise its headers (as far as the dissector finds them, and up to a
+/// checksum field the receiver is to fill in when the slot holds that
+/// much) copied, the rest referenced.
 fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
     let len = skb.len();
     let copybreak = data.end().copybreak.load(Ordering::Relaxed) as usize;
