@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import struct
+import time
 
 NETLINK_ROUTE = 0
 NETLINK_GENERIC = 16
@@ -34,9 +35,12 @@ NLA_F_NESTED = 0x8000
 NLMSGERR_ATTR_MSG = 1
 
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
+RTM_NEWADDR = 20
+IFA_ADDRESS, IFA_LOCAL = 1, 2
 IFLA_IFNAME = 3
 IFLA_MTU = 4
 IFLA_OPERSTATE = 16
+IFLA_STATS64 = 23
 IFLA_LINKINFO = 18
 IFLA_NET_NS_FD = 28
 IFLA_INFO_KIND = 1
@@ -186,16 +190,73 @@ class Rtnl(Socket):
     def __init__(self):
         super().__init__(NETLINK_ROUTE)
 
-    def link(self, name):
-        """(ifindex, operstate) of NAME, or None if there is no such link."""
+    def getlink(self, name):
+        """(ifindex, {attribute: payload}) of NAME, or None if there is no
+        such link."""
         err, msg, replies = self.request(RTM_GETLINK, ifinfo() + attr(IFLA_IFNAME, name))
         if err == 19:  # ENODEV
             return None
         if err or not replies:
             raise NetlinkError(err, msg, f"RTM_GETLINK {name}")
-        index = struct.unpack_from("i", replies[0], 4)[0]
-        oper = attrs(replies[0][16:]).get(IFLA_OPERSTATE, b"\0")[0]
-        return index, oper
+        return struct.unpack_from("i", replies[0], 4)[0], attrs(replies[0][16:])
+
+    def link(self, name):
+        """(ifindex, operstate) of NAME, or None if there is no such link."""
+        found = self.getlink(name)
+        if found is None:
+            return None
+        return found[0], found[1].get(IFLA_OPERSTATE, b"\0")[0]
+
+    def stats64(self, name):
+        """NAME's struct rtnl_link_stats64 as a dict of its first fields
+        (include/uapi/linux/if_link.h), or None if there is no such link."""
+        found = self.getlink(name)
+        if found is None:
+            return None
+        fields = ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors",
+                  "tx_errors", "rx_dropped", "tx_dropped")
+        return dict(zip(fields, struct.unpack_from("8Q", found[1][IFLA_STATS64])))
+
+    def create_pair(self, name, peer, peer_ns_fd, **data):
+        """A zcpair end NAME in this socket's netns, its peer PEER in the
+        netns of PEER_NS_FD, by one RTM_NEWLINK; DATA: further kind
+        attributes by their uapi name without ZCPAIR_INFO_ (ring_size=64),
+        u32 values."""
+        info = attr(uapi.ZCPAIR_INFO_PEER, ifinfo() + attr(IFLA_IFNAME, peer) +
+                    attr(IFLA_NET_NS_FD, peer_ns_fd))
+        for key, value in data.items():
+            info += attr(getattr(uapi, "ZCPAIR_INFO_" + key.upper()), value)
+        linkinfo = attr(IFLA_INFO_KIND, "zcpair") + attr(IFLA_INFO_DATA, info)
+        self.check(f"create {name}", RTM_NEWLINK,
+                   ifinfo() + attr(IFLA_IFNAME, name) + attr(IFLA_LINKINFO, linkinfo),
+                   NLM_F_CREATE | NLM_F_EXCL)
+
+    def add_addr(self, index, address, prefix):
+        """An IPv4 or IPv6 ADDRESS/PREFIX on link INDEX (IPv6 without
+        duplicate address detection)."""
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        ip = socket.inet_pton(family, address)
+        flags = 0x02 if family == socket.AF_INET6 else 0  # IFA_F_NODAD
+        self.check(f"address {address} on {index}", RTM_NEWADDR,
+                   struct.pack("BBBBI", family, prefix, flags, 0, index) +
+                   attr(IFA_LOCAL, ip) + attr(IFA_ADDRESS, ip), NLM_F_CREATE | NLM_F_EXCL)
+
+    def set_mtu(self, index, mtu):
+        """Returns (errno, extack message): 0 when the MTU was set."""
+        err, msg, _ = self.request(RTM_NEWLINK, ifinfo(index) + attr(IFLA_MTU, mtu))
+        return err, msg
+
+    def wait_oper_up(self, name, secs=10):
+        """Waits until NAME is operationally up (carrier, and the qdiscs
+        linkwatch attaches with it); raises TimeoutError."""
+        deadline = time.monotonic() + secs
+        while True:
+            found = self.link(name)
+            if found and found[1] == IF_OPER_UP:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} not operationally up after {secs} s: {found}")
+            time.sleep(0.02)
 
     def set_up(self, index, up):
         self.check(f"RTM_NEWLINK {index} up={up}", RTM_NEWLINK,

@@ -14,12 +14,15 @@
 #  - the scripts' `sleep 0.2`/`sleep 0.5` before starting a sender are
 #    replaced by waiting (up to 20 s) for the receiver's socket; gro's
 #    sender is started beforehand and released then;
-#  - the msg_zerocopy receivers get `-t 3` for TCP, `-t 20` for UDP (the
+#  - the msg_zerocopy receivers get `-t 3` for TCP, `-t 8` for UDP (the
 #    scripts give them one second more than the sender, `-t 2`, which
-#    msg_zerocopy.sh then overrides with its `-t 1`), so that they outlive
-#    a sender that starts late (with `-t 8` every UDP sender on a machine
-#    3.5x slower than usual started after its receiver had given up, and
-#    got ECONNREFUSED); udpgro.sh's receiver timeouts are 10x
+#    msg_zerocopy.sh then overrides with its `-t 1`), and the senders of
+#    both scripts are started first, held before main() by our
+#    startgate.so (tests/lib/startgate.c) and released once the
+#    receiver's socket is there, so that the receiver outlives the sender
+#    (started after it, ungated, with `-t 8` every UDP sender on a
+#    machine 3.5x slower than usual came after its receiver had given up,
+#    and got ECONNREFUSED); udpgro.sh's receiver timeouts are 10x
 #    longer, for the same reason;
 #  - io_uring_zerocopy_tx.sh runs each of ipv4/ipv6 x udp/tcp in modes 1,
 #    2 and 3; here only mode 3 (mixed: each send picks copy, zerocopy or
@@ -173,7 +176,7 @@ zc_case() {
 	# A TCP receiver's time runs from the accept, a UDP one's from its
 	# start, before the sender's (slow) start.
 	local z= rxargs rxt=3
-	[ "$mode" = udp ] && rxt=20
+	[ "$mode" = udp ] && rxt=8
 	if [ "$kind" = msg_zerocopy ]; then
 		z=${1:-}
 		desc="msg_zerocopy: ipv$ipv $mode${z:+ $z}"
@@ -188,10 +191,26 @@ zc_case() {
 		case_fail "$desc" "$tmp/setup-zc"
 		return
 	fi
+	# The sender is started first, held by startgate.so once loaded, and
+	# released once the receiver's socket is there: it then sends within
+	# a scheduling delay, and a UDP receiver's 8 s are plenty.
+	rm -f "$tmp/txgo" "$tmp/txgo.ready"
+	mkfifo "$tmp/txgo"
+	timeout 60 ip netns exec $ZC1 env ZCPAIR_GATE="$tmp/txgo" LD_PRELOAD="$ST/startgate.so" \
+		"$@" >"$tmp/tx" 2>&1 &
+	local spid=$!
 	timeout 60 ip netns exec $ZC2 "$ST/msg_zerocopy" "${rxargs[@]}" >"$tmp/rx" 2>&1 &
 	local rpid=$!
 	wait_port $ZC2 "$mode" 8000 || echo "receiver not ready after 20 s" >>"$tmp/verdict"
-	timeout 60 ip netns exec $ZC1 "$@" >"$tmp/tx" 2>&1 || rc=$?
+	# Opening the FIFO for writing waits for the held sender; when it did
+	# not start, read-write (<>) never waits.
+	if wait_until 20 test -s "$tmp/txgo.ready"; then
+		: >"$tmp/txgo"
+	else
+		echo "sender not started after 20 s" >>"$tmp/verdict"
+		: <>"$tmp/txgo"
+	fi
+	wait $spid || rc=$?
 	[ $rc = 0 ] || echo "sender exited $rc" >>"$tmp/verdict"
 	rc=0
 	wait $rpid || rc=$?

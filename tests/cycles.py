@@ -20,36 +20,19 @@ a summary; exits 0 only if every cycle passed.
 import errno
 import os
 import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-from zcnl import (  # noqa: E402
-    IF_OPER_UP, IFF_UP, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINKINFO,
-    IFLA_NET_NS_FD, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_NEWLINK, Rtnl, attr, ifinfo,
-    setns, uapi,
-)
+from zcnl import RTM_DELLINK, Rtnl, ifinfo, setns  # noqa: E402
 
-RTM_NEWADDR = 20
-IFA_ADDRESS, IFA_LOCAL = 1, 2
 PORT = 5025
 RINGS = (64, 256, 1024, 128, 512)
 
 
-def check(err, what):
-    if err:
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
 def one_cycle(i, ns, rt, udp, fd_b):
     ring = RINGS[i % len(RINGS)]
-    peer = ifinfo() + attr(IFLA_IFNAME, "zcb") + attr(IFLA_NET_NS_FD, fd_b)
-    data = attr(uapi.ZCPAIR_INFO_PEER, peer) + attr(uapi.ZCPAIR_INFO_RING_SIZE, ring)
-    linkinfo = attr(IFLA_INFO_KIND, "zcpair") + attr(IFLA_INFO_DATA, data)
-    err, _, _ = rt["a"].request(RTM_NEWLINK, ifinfo() + attr(IFLA_IFNAME, "zca") +
-                                attr(IFLA_LINKINFO, linkinfo), NLM_F_CREATE | NLM_F_EXCL)
-    check(err, f"create (ring {ring})")
+    rt["a"].create_pair("zca", "zcb", fd_b, ring_size=ring)
 
     index = {}
     for end, dev, addr in (("a", "zca", "10.99.0.1"), ("b", "zcb", "10.99.0.2")):
@@ -57,25 +40,13 @@ def one_cycle(i, ns, rt, udp, fd_b):
         if found is None:
             raise OSError(errno.ENODEV, f"{dev} not in {ns[end]} after create")
         index[end] = found[0]
-        ip = socket.inet_aton(addr)
-        err, _, _ = rt[end].request(RTM_NEWADDR,
-                                    struct.pack("BBBBI", socket.AF_INET, 24, 0, 0, index[end]) +
-                                    attr(IFA_LOCAL, ip) + attr(IFA_ADDRESS, ip),
-                                    NLM_F_CREATE | NLM_F_EXCL)
-        check(err, f"address on {dev}")
-        err, _, _ = rt[end].request(RTM_NEWLINK, ifinfo(index[end], IFF_UP, IFF_UP))
-        check(err, f"{dev} up")
+        rt[end].add_addr(index[end], addr, 24)
+        rt[end].set_up(index[end], True)
 
     # Carrier comes with the second end up; linkwatch then attaches the
     # qdiscs. Sending before that would drop, so wait for operstate UP.
-    deadline = time.monotonic() + 10
-    while True:
-        states = [rt[end].link(dev) for end, dev in (("a", "zca"), ("b", "zcb"))]
-        if all(s and s[1] == IF_OPER_UP for s in states):
-            break
-        if time.monotonic() > deadline:
-            raise OSError(errno.ETIMEDOUT, f"not operationally up after 10 s: {states}")
-        time.sleep(0.02)
+    for end, dev in (("a", "zca"), ("b", "zcb")):
+        rt[end].wait_oper_up(dev)
 
     # Leftovers from the previous cycle's burst are not this cycle's.
     for s in udp.values():
@@ -107,8 +78,7 @@ def one_cycle(i, ns, rt, udp, fd_b):
         udp["b"].sendto(b"burst" * 200, ("10.99.0.1", PORT))
 
     end, dev = ("a", "zca") if i % 2 == 0 else ("b", "zcb")
-    err, _, _ = rt[end].request(RTM_DELLINK, ifinfo(index[end]))
-    check(err, f"delete {dev}")
+    rt[end].check(f"delete {dev}", RTM_DELLINK, ifinfo(index[end]))
     for end, dev in (("a", "zca"), ("b", "zcb")):
         if rt[end].link(dev) is not None:
             raise OSError(errno.EEXIST, f"{dev} still in {ns[end]} after deleting the pair")
@@ -135,7 +105,7 @@ def main():
             one_cycle(i, ns, rt, udp, fd["b"])
         except OSError as e:
             failures += 1
-            print(f"cycle {i + 1}: {e.strerror}", flush=True)
+            print(f"cycle {i + 1}: {e.strerror or e}", flush=True)
             # Start the next cycle from nothing.
             for end, dev in (("a", "zca"), ("b", "zcb")):
                 found = rt[end].link(dev)

@@ -6,12 +6,14 @@
  * opens FIFO (the test does `: >FIFO` when it is time), then runs PROG
  * unchanged.
  *
- * tests/30-kselftests.sh uses it for gro.c: its receiver gives up 3 s
+ * tests/30-kselftests.sh uses it for gro.c, whose receiver gives up 3 s
  * after binding its socket, and exec'ing the sender alone can take longer
  * than that in a guest under TCG with a debug kernel. Gated, both are
  * exec'd and linked first; the receiver is released, the test sees its
  * socket bound (in /proc/PID/net/packet), and the released sender sends
- * within a scheduling delay.
+ * within a scheduling delay. The msg_zerocopy and io_uring_zerocopy_tx
+ * senders are held the same way until their receiver's socket is there,
+ * so that a receiver with a short run time outlives its sender.
  */
 #include <stdio.h>
 #include <fcntl.h>
