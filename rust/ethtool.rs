@@ -31,6 +31,18 @@ pub(crate) struct RingParam {
     pub(crate) tx: u32,
 }
 
+/// `ethtool -c/-C`: transmit coalescing, the only kind a driver of this
+/// crate can offer (`supported_coalesce_params` is
+/// `ETHTOOL_COALESCE_TX_USECS | ETHTOOL_COALESCE_TX_MAX_FRAMES`; the core
+/// refuses the other parameters with an extack of its own).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TxCoalesce {
+    /// `tx-usecs`: how long a frame may be held back to form a batch.
+    pub(crate) usecs: u32,
+    /// `tx-frames`: how many frames a batch may hold at most.
+    pub(crate) max_frames: u32,
+}
+
 const ETH_SS_STATS: i32 = 1;
 
 fn copy_cstr(dst: &mut [u8], src: &CStr) {
@@ -66,6 +78,19 @@ pub(crate) trait EthtoolOps: Driver {
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+    /// `ethtool -c`.
+    fn coalesce(_dev: &Device<Self>) -> TxCoalesce {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ethtool -C` (rtnl held).
+    fn set_coalesce(
+        _dev: &Device<Self>,
+        _rtnl: &Rtnl,
+        _c: TxCoalesce,
+        _extack: &ExtAck<'_>,
+    ) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ethtool -S`: fills `out`, one value per `STATS` name.
     fn stats(_dev: &Device<Self>, _out: &mut [u64]) {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -88,6 +113,13 @@ impl<D: EthtoolOps> Adapter<D> {
         get_link: Some(bindings::ethtool_op_get_link),
         get_ringparam: callback(D::HAS_RINGPARAM, Self::get_ringparam),
         set_ringparam: callback(D::HAS_SET_RINGPARAM, Self::set_ringparam),
+        supported_coalesce_params: if D::HAS_COALESCE {
+            bindings::ZCPAIR_COALESCE_TX_USECS | bindings::ZCPAIR_COALESCE_TX_MAX_FRAMES
+        } else {
+            0
+        },
+        get_coalesce: callback(D::HAS_COALESCE, Self::get_coalesce),
+        set_coalesce: callback(D::HAS_SET_COALESCE, Self::set_coalesce),
         get_sset_count: callback(Self::HAS_STATS_TABLE, Self::get_sset_count),
         get_strings: callback(Self::HAS_STATS_TABLE, Self::get_strings),
         get_ethtool_stats: callback(Self::HAS_STATS_TABLE, Self::get_ethtool_stats),
@@ -159,6 +191,52 @@ impl<D: EthtoolOps> Adapter<D> {
             tx: ring.tx_pending,
         };
         from_result(|| D::set_ringparam(dev, &rtnl, r, &extack).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_coalesce(
+        dev: *mut bindings::net_device,
+        c: *mut bindings::ethtool_coalesce,
+        _kc: *mut bindings::kernel_ethtool_coalesce,
+        _extack: *mut bindings::netlink_ext_ack,
+    ) -> i32 {
+        // SAFETY: the core calls us on a live device of ours with a valid,
+        // zeroed `c`.
+        let (dev, c) = unsafe { (Device::<D>::from_raw(dev), &mut *c) };
+        let t = D::coalesce(dev);
+        c.tx_coalesce_usecs = t.usecs;
+        c.tx_max_coalesced_frames = t.max_frames;
+        0
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn set_coalesce(
+        dev: *mut bindings::net_device,
+        c: *mut bindings::ethtool_coalesce,
+        _kc: *mut bindings::kernel_ethtool_coalesce,
+        extack: *mut bindings::netlink_ext_ack,
+    ) -> i32 {
+        // SAFETY: the core calls us under rtnl on a live device of ours with
+        // a valid `c` and NULL or a live extack.
+        let (dev, c, rtnl, extack) = unsafe {
+            (
+                Device::<D>::from_raw(dev),
+                &*c,
+                Rtnl::assume_held(),
+                ExtAck::from_raw(extack),
+            )
+        };
+        let t = TxCoalesce {
+            usecs: c.tx_coalesce_usecs,
+            max_frames: c.tx_max_coalesced_frames,
+        };
+        from_result(|| D::set_coalesce(dev, &rtnl, t, &extack).map(|()| 0))
     }
 
     /// # Safety

@@ -357,6 +357,12 @@ impl Writer<'_> {
         put(unsafe { bindings::zcpair_nla_put_u32(self.skb, ty as i32, v) })
     }
 
+    /// A u8 attribute.
+    pub(crate) fn u8(&mut self, ty: u32, v: u8) -> Result {
+        // SAFETY: `skb` is a message being built (type invariant).
+        put(unsafe { bindings::zcpair_nla_put_u8(self.skb, ty as i32, v) })
+    }
+
     /// An s32 attribute.
     pub(crate) fn s32(&mut self, ty: u32, v: i32) -> Result {
         // SAFETY: as above.

@@ -3,6 +3,7 @@
  * Out-of-line wrappers for static inline kernel functions (see helpers.h).
  */
 #include <linux/bottom_half.h>
+#include <net/gro.h>
 #include <linux/err.h>
 #include "helpers.h"
 
@@ -271,6 +272,38 @@ void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg)
 	skb_zcopy_set(skb, uarg, NULL);
 }
 
+/*
+ * gro_normal_list() (include/net/gro.h) through exported symbols: the list
+ * function it calls is not exported to modules, netif_receive_skb_list()
+ * is the same with its trace points.
+ */
+void zcpair_gro_normal_list(struct napi_struct *napi)
+{
+	if (!napi->rx_count)
+		return;
+	netif_receive_skb_list(&napi->rx_list);
+	INIT_LIST_HEAD(&napi->rx_list);
+	napi->rx_count = 0;
+}
+
+void zcpair_hrtimer_init(struct hrtimer *timer,
+			 enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+	hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	timer->function = fn;
+}
+
+void zcpair_hrtimer_start_idle(struct hrtimer *timer, u64 ns)
+{
+	if (!hrtimer_active(timer))
+		hrtimer_start(timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
+}
+
+void zcpair_skb_get(struct sk_buff *skb)
+{
+	skb_get(skb);
+}
+
 void zcpair_kfree_skb(struct sk_buff *skb)
 {
 	kfree_skb(skb);
@@ -501,6 +534,11 @@ void *zcpair_genlmsg_put_dump(struct sk_buff *skb, const struct netlink_callback
 {
 	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, family,
 			   NLM_F_MULTI, cmd);
+}
+
+int zcpair_nla_put_u8(struct sk_buff *skb, int type, u8 value)
+{
+	return nla_put_u8(skb, type, value);
 }
 
 int zcpair_nla_put_u32(struct sk_buff *skb, int type, u32 value)

@@ -10,6 +10,8 @@
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/hrtimer.h>
 #include <linux/netdevice.h>
 #include <linux/platform_device.h>
 #include <linux/skbuff.h>
@@ -83,6 +85,11 @@ unsigned int zcpair_skb_gso_type(const struct sk_buff *skb);
 void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type, unsigned int segs);
 struct ubuf_info *zcpair_skb_uarg(struct sk_buff *skb);
 void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg);
+void zcpair_gro_normal_list(struct napi_struct *napi);
+void zcpair_hrtimer_init(struct hrtimer *timer,
+			 enum hrtimer_restart (*fn)(struct hrtimer *));
+void zcpair_hrtimer_start_idle(struct hrtimer *timer, u64 ns);
+void zcpair_skb_get(struct sk_buff *skb);
 void zcpair_kfree_skb(struct sk_buff *skb);
 void zcpair_dev_kfree_skb_any(struct sk_buff *skb);
 void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len);
@@ -134,6 +141,7 @@ struct net *zcpair_genl_info_net(const struct genl_info *info);
 struct net *zcpair_dump_net(const struct netlink_callback *cb);
 void *zcpair_genlmsg_put_dump(struct sk_buff *skb, const struct netlink_callback *cb,
 			      const struct genl_family *family, u8 cmd);
+int zcpair_nla_put_u8(struct sk_buff *skb, int type, u8 value);
 int zcpair_nla_put_u32(struct sk_buff *skb, int type, u32 value);
 int zcpair_nla_put_s32(struct sk_buff *skb, int type, s32 value);
 int zcpair_nla_put_uint(struct sk_buff *skb, int type, u64 value);
@@ -141,5 +149,11 @@ int zcpair_nla_put_string(struct sk_buff *skb, int type, const char *str);
 struct nlattr *zcpair_nla_nest_start(struct sk_buff *skb, int type);
 void zcpair_nla_nest_end(struct sk_buff *skb, struct nlattr *nest);
 void zcpair_nla_nest_cancel(struct sk_buff *skb, struct nlattr *nest);
+
+/* Constants bindgen cannot evaluate as macros (BIT()). */
+enum {
+	ZCPAIR_COALESCE_TX_USECS = ETHTOOL_COALESCE_TX_USECS,
+	ZCPAIR_COALESCE_TX_MAX_FRAMES = ETHTOOL_COALESCE_TX_MAX_FRAMES,
+};
 
 #endif /* ZCPAIR_HELPERS_H */

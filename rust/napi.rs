@@ -13,6 +13,12 @@
 //! - [`PollCtx`] exists only inside a poll of its instance: what C allows
 //!   only there (`napi_alloc_skb()`, `napi_gro_receive()`,
 //!   `napi_consume_skb()` with a budget, `napi_complete_done()`) takes it.
+//!
+//! A [`Napi`] also carries a high-resolution timer
+//! ([`include/linux/hrtimer.h`](srctree/include/linux/hrtimer.h)) that
+//! schedules a poll later ([`Napi::schedule_after`]), as a NIC's transmit
+//! coalescing timer raises its interrupt; it is cancelled before the
+//! instance goes.
 
 use super::bindings;
 use core::marker::PhantomData;
@@ -45,10 +51,15 @@ pub(crate) type PollFn = unsafe extern "C" fn(*mut bindings::napi_struct, i32) -
 /// added to the live device `dev`, on which we hold a reference (so the
 /// device outlives the attachment), with a poll function that receives a
 /// [`PollCtx`] only from within a poll.
+///
+/// `timer` is an initialised hrtimer whose function is [`Napi::timer_fn`];
+/// it is not queued nor running once the value is dropped.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Napi {
     #[pin]
     inner: Opaque<bindings::napi_struct>,
+    #[pin]
+    timer: Opaque<bindings::hrtimer>,
     #[pin]
     state: Mutex<(State, Option<NonNull<bindings::net_device>>)>,
 }
@@ -75,8 +86,44 @@ impl Napi {
                     (*slot).state = 1 << bindings::NAPI_STATE_SCHED;
                 }
             }),
+            timer <- Opaque::ffi_init(|slot: *mut bindings::hrtimer| {
+                // SAFETY: `slot` is valid for one hrtimer, which is pinned
+                // from here on (a `Napi` is only made in place); the
+                // function is ours, for this field of a `Napi`.
+                unsafe { bindings::zcpair_hrtimer_init(slot, Some(Self::timer_fn)) }
+            }),
             state <- new_mutex!((State::Detached, None), "zcpair_napi_state"),
         })
+    }
+
+    /// The timer's function: schedules a poll (a no-op unless enabled).
+    ///
+    /// # Safety
+    ///
+    /// Only called by the hrtimer core for the `timer` field of a live
+    /// `Napi`.
+    unsafe extern "C" fn timer_fn(timer: *mut bindings::hrtimer) -> bindings::hrtimer_restart {
+        let off = core::mem::offset_of!(Napi, timer);
+        // SAFETY: `timer` is the `timer` field of a `Napi` (only `new`
+        // sets this function, on that field; `Opaque` is transparent), and
+        // the `Napi` is live: dropping it cancels the timer, waiting for a
+        // running call like this one.
+        let napi = unsafe { &*timer.cast::<u8>().sub(off).cast::<Napi>() };
+        napi.schedule_with(|| ());
+        bindings::hrtimer_restart_HRTIMER_NORESTART
+    }
+
+    /// Schedules a poll in `usecs` microseconds, unless the timer is
+    /// already set (then the earlier deadline stands). Any context.
+    pub(crate) fn schedule_after(&self, usecs: u32) {
+        // SAFETY: the timer is initialised and pinned (type invariant).
+        unsafe { bindings::zcpair_hrtimer_start_idle(self.timer.get(), u64::from(usecs) * 1000) };
+    }
+
+    fn cancel_timer(&self) {
+        // SAFETY: the timer is initialised (type invariant); not called
+        // from its own function (which only schedules).
+        unsafe { bindings::hrtimer_cancel(self.timer.get()) };
     }
 
     /// The C structure.
@@ -137,6 +184,7 @@ impl Napi {
     /// Waits for a running poll to end and forbids new ones (from
     /// `ndo_stop`; sleeps). Does nothing unless enabled.
     pub(crate) fn disable(&self) {
+        self.cancel_timer();
         let mut state = self.state.lock();
         Self::disable_locked(self.as_raw(), &mut state.0);
     }
@@ -195,6 +243,10 @@ impl Napi {
 #[pinned_drop]
 impl PinnedDrop for Napi {
     fn drop(self: Pin<&mut Self>) {
+        // INVARIANT: the timer neither queued nor running from here on
+        // (nothing re-arms it: it is only set through `&self`, which
+        // nobody else holds now).
+        self.cancel_timer();
         let raw = self.as_raw();
         let mut state = self.state.lock();
         Self::detach_locked(raw, &mut state);
@@ -238,6 +290,15 @@ impl PollCtx<'_> {
     /// The instance being polled.
     pub(crate) fn as_raw(&self) -> *mut bindings::napi_struct {
         self.napi.as_ptr()
+    }
+
+    /// Hands the frames GRO queued for the stack so far (its batch of
+    /// `gro_normal_batch` frames, `gro_normal_list()`) to the stack now,
+    /// rather than when the poll ends.
+    pub(crate) fn deliver_queued(&self) {
+        // SAFETY: we are inside this instance's poll (type invariant),
+        // which owns its receive list.
+        unsafe { bindings::zcpair_gro_normal_list(self.napi.as_ptr()) };
     }
 
     /// Ends a poll that did `work` (< budget). False when the poll is not

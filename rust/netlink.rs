@@ -87,6 +87,11 @@ impl<'a> Attr<'a> {
         let p = self.payload();
         Some(u32::from_ne_bytes(p.get(..4)?.try_into().ok()?))
     }
+
+    /// The payload as a u8, if it has one byte at least.
+    pub(crate) fn as_u8(&self) -> Option<u8> {
+        self.payload().first().copied()
+    }
 }
 
 /// A parsed attribute table (`struct nlattr *tb[]`), indexed by type.
@@ -120,6 +125,11 @@ impl<'a> Attrs<'a> {
     /// Attribute `ty` as a u32, if present.
     pub(crate) fn u32(&self, ty: u32) -> Option<u32> {
         self.get(ty)?.as_u32()
+    }
+
+    /// Attribute `ty` as a u8, if present.
+    pub(crate) fn u8(&self, ty: u32) -> Option<u8> {
+        self.get(ty)?.as_u8()
     }
 
     /// Attribute `ty` as a string, if present and NUL-terminated (as an
@@ -159,6 +169,15 @@ impl Policy {
         p.type_ = bindings::NLA_U32 as u8;
         p.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_RANGE_PTR as u8;
         p.__bindgen_anon_1.range = &range.0;
+        Self(p)
+    }
+
+    /// A u8 of at most `max` (checked by the netlink core).
+    pub(crate) const fn u8_max(max: u8) -> Self {
+        let mut p = Self::unspec().0;
+        p.type_ = bindings::NLA_U8 as u8;
+        p.validation_type = bindings::nla_policy_validation_NLA_VALIDATE_MAX as u8;
+        p.__bindgen_anon_1.__bindgen_anon_1.max = max as i16;
         Self(p)
     }
 

@@ -20,11 +20,18 @@
 //! store of the head; only then does the producer release the frame
 //! ([`Producer::reap`]). Page lifetimes are therefore enforced by this
 //! type, not by its users.
+//!
+//! Frames are written in batches ([`Batch`]), published together with one
+//! store of the tail and released together once the consumer is past the
+//! last of them. A frame may also be cut into segments ([`Cut`]), each a
+//! descriptor of its own with a header the producer writes and a slice of
+//! the frame's pages; every such descriptor holds its own reference on the
+//! frame.
 
 use super::bindings;
 use super::dma::{CoherentAllocation, DmaDevice};
 use super::page::{page_span, PageFrag, PageRef};
-use super::skb::{Checksum, Gso, SkBuff, Zcopy};
+use super::skb::{Checksum, Gso, SharedSkb, SkBuff, Zcopy};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::prelude::*;
@@ -115,7 +122,7 @@ impl Ring {
         )?;
         let mut shadow = KVec::with_capacity(slots as usize, GFP_KERNEL)?;
         for _ in 0..slots {
-            shadow.push(None, GFP_KERNEL)?;
+            shadow.push(Slot::EMPTY, GFP_KERNEL)?;
         }
         Ok((
             Producer {
@@ -223,31 +230,118 @@ pub(crate) struct Posted {
 }
 
 struct Shadow {
-    skb: SkBuff,
-    bql: bool,
+    skb: SharedSkb,
+    /// Bytes accounted to byte queue limits for the frame, on the slot of
+    /// its last descriptor.
+    bql: Option<u32>,
     _copy: Option<PageFrag>,
+}
+
+/// A slot's producer-side state.
+struct Slot {
+    /// A reference on the frame whose bytes the slot's descriptor
+    /// references (each segment of a cut frame holds its own).
+    frame: Option<Shadow>,
+    /// Not the last slot of its batch: frames are released a whole batch
+    /// at a time.
+    open: bool,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        frame: None,
+        open: false,
+    };
 }
 
 /// A frame the consumer is done with, handed back by [`Producer::reap`].
 pub(crate) struct Completed {
-    /// The frame.
-    pub(crate) skb: SkBuff,
-    /// Whether it was accounted to byte queue limits when posted.
-    pub(crate) bql: bool,
+    /// A reference on the frame (the frame's last one is freed with it).
+    pub(crate) skb: SharedSkb,
+    /// Bytes accounted to byte queue limits when the frame was posted, on
+    /// the completion of its last descriptor.
+    pub(crate) bql: Option<u32>,
 }
 
 /// The producing end of a ring. Not `Clone`: one producer per ring.
 ///
 /// # Invariants
 ///
-/// `clean <= head <= tail == prod` (modulo 2^32) and `prod - clean <=
-/// slots`; `shadow[i & mask]` holds the frame of every index `i` in
-/// `clean..prod` and nothing else.
+/// `clean <= head <= tail <= prod` (modulo 2^32) and `prod - clean <=
+/// slots`; `tail == prod` but while a [`Batch`] is open, which writes
+/// `tail..prod` and publishes them when it ends; `shadow[i & mask]` holds
+/// a reference on the frame of every index `i` in `clean..prod` whose
+/// descriptor has scatter-gather entries (or a zero-copy state), and
+/// nothing outside `clean..prod`.
 pub(crate) struct Producer {
     ring: Arc<Ring>,
-    shadow: KVec<Option<Shadow>>,
+    shadow: KVec<Slot>,
     prod: u32,
     clean: u32,
+}
+
+/// A frame whose payload is cut into segments, each posted as a frame of
+/// its own ([`Batch::post_segment`]) behind a header the caller writes
+/// from the frame's own headers (the template). The segments reference
+/// the frame's pages; the frame lives until the last of them is released.
+///
+/// # Invariants
+///
+/// `skb` (until the last segment takes it) has exactly `hdr_len` linear
+/// bytes and its payload in page frags; the cursor (`frag`, `frag_off`)
+/// points at the first of the `left` bytes not yet posted.
+pub(crate) struct Cut {
+    skb: Option<SharedSkb>,
+    hdr_len: usize,
+    frag: usize,
+    frag_off: u32,
+    left: usize,
+    bql: Option<u32>,
+}
+
+impl Cut {
+    /// Prepares `skb` for cutting behind its `hdr_len` header bytes: its
+    /// linear part must be just those (the payload all in page frags, as
+    /// the stack builds GSO frames for a device with scatter-gather), and
+    /// there must be a payload; otherwise `skb` is handed back. `bql`: the
+    /// frame is accounted to byte queue limits.
+    pub(crate) fn new(
+        skb: SkBuff,
+        hdr_len: usize,
+        bql: bool,
+    ) -> core::result::Result<Self, SkBuff> {
+        let len = skb.len();
+        if skb.linear().len() != hdr_len || len <= hdr_len || skb.nr_frags() == 0 {
+            return Err(skb);
+        }
+        for i in 0..skb.nr_frags() {
+            if skb.frag(i).is_none() {
+                return Err(skb);
+            }
+        }
+        // INVARIANT: checked just above; nothing is posted yet.
+        Ok(Cut {
+            skb: Some(skb.into_shared()),
+            hdr_len,
+            frag: 0,
+            frag_off: 0,
+            left: len - hdr_len,
+            bql: bql.then_some(len as u32),
+        })
+    }
+
+    /// Payload bytes not posted yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.left
+    }
+}
+
+/// Frames written into a ring, published together when this ends (on
+/// drop): the consumer sees the whole batch at once, and the producer
+/// releases it only once the consumer is done with every descriptor of
+/// it.
+pub(crate) struct Batch<'a> {
+    p: &'a mut Producer,
 }
 
 impl Producer {
@@ -266,40 +360,155 @@ impl Producer {
         self.ring.slots - self.prod.wrapping_sub(self.clean)
     }
 
-    /// Posts `skb` into the next slot and publishes it. On failure (ring
-    /// full, or out of memory for copying a slab linear area) the frame is
-    /// handed back.
+    /// Opens a batch.
+    pub(crate) fn batch(&mut self) -> Batch<'_> {
+        Batch { p: self }
+    }
+
+    /// Posts `skb` into the next slot and publishes it (a batch of one).
+    /// On failure (ring full, or out of memory for copying a slab linear
+    /// area) the frame is handed back.
     pub(crate) fn post(
         &mut self,
         skb: SkBuff,
         layout: &TxLayout,
     ) -> core::result::Result<Posted, SkBuff> {
-        if self.free_slots() == 0 {
+        self.batch().post(skb, layout)
+    }
+
+    /// Where releasing may go up to now: just past the last slot the
+    /// consumer is done with that ends a batch.
+    fn releasable(&self) -> u32 {
+        let head = self.ring.head();
+        // Only a consumer of this ring moves the head, and only over
+        // published descriptors (`RxDesc::advance`, `Consumer::skip_all`):
+        // `head - clean <= prod - clean`. Checked anyway, as a bound.
+        if head.wrapping_sub(self.clean) > self.prod.wrapping_sub(self.clean) {
+            return self.clean;
+        }
+        let mask = self.ring.slots - 1;
+        let mut end = self.clean;
+        let mut i = self.clean;
+        while i != head {
+            i = i.wrapping_add(1);
+            if !self.shadow[(i.wrapping_sub(1) & mask) as usize].open {
+                end = i;
+            }
+        }
+        end
+    }
+
+    /// Descriptors the consumer is done with that `reap` would release now
+    /// (whole batches).
+    pub(crate) fn completed(&self) -> u32 {
+        self.releasable().wrapping_sub(self.clean)
+    }
+
+    /// Hands every frame reference of the batches the consumer is done
+    /// with to `f`; returns how many descriptors were released.
+    pub(crate) fn reap(&mut self, mut f: impl FnMut(Completed)) -> u32 {
+        let end = self.releasable();
+        let mut n = 0;
+        while self.clean != end {
+            let slot = (self.clean & (self.ring.slots - 1)) as usize;
+            let slot = core::mem::replace(&mut self.shadow[slot], Slot::EMPTY);
+            if let Some(shadow) = slot.frame {
+                f(Completed {
+                    skb: shadow.skb,
+                    bql: shadow.bql,
+                });
+            }
+            self.clean = self.clean.wrapping_add(1);
+            n += 1;
+        }
+        n
+    }
+
+    /// Empties the ring: the consumer skips everything pending and every
+    /// frame goes to `f`. Holding both ends proves nobody reads the ring.
+    pub(crate) fn drain(&mut self, consumer: &mut Consumer, f: impl FnMut(Completed)) -> u32 {
+        consumer.skip_all();
+        self.reap(f)
+    }
+
+    /// The header buffer of slot `idx`, which must be in `tail..prod + 1`
+    /// with a free slot for it (unpublished, so the consumer does not read
+    /// it).
+    fn slot_hdr(&mut self, idx: u32) -> &mut [u8] {
+        let ring = &self.ring;
+        // SAFETY: slot `idx` is not visible to the consumer: it reads only
+        // `head..tail`, and `idx >= tail` (unpublished), `idx - slots <
+        // clean <= head` (a free slot, type invariant). So we may write its
+        // header buffer; `&mut self` keeps this the only access.
+        unsafe { core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), ring.hdr_size as usize) }
+    }
+
+    /// Writes `desc` into slot `prod` and its frame into the shadow; does
+    /// not publish. The slot must be free.
+    fn push(&mut self, desc: WireDesc, frame: Option<Shadow>) {
+        let idx = self.prod;
+        // SAFETY: the slot is free and unpublished (see `slot_hdr`); the
+        // pointer is aligned.
+        unsafe { self.ring.desc_ptr(idx).write(desc) };
+        // INVARIANT: the frame goes into the shadow of `idx` before `idx` is
+        // published; its pages stay referenced until `reap`.
+        self.shadow[(idx & (self.ring.slots - 1)) as usize] = Slot { frame, open: true };
+        self.prod = idx.wrapping_add(1);
+    }
+}
+
+const EMPTY_DESC: WireDesc = WireDesc {
+    len: 0,
+    hdr_len: 0,
+    nr_sg: 0,
+    csum: CSUM_NONE,
+    csum_start: 0,
+    csum_offset: 0,
+    gso_size: 0,
+    flags: 0,
+    gso_type: 0,
+    zc: 0,
+    sg: [WireSg {
+        page: 0,
+        off: 0,
+        len: 0,
+    }; MAX_SG],
+};
+
+fn set_csum(desc: &mut WireDesc, csum: Checksum) {
+    match csum {
+        Checksum::None => {}
+        Checksum::Unnecessary => desc.csum = CSUM_UNNECESSARY,
+        Checksum::Partial { start, offset } => {
+            desc.csum = CSUM_PARTIAL;
+            desc.csum_start = start;
+            desc.csum_offset = offset;
+        }
+    }
+}
+
+impl Batch<'_> {
+    /// Descriptors written in this batch so far.
+    pub(crate) fn len(&self) -> u32 {
+        self.p.prod.wrapping_sub(self.p.ring.tail())
+    }
+
+    /// Writes `skb` into the next slot. On failure (ring full, or out of
+    /// memory for copying a slab linear area) the frame is handed back.
+    pub(crate) fn post(
+        &mut self,
+        skb: SkBuff,
+        layout: &TxLayout,
+    ) -> core::result::Result<Posted, SkBuff> {
+        if self.p.free_slots() == 0 {
             return Err(skb);
         }
-        let ring = self.ring.clone();
-        let hdr_size = ring.hdr_size as usize;
-        let idx = self.prod;
-        // SAFETY: slot `idx` is not visible to the consumer: it reads only
-        // `head..tail`, and `idx == tail`, `idx - slots < clean <= head` (type
-        // invariant). So we may write its header buffer and descriptor.
-        let hdr = unsafe { core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), hdr_size) };
+        let idx = self.p.prod;
+        let hdr = self.p.slot_hdr(idx);
+        let hdr_size = hdr.len();
         let mut desc = WireDesc {
             len: skb.len() as u32,
-            hdr_len: 0,
-            nr_sg: 0,
-            csum: CSUM_NONE,
-            csum_start: 0,
-            csum_offset: 0,
-            gso_size: 0,
-            flags: 0,
-            gso_type: 0,
-            zc: 0,
-            sg: [WireSg {
-                page: 0,
-                off: 0,
-                len: 0,
-            }; MAX_SG],
+            ..EMPTY_DESC
         };
         let mut posted = Posted::default();
         let mut copy = None;
@@ -362,15 +571,7 @@ impl Producer {
             desc.nr_sg = n as u8;
             posted.sg = n as u32;
         }
-        match layout.csum {
-            Checksum::None => {}
-            Checksum::Unnecessary => desc.csum = CSUM_UNNECESSARY,
-            Checksum::Partial { start, offset } => {
-                desc.csum = CSUM_PARTIAL;
-                desc.csum_start = start;
-                desc.csum_offset = offset;
-            }
-        }
+        set_csum(&mut desc, layout.csum);
         if let Some(gso) = layout.gso {
             desc.gso_size = gso.size;
             desc.gso_type = gso.kind;
@@ -379,55 +580,118 @@ impl Producer {
             desc.flags |= FLAG_SHARED_FRAG;
         }
         posted.zerocopy = desc.zc != 0;
-        // SAFETY: the slot is ours (see above); the pointer is aligned.
-        unsafe { ring.desc_ptr(idx).write(desc) };
-        // INVARIANT: the frame goes into the shadow of `idx` before `idx` is
-        // published; its pages stay referenced until `reap`.
-        self.shadow[(idx & (ring.slots - 1)) as usize] = Some(Shadow {
-            skb,
-            bql: layout.bql,
-            _copy: copy,
-        });
-        self.prod = idx.wrapping_add(1);
-        ring.index(Ring::PROD_OFF)
-            .store(self.prod, Ordering::Release);
+        let bql = layout.bql.then_some(skb.len() as u32);
+        self.p.push(
+            desc,
+            Some(Shadow {
+                skb: skb.into_shared(),
+                bql,
+                _copy: copy,
+            }),
+        );
         Ok(posted)
     }
 
-    /// Frames the consumer is done with that `reap` has not released yet.
-    pub(crate) fn completed(&self) -> u32 {
-        self.ring.head().wrapping_sub(self.clean)
-    }
-
-    /// Hands every frame the consumer is done with to `f`; returns how many.
-    pub(crate) fn reap(&mut self, mut f: impl FnMut(Completed)) -> u32 {
-        let head = self.ring.head();
-        // Only a consumer of this ring moves the head, and only over
-        // published descriptors (`RxDesc::advance`, `Consumer::skip_all`):
-        // `head - clean <= prod - clean`. Checked anyway, as a bound.
-        if head.wrapping_sub(self.clean) > self.prod.wrapping_sub(self.clean) {
-            return 0;
+    /// Writes the next `len` payload bytes of `cut` (fewer if fewer are
+    /// left) into the next slot as a frame of their own, behind a header
+    /// that `header` writes into the slot's header buffer from the cut's
+    /// template (returning its length, or `None` when it cannot), with
+    /// checksum state `csum`. `ENOSPC` when the ring is full, `EINVAL` when
+    /// nothing is left, the header cannot be written or the bytes span
+    /// more entries than a descriptor holds; the cut is then unchanged.
+    pub(crate) fn post_segment(
+        &mut self,
+        cut: &mut Cut,
+        len: usize,
+        csum: Checksum,
+        header: impl FnOnce(&[u8], &mut [u8]) -> Option<usize>,
+    ) -> Result<Posted> {
+        if self.p.free_slots() == 0 {
+            return Err(ENOSPC);
         }
-        let mut n = 0;
-        while self.clean != head {
-            let slot = (self.clean & (self.ring.slots - 1)) as usize;
-            if let Some(shadow) = self.shadow[slot].take() {
-                f(Completed {
-                    skb: shadow.skb,
-                    bql: shadow.bql,
-                });
-            }
-            self.clean = self.clean.wrapping_add(1);
+        let len = len.min(cut.left);
+        let skb = cut.skb.as_ref().ok_or(EINVAL)?;
+        if len == 0 {
+            return Err(EINVAL);
+        }
+        let mut desc = EMPTY_DESC;
+        // The payload: from the cursor on, over as many frags as it takes.
+        let (mut frag, mut off, mut need, mut n) = (cut.frag, cut.frag_off, len as u32, 0);
+        while need > 0 {
+            let (page, foff, flen) = skb.frag(frag).ok_or(EINVAL)?;
+            let take = (flen - off).min(need);
+            let e = desc.sg.get_mut(n).ok_or(EINVAL)?;
+            *e = WireSg {
+                page: page.as_ptr() as u64,
+                off: foff + off,
+                len: take,
+            };
             n += 1;
+            need -= take;
+            off += take;
+            if off == flen {
+                frag += 1;
+                off = 0;
+            }
         }
-        n
+        let idx = self.p.prod;
+        let hdr = self.p.slot_hdr(idx);
+        let hdr_len = header(&skb.linear()[..cut.hdr_len], hdr).ok_or(EINVAL)?;
+        if hdr_len > hdr.len() {
+            return Err(EINVAL);
+        }
+        desc.len = (hdr_len + len) as u32;
+        desc.hdr_len = hdr_len as u16;
+        desc.nr_sg = n as u8;
+        desc.zc = skb.zcopy_raw().map_or(0, |u| u.as_ptr() as u64);
+        if skb.has_shared_frag() {
+            desc.flags |= FLAG_SHARED_FRAG;
+        }
+        set_csum(&mut desc, csum);
+        let posted = Posted {
+            copied: hdr_len as u32,
+            referenced: len as u32,
+            linear_copied: 0,
+            sg: n as u32,
+            zerocopy: desc.zc != 0,
+        };
+        // Each segment holds a reference on the frame; the last one takes
+        // the cut's own, with the frame's byte queue accounting.
+        let other = (len < cut.left).then(|| skb.clone());
+        // INVARIANT: the cursor moves past the bytes posted.
+        cut.frag = frag;
+        cut.frag_off = off;
+        cut.left -= len;
+        let (skb, bql) = match other {
+            Some(skb) => (skb, None),
+            None => (cut.skb.take().ok_or(EINVAL)?, cut.bql),
+        };
+        self.p.push(
+            desc,
+            Some(Shadow {
+                skb,
+                bql,
+                _copy: None,
+            }),
+        );
+        Ok(posted)
     }
+}
 
-    /// Empties the ring: the consumer skips everything pending and every
-    /// frame goes to `f`. Holding both ends proves nobody reads the ring.
-    pub(crate) fn drain(&mut self, consumer: &mut Consumer, f: impl FnMut(Completed)) -> u32 {
-        consumer.skip_all();
-        self.reap(f)
+impl Drop for Batch<'_> {
+    /// Publishes what the batch wrote: its last slot closes it, and the
+    /// tail moves past it with a release store.
+    fn drop(&mut self) {
+        let p = &mut *self.p;
+        if p.prod == p.ring.tail() {
+            return;
+        }
+        let last = (p.prod.wrapping_sub(1) & (p.ring.slots - 1)) as usize;
+        p.shadow[last].open = false;
+        // INVARIANT: `tail == prod` again.
+        p.ring
+            .index(Ring::PROD_OFF)
+            .store(p.prod, Ordering::Release);
     }
 }
 
@@ -450,8 +714,9 @@ pub(crate) struct RxDesc<'a> {
 }
 
 impl RxDesc<'_> {
-    /// Moves the consumer past this descriptor and publishes the head,
-    /// after which the producer may release the frame (and its pages).
+    /// Moves the consumer past this descriptor; once the head is
+    /// published ([`Consumer::publish`]) the producer may release the frame
+    /// (and its pages).
     pub(crate) fn advance(self) {
         self.consumer.advance();
     }
@@ -574,7 +839,9 @@ impl RxDesc<'_> {
 ///
 /// # Invariants
 ///
-/// `cons` is the published head; descriptors `cons..tail` are readable.
+/// `cons` is at or past the published head (descriptors in between were
+/// read, and their frames are not released before [`Consumer::publish`]);
+/// descriptors `cons..tail` are readable.
 pub(crate) struct Consumer {
     ring: Arc<Ring>,
     cons: u32,
@@ -617,6 +884,13 @@ impl Consumer {
 
     fn advance(&mut self) {
         self.cons = self.cons.wrapping_add(1);
+    }
+
+    /// Publishes the head: the producer may release every frame read so
+    /// far. A consumer publishes once what it built from them is in the
+    /// stack's hands, so that the producer releasing a batch is the last to
+    /// hold its frames.
+    pub(crate) fn publish(&mut self) {
         self.ring
             .index(Ring::CONS_OFF)
             .store(self.cons, Ordering::Release);

@@ -37,11 +37,21 @@ pub(crate) struct Gso {
     pub(crate) kind: u32,
 }
 
+impl Gso {
+    /// UDP segmentation (`SKB_GSO_UDP_L4`: `UDP_SEGMENT`), each segment a
+    /// datagram of its own.
+    pub(crate) fn is_udp_l4(&self) -> bool {
+        self.kind & bindings::SKB_GSO_UDP_L4 != 0
+    }
+}
+
 /// An owned `struct sk_buff`, freed (as dropped) on drop.
 ///
 /// # Invariants
 ///
-/// `skb` points to a live, unshared sk_buff owned by this value.
+/// `skb` points to a live sk_buff owned by this value: unshared, or, when
+/// this value sits inside a [`SharedSkb`], one counted reference
+/// (`skb->users`) of several whose holders all only read the frame.
 pub(crate) struct SkBuff {
     skb: NonNull<bindings::sk_buff>,
 }
@@ -204,26 +214,89 @@ impl SkBuff {
         // SAFETY: by the type invariant we own the live skb.
         unsafe { bindings::zcpair_skb_tx_timestamp(self.raw()) };
     }
-
-    /// Frees the skb as successfully sent, from a NAPI poll (bulk-freed
-    /// with the poll's budget; freed at once from netpoll, budget 0).
-    pub(crate) fn consume_in_napi(self, ctx: &PollCtx<'_>) {
-        // SAFETY: we own the skb and give it up; `ctx` proves we are in a
-        // NAPI poll, and its budget is that poll's.
-        unsafe { bindings::napi_consume_skb(self.into_raw(), ctx.budget()) };
-    }
-
-    /// Frees the skb as consumed from any context.
-    pub(crate) fn consume_any(self) {
-        // SAFETY: we own the skb and give it up.
-        unsafe { bindings::zcpair_dev_kfree_skb_any(self.into_raw()) };
-    }
 }
 
 impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: we own the skb; a dropped skb is a dropped frame.
         unsafe { bindings::zcpair_kfree_skb(self.raw()) };
+    }
+}
+
+/// A counted reference to a frame that several holders keep alive
+/// together (`skb_get()`): the frame, its pages and its zero-copy state
+/// live until the last holder lets go. Holders only read the frame (this
+/// type derefs to `&SkBuff` only) and release it.
+///
+/// # Invariants
+///
+/// `skb` holds one reference on a live sk_buff; every other reference is
+/// held by a `SharedSkb` too.
+pub(crate) struct SharedSkb {
+    skb: core::mem::ManuallyDrop<SkBuff>,
+}
+
+impl SkBuff {
+    /// Turns the sole owner into the first of many holders.
+    pub(crate) fn into_shared(self) -> SharedSkb {
+        // INVARIANT: the reference of the unshared owner, the only one.
+        SharedSkb {
+            skb: core::mem::ManuallyDrop::new(self),
+        }
+    }
+}
+
+impl Clone for SharedSkb {
+    fn clone(&self) -> Self {
+        // SAFETY: the skb is live (type invariant); `skb_get` takes another
+        // reference, which the new holder owns.
+        unsafe { bindings::zcpair_skb_get(self.skb.raw()) };
+        // INVARIANT: the new reference, held by a `SharedSkb`.
+        Self {
+            skb: core::mem::ManuallyDrop::new(SkBuff { skb: self.skb.skb }),
+        }
+    }
+}
+
+impl core::ops::Deref for SharedSkb {
+    type Target = SkBuff;
+
+    fn deref(&self) -> &SkBuff {
+        &self.skb
+    }
+}
+
+impl SharedSkb {
+    /// Lets go of this reference as a sent frame, from a NAPI poll (the
+    /// last one frees it, bulk-freed with the poll's budget).
+    pub(crate) fn consume_in_napi(self, ctx: &PollCtx<'_>) {
+        let skb = self.into_raw();
+        // SAFETY: we give up our reference; `ctx` proves we are in a NAPI
+        // poll, and its budget is that poll's. `napi_consume_skb` drops one
+        // reference and frees the skb with the last.
+        unsafe { bindings::napi_consume_skb(skb, ctx.budget()) };
+    }
+
+    /// Lets go of this reference as a sent frame, from any context.
+    pub(crate) fn consume_any(self) {
+        let skb = self.into_raw();
+        // SAFETY: we give up our reference; the helper drops one reference
+        // and frees the skb with the last.
+        unsafe { bindings::zcpair_dev_kfree_skb_any(skb) };
+    }
+
+    fn into_raw(self) -> *mut bindings::sk_buff {
+        let skb = self.skb.raw();
+        core::mem::forget(self);
+        skb
+    }
+}
+
+impl Drop for SharedSkb {
+    fn drop(&mut self) {
+        // SAFETY: we hold one reference and give it up; `kfree_skb` frees
+        // the frame (as dropped) with the last.
+        unsafe { bindings::zcpair_kfree_skb(self.skb.raw()) };
     }
 }
 

@@ -5,7 +5,7 @@
 # and nothing half-created, privileges, notifications, YNL's cli.py.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 26
+ktap_plan 27
 
 command -v zcpairctl >/dev/null || { echo "# zcpairctl not on PATH (make tool)"; exit 1; }
 module_loaded || insmod "$ZCPAIR_KO"
@@ -71,6 +71,8 @@ ktap_expect_eq "copybreak is the end's own: the peer keeps its 300" "64 300" \
 ktap_check "set: copybreak above the header buffer is refused with its reason" \
 	fails "copybreak must not exceed the header buffer size" zcpairctl -n $NS_A set zca copybreak 600
 ktap_expect_eq "a refused set changes nothing" 64 "$(zcpairctl -n $NS_A show zca --json | jq '.[0].copybreak')"
+ktap_expect_eq "set tx-segment on: this end's own, the peer's stays off" "1 0" \
+	"$(zcpairctl -n $NS_A set zca tx-segment on && zcpairctl -n $NS_A show zca --json | jq '.[0]."tx-segment"') $(zcpairctl -n $NS_B show zcb --json | jq '.[0]."tx-segment"')"
 
 # Refused creations leave nothing behind.
 ktap_check "add: ring size not a power of two" \

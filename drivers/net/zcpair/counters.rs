@@ -71,6 +71,19 @@ counters! {
     rx_dropped: "rx_queue_0_dropped" => ZCPAIR_A_STATS_RX_DROPPED,
     /// Frames of user pages that crossed with their zero-copy state.
     tx_zerocopy_frames: "tx_zerocopy_frames" => ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES,
+    /// Segments cut from UDP GSO frames by this end (tx-segment on).
+    tx_segments: "tx_segments" => ZCPAIR_A_STATS_TX_SEGMENTS,
+    /// Batches of segmented frames written into the ring at once.
+    tx_batches: "tx_batches" => ZCPAIR_A_STATS_TX_BATCHES,
+    /// Frames those batches held.
+    tx_batch_frames: "tx_batch_frames" => ZCPAIR_A_STATS_TX_BATCH_FRAMES,
+    /// Destinations of those batches, summed.
+    tx_batch_destinations: "tx_batch_destinations" => ZCPAIR_A_STATS_TX_BATCH_DESTINATIONS,
+    /// Longest same-destination run while another destination had
+    /// segments left (a maximum).
+    tx_batch_max_run: "tx_batch_max_run" => ZCPAIR_A_STATS_TX_BATCH_MAX_RUN,
+    /// Completion passes that released frames.
+    tx_completion_passes: "tx_completion_passes" => ZCPAIR_A_STATS_TX_COMPLETION_PASSES,
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each
@@ -93,6 +106,11 @@ const _: () = {
 /// ring locks or NAPI; relaxed is enough for statistics).
 pub(crate) fn add(c: &AtomicU64, n: u64) {
     c.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Raises a maximum to `n`.
+pub(crate) fn max(c: &AtomicU64, n: u64) {
+    c.fetch_max(n, Ordering::Relaxed);
 }
 
 /// Reads a counter.

@@ -3,13 +3,15 @@
 //! ethtool: driver info, ring sizes and the driver counters.
 
 use crate::counters::Counters;
-use crate::knet::ethtool::{DrvInfo, EthtoolOps, RingParam};
+use crate::knet::ethtool::{DrvInfo, EthtoolOps, RingParam, TxCoalesce};
 use crate::knet::netdev::with_bh_disabled;
 use crate::knet::netdev::Device;
 use crate::knet::netlink::ExtAck;
 use crate::knet::rtnl_lock::Rtnl;
 use crate::knet::sgring::Ring;
-use crate::knet::uapi::{ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN};
+use crate::knet::uapi::{
+    ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN, ZCPAIR_TX_FRAMES_MAX, ZCPAIR_TX_USECS_MAX,
+};
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
 use kernel::c_str;
@@ -121,6 +123,35 @@ impl EthtoolOps for ZcPair {
         // Coherent memory is freed with bottom halves enabled.
         drop(old);
         crate::genl::notify(rtnl, data, crate::knet::uapi::ZCPAIR_CMD_PAIR_CHANGE_NTF);
+        Ok(())
+    }
+
+    /// `ethtool -c`: this end's transmit batching (multidest.rs).
+    fn coalesce(dev: &Device<ZcPair>) -> TxCoalesce {
+        dev.data().map_or(TxCoalesce::default(), |d| TxCoalesce {
+            usecs: d.end().tx_usecs.load(Ordering::Relaxed),
+            max_frames: d.end().tx_frames.load(Ordering::Relaxed),
+        })
+    }
+
+    /// `ethtool -C tx-usecs N tx-frames M`: how long and up to how many
+    /// frames this end holds segmented UDP GSO frames to form a batch.
+    fn set_coalesce(
+        dev: &Device<ZcPair>,
+        _rtnl: &Rtnl,
+        c: TxCoalesce,
+        extack: &ExtAck<'_>,
+    ) -> Result {
+        let data = dev.data().ok_or(EINVAL)?;
+        if c.usecs > ZCPAIR_TX_USECS_MAX {
+            return Err(extack.fail(None, c_str!("tx-usecs must not exceed 100000"), EINVAL));
+        }
+        if c.max_frames > ZCPAIR_TX_FRAMES_MAX {
+            return Err(extack.fail(None, c_str!("tx-frames must not exceed 64 (0: 64)"), EINVAL));
+        }
+        let end = data.end();
+        end.tx_usecs.store(c.usecs, Ordering::Relaxed);
+        end.tx_frames.store(c.max_frames, Ordering::Relaxed);
         Ok(())
     }
 

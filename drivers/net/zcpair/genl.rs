@@ -14,9 +14,10 @@ use crate::knet::sgring::RingState;
 use crate::knet::uapi::{
     ZCPAIR_A_PAIR_COPYBREAK, ZCPAIR_A_PAIR_IFINDEX, ZCPAIR_A_PAIR_IFNAME, ZCPAIR_A_PAIR_MAX,
     ZCPAIR_A_PAIR_PEER_IFINDEX, ZCPAIR_A_PAIR_PEER_IFNAME, ZCPAIR_A_PAIR_PEER_NETNSID,
-    ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING, ZCPAIR_A_RING_HDR_BUF,
-    ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE, ZCPAIR_A_RING_TAIL,
-    ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
+    ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING, ZCPAIR_A_PAIR_TX_SEGMENT,
+    ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE,
+    ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET,
+    ZCPAIR_COPYBREAK_MAX,
 };
 use crate::pair::EndData;
 use crate::{ZcPair, LINK};
@@ -45,6 +46,7 @@ pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
     Policy::unspec(),                    // tx-ring (reply only)
     Policy::unspec(),                    // rx-ring (reply only)
     Policy::unspec(),                    // stats (reply only)
+    Policy::u8_max(1),                   // tx-segment
 ];
 
 pub(crate) static OPS: [Op; 2] = [
@@ -139,6 +141,10 @@ fn set_doit(req: &Request<'_>) -> Result {
         // from another netns, keeps its setting.
         changed |= data.end().copybreak.swap(copybreak, Ordering::Relaxed) != copybreak;
     }
+    if let Some(on) = req.attrs().u8(ZCPAIR_A_PAIR_TX_SEGMENT) {
+        // Frames held for a batch are cut or not as they were taken in.
+        changed |= data.end().tx_segment.swap(on != 0, Ordering::Relaxed) != (on != 0);
+    }
     if changed {
         notify_end(&rtnl, dev, ZCPAIR_CMD_PAIR_CHANGE_NTF);
     }
@@ -171,7 +177,11 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
     let rx = with_bh_disabled(|| data.end().rx.lock().state());
     w.nest(ZCPAIR_A_PAIR_TX_RING, |w| ring(w, &tx))?;
     w.nest(ZCPAIR_A_PAIR_RX_RING, |w| ring(w, &rx))?;
-    w.nest(ZCPAIR_A_PAIR_STATS, |w| stats(w, &data.end().stats))
+    w.nest(ZCPAIR_A_PAIR_STATS, |w| stats(w, &data.end().stats))?;
+    w.u8(
+        ZCPAIR_A_PAIR_TX_SEGMENT,
+        data.end().tx_segment.load(Ordering::Relaxed).into(),
+    )
 }
 
 fn ring(w: &mut Writer<'_>, r: &RingState) -> Result {

@@ -13,6 +13,7 @@ use crate::knet::dma::DmaDevice;
 use crate::knet::napi::Napi;
 use crate::knet::netdev::DeviceRef;
 use crate::knet::sgring::{Consumer, Producer, Ring};
+use crate::multidest::Held;
 use crate::ZcPair;
 use core::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
 use kernel::prelude::*;
@@ -81,6 +82,17 @@ pub(crate) struct End {
     /// This end transmits frames up to this length copied whole (runtime
     /// tunable, per end: each end's admin sets its own).
     pub(crate) copybreak: AtomicU32,
+    /// This end cuts UDP GSO frames into segments itself (genl
+    /// `tx-segment`, per end).
+    pub(crate) tx_segment: AtomicBool,
+    /// `ethtool -C tx-usecs`: how long a batch may wait for more frames.
+    pub(crate) tx_usecs: AtomicU32,
+    /// `ethtool -C tx-frames`: frames per batch at most (0: the maximum).
+    pub(crate) tx_frames: AtomicU32,
+    /// The frames held for the next batch (multidest.rs); taken before the
+    /// transmit ring's lock.
+    #[pin]
+    pub(crate) held: SpinLock<Held>,
     /// The peer's notifications ("interrupts") to this end are masked:
     /// set when one schedules our poll, cleared when a poll ends with
     /// `napi_complete_done()` true. While it is set, a poll is pending,
@@ -98,6 +110,10 @@ impl End {
             dev <- new_spinlock!(None, "zcpair_dev"),
             up: AtomicBool::new(false),
             copybreak: AtomicU32::new(copybreak),
+            tx_segment: AtomicBool::new(false),
+            tx_usecs: AtomicU32::new(0),
+            tx_frames: AtomicU32::new(0),
+            held <- new_spinlock!(Held::new(), "zcpair_held"),
             masked: AtomicBool::new(false),
             stats: Counters::default(),
         }? Error)

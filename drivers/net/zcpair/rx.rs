@@ -11,7 +11,7 @@ use crate::knet::netdev::{Device, NapiPoll};
 use crate::knet::sgring::{RxDesc, MAX_SG};
 use crate::knet::skb::{Charge, RxSkb};
 use crate::pair::EndData;
-use crate::{tx, ZcPair};
+use crate::{multidest, tx, ZcPair};
 use kernel::prelude::*;
 
 const ETH_HLEN: usize = 14;
@@ -88,6 +88,8 @@ impl NapiPoll for ZcPair {
         let Some(data) = dev.data() else { return 0 };
         let end = data.end();
         tx::complete(dev, data, &ctx);
+        // A batch held for `tx-usecs`: its timer brought us here.
+        multidest::flush_due(dev, data);
 
         // Build under the ring lock, deliver after it: delivery may transmit
         // (a TCP ACK), which takes other ring locks.
@@ -131,6 +133,13 @@ impl NapiPoll for ZcPair {
         add(&s.rx_dropped, dropped + refused);
         let work = n as i32 + dropped as i32;
         if work > 0 {
+            // The stack takes the frames GRO still queues before the peer
+            // hears they were read: a receiving stack that copies zero-copy
+            // frags has then let go of the sender's pages, and the peer
+            // releasing a batch is the last to hold its frames, so their
+            // notifications reach the sender together.
+            ctx.deliver_queued();
+            end.rx.lock().publish();
             // The "transmit complete interrupt" of the peer.
             data.peer().notify();
         }

@@ -9,6 +9,7 @@ use crate::knet::napi::PollCtx;
 use crate::knet::netdev::{Device, Sent};
 use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
+use crate::multidest;
 use crate::pair::EndData;
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
@@ -37,9 +38,17 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     if len < ETH_HLEN || !peer.up.load(Ordering::Relaxed) {
         return dropped(end, skb, false);
     }
-    let layout = layout(dev, data, &skb);
-    skb.tx_timestamp();
     let more = dev.xmit_more();
+    skb.tx_timestamp();
+    // UDP GSO frames this end cuts itself go into its batch
+    // (multidest.rs); anything else goes out behind what is held.
+    if end.tx_segment.load(Ordering::Relaxed) {
+        match multidest::take(dev, data, skb, more) {
+            Ok(()) => return Sent,
+            Err(back) => skb = back,
+        }
+    }
+    let layout = layout(dev, data, &skb);
 
     let mut ring = end.tx.lock();
     // Checked under the ring lock: a peer going down sets `up` and then
@@ -144,9 +153,9 @@ pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) 
     let mut bytes = 0u32;
     let mut pkts = 0u32;
     let n = ring.reap(|done| {
-        if done.bql {
+        if let Some(len) = done.bql {
             pkts += 1;
-            bytes += done.skb.len() as u32;
+            bytes += len;
         }
         done.skb.consume_in_napi(ctx);
     });
@@ -157,6 +166,7 @@ pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) 
         dev.bql_completed(pkts, bytes);
     }
     add(&end.stats.tx_completions, n as u64);
+    add(&end.stats.tx_completion_passes, 1);
     if dev.queue_stopped() && ring.free_slots() >= WAKE_THRESHOLD && dev.is_running() {
         dev.wake_queue();
     }
@@ -167,6 +177,7 @@ pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) 
 /// BH disabled.
 pub(crate) fn drain(dev: &Device<ZcPair>, data: &EndData) {
     let end = data.end();
+    multidest::drop_held(end);
     let mut ring = end.tx.lock();
     let mut consumer = data.peer().rx.lock();
     let n = ring.drain(&mut consumer, |done| done.skb.consume_any());

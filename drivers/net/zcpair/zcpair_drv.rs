@@ -27,6 +27,8 @@ mod genl;
 #[forbid(unsafe_code)]
 mod link;
 #[forbid(unsafe_code)]
+mod multidest;
+#[forbid(unsafe_code)]
 mod pair;
 #[forbid(unsafe_code)]
 mod rx;

@@ -13,6 +13,7 @@ Exit status:
 
 Examples:
   zcpairctl add zc0 peer zc1 ring 512 copybreak 256
+  zcpairctl set zc0 tx-segment on
   zcpairctl -n blue show --json
   zcpairctl stats zc0 --watch 1";
 
@@ -36,6 +37,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// `set`'s synopsis.
+pub const SET_USAGE: &str = "zcpairctl set NAME { copybreak N | tx-segment on|off }";
 
 /// Keywords of `add`, in the order the help lists them.
 pub const ADD_USAGE: &str =
@@ -72,15 +76,27 @@ pub enum Command {
         json: bool,
     },
 
-    /// Change a pair's runtime parameters (both ends share them)
-    #[command(override_usage = "zcpairctl set NAME copybreak N")]
+    /// Change a runtime parameter of one end of a pair (each end has its
+    /// own; the peer keeps its settings)
+    #[command(
+        override_usage = SET_USAGE,
+        after_help = "Parameters:\n  \
+            copybreak N          frames up to N bytes this end transmits are copied\n                       \
+                                 whole into the slot (<= hdr-buf)\n  \
+            tx-segment on|off    on (or 1): this end cuts the UDP GSO frames it\n                       \
+                                 transmits into segments itself, destinations\n                       \
+                                 interleaved within a transmit batch (ethtool -C\n                       \
+                                 tx-usecs/tx-frames); off (or 0, the default): GSO\n                       \
+                                 frames cross the ring whole\n\n\
+            The kernel checks the values."
+    )]
     Set {
-        /// The device (either end of the pair)
+        /// The device: the end whose parameter changes
         name: String,
         /// The parameter
         param: SetParam,
-        /// Its new value
-        value: u32,
+        /// Its new value: a number for copybreak, on|off (1|0) for tx-segment
+        value: String,
     },
 
     /// Show a device's counters
@@ -108,6 +124,16 @@ pub enum Command {
 pub enum SetParam {
     /// Frames up to this many bytes are copied whole into the slot
     Copybreak,
+    /// on|off: this end cuts the UDP GSO frames it transmits into segments
+    /// itself
+    TxSegment,
+}
+
+/// `set`'s parameter with its value, parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    Copybreak(u32),
+    TxSegment(bool),
 }
 
 #[derive(Args, Debug, PartialEq, Eq)]
@@ -135,6 +161,25 @@ fn number(keyword: &str, value: &str) -> Result<u32, String> {
     value.parse().map_err(|_| {
         format!("invalid value '{value}' for '{keyword}': expected an unsigned 32-bit number")
     })
+}
+
+/// `on`/`off`, or `1`/`0`.
+fn on_off(keyword: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "on" | "1" => Ok(true),
+        "off" | "0" => Ok(false),
+        _ => Err(format!(
+            "invalid value '{value}' for '{keyword}': expected 'on' or 'off' (or 1, 0)"
+        )),
+    }
+}
+
+/// Read `set`'s value for `param`. The error is a usage message.
+pub fn parse_set(param: SetParam, value: &str) -> Result<Setting, String> {
+    match param {
+        SetParam::Copybreak => number("copybreak", value).map(Setting::Copybreak),
+        SetParam::TxSegment => on_off("tx-segment", value).map(Setting::TxSegment),
+    }
 }
 
 fn set_once<T>(slot: &mut Option<T>, keyword: &str, v: T) -> Result<(), String> {

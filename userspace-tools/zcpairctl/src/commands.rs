@@ -8,7 +8,7 @@ use netlink_packet_core::{NetlinkPayload, NLM_F_DUMP};
 use netlink_packet_generic::{GenlFamily, GenlMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
-use crate::cli::{AddSpec, SetParam};
+use crate::cli::{AddSpec, Setting};
 use crate::error::{Error, Result};
 use crate::genl::{Pair, ZcpairMessage};
 use crate::nl::{self, Conn, Family, Proto};
@@ -104,10 +104,11 @@ pub fn show(name: Option<&str>, json: bool) -> Result<()> {
 }
 
 /// `set`.
-pub fn set(name: &str, param: SetParam, value: u32) -> Result<()> {
+pub fn set(name: &str, setting: Setting) -> Result<()> {
     let (mut conn, family) = zcpair_conn()?;
-    let msg = match param {
-        SetParam::Copybreak => ZcpairMessage::set_copybreak(name, value),
+    let msg = match setting {
+        Setting::Copybreak(v) => ZcpairMessage::set_copybreak(name, v),
+        Setting::TxSegment(on) => ZcpairMessage::set_tx_segment(name, on),
     };
     zcpair_request(&mut conn, &family, msg, 0)?;
     Ok(())

@@ -8,8 +8,8 @@
 //! commands print.
 
 use netlink_packet_core::{
-    emit_i32, emit_u32, emit_u64, parse_i32, parse_string, parse_u32, parse_u64, DecodeError,
-    DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, NlasIterator, Parseable,
+    emit_i32, emit_u32, emit_u64, parse_i32, parse_string, parse_u32, parse_u64, parse_u8,
+    DecodeError, DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, NlasIterator, Parseable,
     ParseableParametrized, NLA_F_NESTED,
 };
 use netlink_packet_generic::{GenlFamily, GenlHeader};
@@ -48,6 +48,18 @@ impl ZcpairMessage {
             attrs: vec![
                 PairAttr::Ifname(name.to_owned()),
                 PairAttr::Copybreak(copybreak),
+            ],
+        }
+    }
+
+    /// `pair-set` of one device's tx-segment (on: it cuts the UDP GSO
+    /// frames it transmits into segments itself), by name.
+    pub fn set_tx_segment(name: &str, on: bool) -> Self {
+        Self {
+            cmd: cmd::PAIR_SET,
+            attrs: vec![
+                PairAttr::Ifname(name.to_owned()),
+                PairAttr::TxSegment(u8::from(on)),
             ],
         }
     }
@@ -115,6 +127,8 @@ pub enum PairAttr {
     TxRing(Vec<RingAttr>),
     RxRing(Vec<RingAttr>),
     Stats(Vec<StatsAttr>),
+    /// `u8`, 0 or 1.
+    TxSegment(u8),
     Other(DefaultNla),
 }
 
@@ -127,6 +141,7 @@ impl Nla for PairAttr {
             Self::Ifname(s) | Self::PeerIfname(s) => string_len(s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().buffer_len(),
             Self::Stats(attrs) => attrs.as_slice().buffer_len(),
+            Self::TxSegment(_) => 1,
             Self::Other(nla) => nla.value_len(),
         }
     }
@@ -143,6 +158,7 @@ impl Nla for PairAttr {
             Self::TxRing(_) => pair::TX_RING | NLA_F_NESTED,
             Self::RxRing(_) => pair::RX_RING | NLA_F_NESTED,
             Self::Stats(_) => pair::STATS | NLA_F_NESTED,
+            Self::TxSegment(_) => pair::TX_SEGMENT,
             Self::Other(nla) => nla.kind(),
         }
     }
@@ -156,6 +172,7 @@ impl Nla for PairAttr {
             Self::Ifname(s) | Self::PeerIfname(s) => emit_string(buffer, s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().emit(buffer),
             Self::Stats(attrs) => attrs.as_slice().emit(buffer),
+            Self::TxSegment(v) => buffer[0] = *v,
             Self::Other(nla) => nla.emit_value(buffer),
         }
     }
@@ -176,6 +193,7 @@ impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for PairAttr {
             pair::TX_RING => Self::TxRing(parse_nlas(value).with_context(ctx)?),
             pair::RX_RING => Self::RxRing(parse_nlas(value).with_context(ctx)?),
             pair::STATS => Self::Stats(parse_nlas(value).with_context(ctx)?),
+            pair::TX_SEGMENT => Self::TxSegment(parse_u8(value).with_context(ctx)?),
             _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
         })
     }
@@ -347,6 +365,9 @@ pub struct Pair {
     pub rx_ring: Option<Ring>,
     /// Counters as received: `(ZCPAIR_A_STATS_* value, count)`.
     pub stats: Option<Vec<(u16, u64)>>,
+    /// As received: 1 when the end segments UDP GSO frames itself, 0 when
+    /// they cross whole; absent from older modules' replies.
+    pub tx_segment: Option<u8>,
 }
 
 impl Pair {
@@ -363,6 +384,7 @@ impl Pair {
                 PairAttr::TxRing(r) => p.tx_ring = Some(Ring::from_attrs(r)),
                 PairAttr::RxRing(r) => p.rx_ring = Some(Ring::from_attrs(r)),
                 PairAttr::Stats(s) => p.stats = Some(s.iter().map(|c| (c.kind, c.value)).collect()),
+                PairAttr::TxSegment(v) => p.tx_segment = Some(*v),
                 PairAttr::Other(_) => {}
             }
         }

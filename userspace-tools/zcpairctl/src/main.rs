@@ -39,7 +39,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Set { name, param, value } => {
             cli::check_ifname(&name).unwrap_or_else(|m| usage_error("set", m));
-            commands::set(&name, param, value)
+            let setting = cli::parse_set(param, &value).unwrap_or_else(|m| usage_error("set", m));
+            commands::set(&name, setting)
         }
         Command::Stats { name, json, watch } => {
             cli::check_ifname(&name).unwrap_or_else(|m| usage_error("stats", m));

@@ -53,6 +53,8 @@ pub fn pair_json(p: &Pair) -> Value {
     put(pair::TX_RING, p.tx_ring.as_ref().map(ring_json));
     put(pair::RX_RING, p.rx_ring.as_ref().map(ring_json));
     put(pair::STATS, p.stats.as_deref().map(stats_json));
+    // The number, as YNL prints a u8.
+    put(pair::TX_SEGMENT, p.tx_segment.map(Value::from));
     Value::Object(m)
 }
 
@@ -66,8 +68,31 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "?".to_owned(), |v| v.to_string())
 }
 
-/// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]`: the
-/// kernel names the peer only when it shares the asking netns.
+/// ` copybreak N` and ` tx-segment on|off`, those the reply has: the
+/// end's own parameters, as `set` takes them.
+fn params_text(p: &Pair) -> String {
+    let mut s = String::new();
+    if let Some(cb) = p.copybreak {
+        s += &format!(" copybreak {cb}");
+    }
+    if let Some(seg) = p.tx_segment {
+        s += &format!(" tx-segment {}", on_off(seg));
+    }
+    s
+}
+
+/// `on` for a set flag (any non-zero value), `off` for 0.
+pub fn on_off(v: u8) -> &'static str {
+    if v != 0 {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]
+/// [tx-segment on|off]`: the kernel names the peer only when it shares the
+/// asking netns.
 pub fn pair_headline(p: &Pair) -> String {
     let mut s = format!(
         "{}: {} peer {}",
@@ -81,9 +106,7 @@ pub fn pair_headline(p: &Pair) -> String {
     if let Some(id) = p.peer_netnsid {
         s += &format!(" netnsid {id}");
     }
-    if let Some(cb) = p.copybreak {
-        s += &format!(" copybreak {cb}");
-    }
+    s += &params_text(p);
     s
 }
 
@@ -195,9 +218,7 @@ pub fn ntf_text(command: u8, p: &Pair) -> String {
     if let Some(id) = p.peer_netnsid {
         s += &format!(" netnsid {id}");
     }
-    if let Some(cb) = p.copybreak {
-        s += &format!(" copybreak {cb}");
-    }
+    s += &params_text(p);
     s
 }
 

@@ -52,7 +52,8 @@ pub const MCGRP_EVENTS: &str = c_str(raw::ZCPAIR_MCGRP_EVENTS);
 /// string as the genetlink family name.
 pub const LINK_KIND: &str = FAMILY_NAME;
 
-/// Limits of the rtnetlink kind attributes and of copybreak.
+/// Limits of the rtnetlink kind attributes, of copybreak and of the
+/// transmit batching (`ethtool -C tx-usecs`, `tx-frames`).
 pub mod limits {
     use super::raw;
     pub const RING_SIZE_MIN: u32 = raw::ZCPAIR_RING_SIZE_MIN;
@@ -63,6 +64,8 @@ pub mod limits {
     pub const HDR_BUF_DEFAULT: u32 = raw::ZCPAIR_HDR_BUF_DEFAULT;
     pub const COPYBREAK_DEFAULT: u32 = raw::ZCPAIR_COPYBREAK_DEFAULT;
     pub const COPYBREAK_MAX: u32 = raw::ZCPAIR_COPYBREAK_MAX;
+    pub const TX_USECS_MAX: u32 = raw::ZCPAIR_TX_USECS_MAX;
+    pub const TX_FRAMES_MAX: u32 = raw::ZCPAIR_TX_FRAMES_MAX;
 
     /// Spec name and value of every constant, for the spec test.
     pub const ALL: &[(&str, u32)] = &[
@@ -74,6 +77,8 @@ pub mod limits {
         ("hdr-buf-default", HDR_BUF_DEFAULT),
         ("copybreak-default", COPYBREAK_DEFAULT),
         ("copybreak-max", COPYBREAK_MAX),
+        ("tx-usecs-max", TX_USECS_MAX),
+        ("tx-frames-max", TX_FRAMES_MAX),
     ];
 }
 
@@ -142,6 +147,7 @@ pub mod pair {
     pub const TX_RING: u16 = attr(raw::ZCPAIR_A_PAIR_TX_RING);
     pub const RX_RING: u16 = attr(raw::ZCPAIR_A_PAIR_RX_RING);
     pub const STATS: u16 = attr(raw::ZCPAIR_A_PAIR_STATS);
+    pub const TX_SEGMENT: u16 = attr(raw::ZCPAIR_A_PAIR_TX_SEGMENT);
 
     pub const ALL: &[(&str, u16)] = &[
         ("ifindex", IFINDEX),
@@ -153,6 +159,7 @@ pub mod pair {
         ("tx-ring", TX_RING),
         ("rx-ring", RX_RING),
         ("stats", STATS),
+        ("tx-segment", TX_SEGMENT),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_A_PAIR_MAX);
 }

@@ -3,7 +3,7 @@
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use zcpairctl::cli::{parse_add, AddArgs, AddSpec, Cli, Command, SetParam};
+use zcpairctl::cli::{parse_add, parse_set, AddArgs, AddSpec, Cli, Command, SetParam, Setting};
 
 fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
     Cli::try_parse_from(std::iter::once("zcpairctl").chain(args.iter().copied()))
@@ -117,7 +117,7 @@ fn subcommands() {
         Command::Set {
             name: "zc0".into(),
             param: SetParam::Copybreak,
-            value: 64
+            value: "64".into()
         }
     );
     assert_eq!(
@@ -140,6 +140,78 @@ fn subcommands() {
     );
 }
 
+/// `set NAME PARAM VALUE`, its value read by `parse_set`.
+fn set(args: &[&str]) -> Result<(String, Setting), String> {
+    match parse(&[&["set"], args].concat()).unwrap().command {
+        Command::Set { name, param, value } => parse_set(param, &value).map(|s| (name, s)),
+        c => panic!("{c:?}"),
+    }
+}
+
+#[test]
+fn set_values() {
+    assert_eq!(
+        parse(&["set", "zc0", "tx-segment", "on"]).unwrap().command,
+        Command::Set {
+            name: "zc0".into(),
+            param: SetParam::TxSegment,
+            value: "on".into()
+        }
+    );
+    assert_eq!(
+        set(&["zc0", "tx-segment", "on"]),
+        Ok(("zc0".into(), Setting::TxSegment(true)))
+    );
+    assert_eq!(
+        set(&["zc0", "tx-segment", "off"]),
+        Ok(("zc0".into(), Setting::TxSegment(false)))
+    );
+    assert_eq!(
+        set(&["zc0", "tx-segment", "1"]),
+        Ok(("zc0".into(), Setting::TxSegment(true)))
+    );
+    assert_eq!(
+        set(&["zc0", "tx-segment", "0"]),
+        Ok(("zc0".into(), Setting::TxSegment(false)))
+    );
+    assert_eq!(
+        set(&["zc0", "copybreak", "64"]),
+        Ok(("zc0".into(), Setting::Copybreak(64)))
+    );
+}
+
+#[test]
+fn set_refuses_bad_values() {
+    for bad in ["yes", "2", "ON", "", "true"] {
+        assert_eq!(
+            set(&["zc0", "tx-segment", bad]).unwrap_err(),
+            format!("invalid value '{bad}' for 'tx-segment': expected 'on' or 'off' (or 1, 0)")
+        );
+    }
+    assert!(set(&["zc0", "copybreak", "x"])
+        .unwrap_err()
+        .contains("'copybreak'"));
+    assert!(set(&["zc0", "copybreak", "on"])
+        .unwrap_err()
+        .contains("unsigned 32-bit number"));
+}
+
+/// The binary refuses a bad value as a usage error, before any netlink.
+#[test]
+fn set_bad_value_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zcpairctl"))
+        .args(["set", "zc0", "tx-segment", "maybe"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid value 'maybe' for 'tx-segment'"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("tx-segment on|off"), "{stderr}");
+}
+
 #[test]
 fn unknown_arguments_are_usage_errors() {
     for args in [
@@ -147,7 +219,9 @@ fn unknown_arguments_are_usage_errors() {
         &["show", "zc0", "extra"],
         &["show", "--yaml"],
         &["set", "zc0", "mtu", "1500"],
-        &["set", "zc0", "copybreak", "x"],
+        &["set", "zc0", "tx-segment"],
+        &["set", "zc0", "tx-segment", "on", "extra"],
+        &["set", "zc0", "tx-segment", "-1"],
         &["stats", "zc0", "--watch", "0"],
         &["del"],
         &[],

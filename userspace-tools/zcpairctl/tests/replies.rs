@@ -79,8 +79,61 @@ fn pair_get_reply() {
     // reads an older module's reply, and knows every counter in it.
     let stats = p.stats.as_ref().unwrap();
     assert_eq!(stats.len(), 15);
+    assert!(uapi::stats::ALL.len() > stats.len());
     assert!(stats.iter().all(|(k, _)| uapi::stats::name(*k).is_some()));
+    // Nor has it tx-segment: nothing is printed of it.
+    assert_eq!(p.tx_segment, None);
+    assert!(!output::pair_text(&p).contains("tx-segment"));
+    assert!(output::pair_json(&p).get("tx-segment").is_none());
+    let text = output::stats_text(&p, None);
+    assert_eq!(text.lines().count(), 1 + 15, "{text}");
+    assert!(!text.contains("tx-segments"), "{text}");
     assert!(check_ack(&msgs[1]).is_ok());
+}
+
+#[test]
+fn pair_get_reply_with_tx_segment() {
+    let msgs = messages("genl-pair-get-tx-segment.hex");
+    assert_eq!(msgs.len(), 2);
+    let p = pair_of(&msgs[0]);
+    assert_eq!(p.tx_segment, Some(1));
+    assert_eq!(
+        output::pair_text(&p),
+        "7: zca peer 8: zcb copybreak 128 tx-segment on\n    \
+         tx-ring size 256 hdr-buf 256 head 4000 tail 4040 in-flight 40\n    \
+         rx-ring size 256 hdr-buf 256 head 12 tail 12 in-flight 0"
+    );
+    let json = output::pairs_json(std::slice::from_ref(&p));
+    assert_eq!(json[0]["tx-segment"], 1);
+    assert_eq!(json[0]["copybreak"], 128);
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CHANGE_NTF, &p),
+        "change zca ifindex 7 peer zcb ifindex 8 copybreak 128 tx-segment on"
+    );
+    assert_eq!(
+        output::ntf_json(uapi::cmd::PAIR_CHANGE_NTF, &p)["msg"]["tx-segment"],
+        1
+    );
+    // Every counter of this build, the six batching ones among them.
+    let stats = p.stats.as_ref().unwrap();
+    assert_eq!(stats.len(), uapi::stats::ALL.len());
+    assert_eq!(json[0]["stats"]["tx-segments"], 1200);
+    assert_eq!(json[0]["stats"]["tx-batches"], 40);
+    assert_eq!(json[0]["stats"]["tx-batch-frames"], 160);
+    assert_eq!(json[0]["stats"]["tx-batch-destinations"], 120);
+    assert_eq!(json[0]["stats"]["tx-batch-max-run"], 1);
+    assert_eq!(json[0]["stats"]["tx-completion-passes"], 40);
+    let text = output::stats_text(&p, None);
+    assert!(text.contains("tx-batch-max-run"), "{text}");
+    assert!(!text.contains("stat-"), "{text}");
+    assert!(check_ack(&msgs[1]).is_ok());
+
+    let off = Pair {
+        tx_segment: Some(0),
+        ..p
+    };
+    assert!(output::pair_headline(&off).ends_with(" copybreak 128 tx-segment off"));
+    assert_eq!(output::pair_json(&off)["tx-segment"], 0);
 }
 
 #[test]
@@ -89,6 +142,7 @@ fn emitted_pair_parses_back() {
         PairAttr::Ifindex(3),
         PairAttr::Ifname("x".into()),
         PairAttr::PeerNetnsid(-1),
+        PairAttr::Copybreak(64),
         PairAttr::TxRing(vec![RingAttr::Size(16), RingAttr::InFlight(1)]),
         PairAttr::Stats(vec![
             StatsAttr { kind: 1, value: 1 },
@@ -97,6 +151,7 @@ fn emitted_pair_parses_back() {
                 value: u64::MAX,
             },
         ]),
+        PairAttr::TxSegment(1),
     ];
     let mut g = GenlMessage::from_payload(ZcpairMessage {
         cmd: uapi::cmd::PAIR_CHANGE_NTF,

@@ -131,6 +131,21 @@ fn pair_set_copybreak() {
 
 #[rustfmt::skip]
 #[test]
+fn pair_set_tx_segment() {
+    let want: Vec<u8> = vec![
+        36, 0, 0, 0,   0x1e, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0,
+        2, 1, 0, 0,                                             // PAIR_SET, version 1
+        8, 0, 2, 0,   b'z', b'c', b'0', 0,                      // IFNAME "zc0"
+        5, 0, 10, 0,  1, 0, 0, 0,                               // TX_SEGMENT u8 1 (+3 pad)
+    ];
+    assert_eq!(genl(ZcpairMessage::set_tx_segment("zc0", true), 0), want);
+    let mut off = want;
+    off[32] = 0;                                                // TX_SEGMENT u8 0
+    assert_eq!(genl(ZcpairMessage::set_tx_segment("zc0", false), 0), off);
+}
+
+#[rustfmt::skip]
+#[test]
 fn ctrl_getfamily() {
     let want: Vec<u8> = vec![
         32, 0, 0, 0,   0x10, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // GENL_ID_CTRL, REQUEST

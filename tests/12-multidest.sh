@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The multi-destination path (document 004, issue 9): with tx-segment on,
+# zca cuts the UDP GSO frames of one sendmmsg(2) (4 destinations x 64,000 B,
+# MSG_ZEROCOPY, UDP_SEGMENT 1400) into segments itself, from one header
+# template per frame, interleaves the destinations within the batch that
+# `ethtool -C tx-usecs/tx-frames` lets form, and releases each batch in
+# one completion pass. IPv4 and IPv6; tx-segment off as the
+# control. The sends and checks run from one process (tests/multidest.py).
+. "$(dirname "$0")/lib.sh"
+
+ktap_plan 15
+
+if ! pair_up; then
+	ktap_fail "create a pair" "$(ip -all netns exec ip -o link 2>&1)"
+	ktap_finish
+fi
+ktap_ok "create a pair"
+
+ktap_check "ethtool -C tx-usecs beyond 100000 is refused with the reason" \
+	refused "tx-usecs must not exceed 100000" ip netns exec $NS_A ethtool -C zca tx-usecs 200000
+ktap_check "ethtool -C zca tx-usecs 100000 tx-frames 4; ethtool -c shows them" bash -c "
+	ip netns exec $NS_A ethtool -C zca tx-usecs 100000 tx-frames 4 &&
+	ip netns exec $NS_A ethtool -c zca | grep -qx 'tx-usecs:[[:space:]]*100000' &&
+	ip netns exec $NS_A ethtool -c zca | grep -qx 'tx-frames:[[:space:]]*4'"
+
+out=$($PY "$ZCPAIR_ROOT/tests/multidest.py" $NS_A $NS_B 2>&1)
+rc=$?
+n=0
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) ktap_ok "${line#ok }"; n=$((n + 1)) ;;
+	"not ok "*) ktap_fail "${line#not ok }"; n=$((n + 1)) ;;
+	*) echo "# $line" ;;
+	esac
+done <<<"$out"
+while [ $n -lt 12 ]; do
+	ktap_fail "multidest.py reported $n of 12 points" "exit $rc"
+	n=$((n + 1))
+done
+pair_down
+ktap_finish

@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The multi-destination path (document 004), from one process.
+
+Usage: multidest.py NETNS_A NETNS_B
+
+zca (in NETNS_A) sends with one sendmmsg(2) per call four 64,000-byte
+messages to four UDP ports of zcb (in NETNS_B), MSG_ZEROCOPY and
+UDP_SEGMENT 1400, over IPv4 then IPv6, with tx-segment on (set here over
+the genl family) and the batching the shell script set with
+`ethtool -C zca tx-usecs 100000 tx-frames 4`; then once with tx-segment
+off. A packet socket on zcb sees every frame in ring order; the four
+receiving sockets check every datagram byte for byte.
+
+Prints KTAP result lines ("ok DESC", "not ok DESC") and diagnostics for
+tests/12-multidest.sh.
+"""
+import ctypes
+import os
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import zcnl  # noqa: E402
+from zcnl import setns, uapi  # noqa: E402
+
+SO_ZEROCOPY, SO_RCVBUFFORCE = 60, 33
+MSG_ZEROCOPY, MSG_ERRQUEUE = 0x4000000, 0x2000
+IP_RECVERR, IPV6_RECVERR = 11, 25
+SOL_UDP, UDP_SEGMENT = 17, 103
+SO_EE_ORIGIN_ZEROCOPY, SO_EE_CODE_ZEROCOPY_COPIED = 5, 1
+ETH_P_ALL = 3
+GSO, SIZE, DESTS, CALLS = 1400, 64000, 4, 5
+PORT = 6001
+SEGS = -(-SIZE // GSO)  # segments per message
+ADDR = {4: ("10.99.0.1", "10.99.0.2"), 6: ("fd99::1", "fd99::2")}
+HDR = {4: 14 + 20 + 8, 6: 14 + 40 + 8}
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+class Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class Msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(Iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+class Mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
+
+
+class Result:
+    def __init__(self):
+        self.failed = 0
+
+    def report(self, ok, desc, *diag):
+        print(("ok " if ok else "not ok ") + desc, flush=True)
+        for d in diag:
+            print(f"# {d}", flush=True)
+        self.failed += not ok
+
+
+def payload(call, dest):
+    """Each message's bytes tell its call, destination and offset."""
+    head = struct.pack("!HH", call, dest)
+    return (head + bytes((i * 7 + dest) & 0xFF for i in range(252))) * (SIZE // 256) + bytes(SIZE % 256)
+
+
+def sockaddr(fam, addr, port):
+    if fam == 4:
+        return struct.pack("=H", socket.AF_INET) + struct.pack("!H", port) + socket.inet_aton(addr) + bytes(8)
+    return (struct.pack("=H", socket.AF_INET6) + struct.pack("!HI", port, 0) +
+            socket.inet_pton(socket.AF_INET6, addr) + bytes(4))
+
+
+def sendmmsg(sock, fam, dst, call):
+    """One sendmmsg of DESTS messages, one per port; returns how many were
+    sent."""
+    n = DESTS
+    msgs = (Mmsghdr * n)()
+    keep = []
+    for d in range(n):
+        data = ctypes.create_string_buffer(payload(call, d), SIZE)
+        name = ctypes.create_string_buffer(sockaddr(fam, dst, PORT + d))
+        iov = Iovec(ctypes.cast(data, ctypes.c_void_p), SIZE)
+        keep += [data, name, iov]
+        msgs[d].hdr.name = ctypes.cast(name, ctypes.c_void_p)
+        msgs[d].hdr.namelen = len(name.raw) - 1
+        msgs[d].hdr.iov = ctypes.pointer(iov)
+        msgs[d].hdr.iovlen = 1
+    sent = libc.sendmmsg(sock.fileno(), msgs, n, MSG_ZEROCOPY)
+    if sent < 0:
+        raise OSError(ctypes.get_errno(), f"sendmmsg: {os.strerror(ctypes.get_errno())}")
+    # The user pages must stay until the notification: kept by the caller.
+    return sent, keep
+
+
+def notifications(sock, fam, want, secs=10):
+    """Reads the error queue until ids `want` (a set) are all notified;
+    returns (notifications, ids notified, ids reported copied)."""
+    level, ty = (socket.SOL_IP, IP_RECVERR) if fam == 4 else (socket.IPPROTO_IPV6, IPV6_RECVERR)
+    n, done, copied, ranges = 0, set(), 0, []
+    deadline = time.monotonic() + secs
+    while not want <= done and time.monotonic() < deadline:
+        try:
+            _, anc, _, _ = sock.recvmsg(0, 1024, MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        for lv, t, data in anc:
+            if (lv, t) != (level, ty):
+                continue
+            _, origin, _, code, _, lo, hi = struct.unpack_from("IBBBBII", data)
+            if origin != SO_EE_ORIGIN_ZEROCOPY:
+                continue
+            n += 1
+            ranges.append((lo, hi, round(time.monotonic() * 1000) % 100000))
+            done |= set(range(lo, hi + 1))
+            if code & SO_EE_CODE_ZEROCOPY_COPIED:
+                copied += hi - lo + 1
+    NOTES.append(ranges)
+    return n, done, copied
+
+
+NOTES = []
+
+
+def pair_get(ns, ifname):
+    setns(ns)
+    g = zcnl.Genl("zcpair")
+    try:
+        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
+    finally:
+        g.close()
+    if err or not replies:
+        raise OSError(err, f"pair-get {ifname}: {msg}")
+    return replies[0]
+
+
+STATS = ("TX_SEGMENTS", "TX_BATCHES", "TX_BATCH_FRAMES", "TX_BATCH_DESTINATIONS",
+         "TX_BATCH_MAX_RUN", "TX_HEADER_BYTES_COPIED", "TX_PAYLOAD_BYTES_REFERENCED",
+         "TX_LINEAR_BYTES_COPIED", "TX_ZEROCOPY_FRAMES", "TX_COMPLETION_PASSES", "TX_DROPPED")
+
+
+def stats(ns):
+    st = zcnl.attrs(pair_get(ns, "zca")[uapi.ZCPAIR_A_PAIR_STATS])
+    return {k: zcnl.uint(st.get(getattr(uapi, "ZCPAIR_A_STATS_" + k), b"\0\0\0\0")) for k in STATS}
+
+
+def set_segment(ns, on):
+    setns(ns)
+    g = zcnl.Genl("zcpair")
+    try:
+        err, msg, _ = g.call(uapi.ZCPAIR_CMD_PAIR_SET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, "zca") +
+                             zcnl.attr(uapi.ZCPAIR_A_PAIR_TX_SEGMENT, struct.pack("B", on)))
+    finally:
+        g.close()
+    return err, msg
+
+
+def fold(acc):
+    while acc > 0xFFFF:
+        acc = (acc & 0xFFFF) + (acc >> 16)
+    return acc
+
+
+def sum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    return sum(struct.unpack(f"!{len(b) // 2}H", b))
+
+
+def check_frame(fam, f):
+    """The segment's headers are right: lengths, IPv4 header checksum, UDP
+    checksum seeded with the pseudo-header sum (CHECKSUM_PARTIAL). Returns
+    (dest index, payload) or raises ValueError."""
+    if fam == 4:
+        ihl = (f[14] & 15) * 4
+        tot, = struct.unpack_from("!H", f, 16)
+        if tot != len(f) - 14 or fold(sum16(f[14:14 + ihl])) != 0xFFFF:
+            raise ValueError(f"IPv4 header: tot_len {tot} for {len(f) - 14} B, checksum bad")
+        l4, pseudo = 14 + ihl, sum16(f[26:34]) + 17
+    else:
+        plen, = struct.unpack_from("!H", f, 18)
+        if plen != len(f) - 54:
+            raise ValueError(f"IPv6 payload length {plen} for {len(f) - 54} B")
+        l4, pseudo = 54, sum16(f[22:54]) + 17
+    dport, ulen, check = struct.unpack_from("!HHH", f, l4 + 2)
+    if ulen != len(f) - l4:
+        raise ValueError(f"UDP length {ulen} for {len(f) - l4} B")
+    if check != fold(pseudo + ulen):
+        raise ValueError(f"UDP checksum seed {check:#x}, pseudo-header sum {fold(pseudo + ulen):#x}")
+    return dport - PORT, f[l4 + 8:]
+
+
+def run(res, ns_a, ns_b, fam, segment):
+    src, dst = ADDR[fam]
+    af = socket.AF_INET if fam == 4 else socket.AF_INET6
+    tag = f"IPv{fam}, tx-segment {'on' if segment else 'off'}"
+    err, msg = set_segment(ns_a, segment)
+    if err:
+        res.report(False, f"{tag}: pair-set tx-segment", f"{os.strerror(err)} {msg}")
+        return
+    setns(ns_b)
+    rx = []
+    for d in range(DESTS):
+        s = socket.socket(af, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+        s.bind((dst, PORT + d))
+        s.setblocking(False)
+        rx.append(s)
+    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    cap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
+    cap.bind(("zcb", 0))
+    cap.setblocking(False)
+    setns(ns_a)
+    tx = socket.socket(af, socket.SOCK_DGRAM)
+    tx.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY, 1)
+    tx.setsockopt(SOL_UDP, UDP_SEGMENT, GSO)
+    if fam == 4:
+        tx.setsockopt(socket.SOL_IP, IP_RECVERR, 1)
+    else:
+        tx.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+    tx.bind((src, 0))
+    # Neighbours resolved before the count starts.
+    tx.sendto(b"warm-up", (dst, PORT))
+    time.sleep(0.5)
+    for s in rx:
+        while True:
+            try:
+                s.recv(65536)
+            except BlockingIOError:
+                break
+    while True:
+        try:
+            cap.recv(70000)
+        except BlockingIOError:
+            break
+
+    before = stats(ns_a)
+    per_call, bad, next_id = [], [], 0
+    for call in range(CALLS):
+        sent, keep = sendmmsg(tx, fam, dst, call)
+        ids = set(range(next_id, next_id + sent))
+        next_id += sent
+        per_call.append((sent,) + notifications(tx, fam, ids))
+        del keep
+    time.sleep(0.3)
+    after = stats(ns_a)
+    delta = {k: after[k] - before[k] for k in STATS}
+
+    # Every datagram, byte for byte, at its destination.
+    got = {d: [] for d in range(DESTS)}
+    for d, s in enumerate(rx):
+        while True:
+            try:
+                got[d].append(s.recv(65536))
+            except BlockingIOError:
+                break
+        s.close()
+    want_dgram = {}
+    for call in range(CALLS):
+        for d in range(DESTS):
+            p = payload(call, d)
+            want_dgram.setdefault(d, []).extend(p[i:i + GSO] for i in range(0, SIZE, GSO))
+    # (Without tx-segment the receiving stack cuts each GSO frame into
+    # datagrams on delivery to these sockets, which have no UDP_GRO.)
+    intact = all(got[d] == want_dgram[d] for d in range(DESTS))
+
+    # The frames in ring order, as the packet socket on zcb saw them.
+    order, frames = [], 0
+    while True:
+        try:
+            f = cap.recv(70000)
+        except BlockingIOError:
+            break
+        et, = struct.unpack_from("!H", f, 12)
+        if et != (0x0800 if fam == 4 else 0x86DD):
+            continue
+        frames += 1
+        if segment:
+            try:
+                d, _ = check_frame(fam, f)
+                order.append(d)
+            except ValueError as e:
+                bad.append(str(e))
+    cap.close()
+    tx.close()
+
+    calls_ok = all(p[0] == DESTS for p in per_call)
+    res.report(calls_ok and intact,
+               f"{tag}: {CALLS} sendmmsg calls of {DESTS} x {SIZE} B arrive intact at {DESTS} ports",
+               f"datagrams per port {[len(got[d]) for d in range(DESTS)]}, "
+               f"want {CALLS * SEGS} each; messages sent per call {[p[0] for p in per_call]}")
+    if not segment:
+        res.report(delta["TX_SEGMENTS"] == 0 and frames == CALLS * DESTS,
+                   f"{tag}: GSO frames cross whole (frames seen {frames}, tx_segments +{delta['TX_SEGMENTS']})")
+        return
+    same = sum(1 for a, b in zip(order, order[1:]) if a == b)
+    res.report(not bad and frames == CALLS * DESTS * SEGS and same == 0,
+               f"{tag}: the driver cut {frames} segments, destinations interleaved",
+               f"segments seen {frames} (want {CALLS * DESTS * SEGS}), adjacent same-destination "
+               f"pairs {same}, first {order[:12]}", *bad[:3])
+    # The driver releases each batch in one completion pass, after the
+    # peer's stack has taken every segment: the sender's notifications for
+    # the call then come at once, merged by the kernel into one when the
+    # messages' last references go in a row. A receiving stack that still
+    # holds a segment then splits them (seen: 1 or 2 per call); every id is
+    # notified either way. Reported copied: by the receiving stack, which
+    # copies user pages before local delivery (Documentation/design.md).
+    notes = [p[1] for p in per_call]
+    res.report(all(len(p[2]) == DESTS for p in per_call) and
+               delta["TX_COMPLETION_PASSES"] == delta["TX_BATCHES"] == CALLS,
+               f"{tag}: each batch released in one completion pass; every message notified",
+               f"completion passes +{delta['TX_COMPLETION_PASSES']} for {delta['TX_BATCHES']} batches; "
+               f"notifications per call {notes}; ids per call {[len(p[2]) for p in per_call]}; "
+               f"reported copied (by the receiving stack) {[p[3] for p in per_call]}",
+               f"ranges (lo, hi, ms) {NOTES[-CALLS:]}")
+    want = {
+        "TX_SEGMENTS": CALLS * DESTS * SEGS,
+        "TX_BATCHES": CALLS,
+        "TX_BATCH_FRAMES": CALLS * DESTS,
+        "TX_BATCH_DESTINATIONS": CALLS * DESTS,
+        "TX_HEADER_BYTES_COPIED": CALLS * DESTS * SEGS * HDR[fam],
+        "TX_PAYLOAD_BYTES_REFERENCED": CALLS * DESTS * SIZE,
+        "TX_LINEAR_BYTES_COPIED": 0,
+        "TX_ZEROCOPY_FRAMES": CALLS * DESTS,
+        "TX_DROPPED": 0,
+    }
+    # The end may also send a control frame meanwhile (IPv6 router
+    # solicitation, MLD report): copied whole, its bytes count as header
+    # bytes. Allowed: up to 3 frames of copybreak (128 B) size.
+    extra = delta["TX_HEADER_BYTES_COPIED"] - want["TX_HEADER_BYTES_COPIED"]
+    if 0 <= extra <= 3 * 128:
+        want["TX_HEADER_BYTES_COPIED"] += extra
+    off = {k: (delta[k], v) for k, v in want.items() if delta[k] != v}
+    res.report(not off and after["TX_BATCH_MAX_RUN"] == 1,
+               f"{tag}: counters reconcile (segments, batches, {HDR[fam]} B headers, payload referenced, "
+               f"nothing copied)",
+               f"deltas {delta}; max run {after['TX_BATCH_MAX_RUN']}", *([f"off: {off}"] if off else []))
+
+
+def case_delete(res, ns_a, ns_b):
+    """Frames held for a batch (tx-usecs 100000, tx-frames 64) when the pair
+    is deleted: dropped, and every message's notification still comes."""
+    import subprocess
+    out = subprocess.run(["ip", "netns", "exec", ns_a, "ethtool", "-C", "zca", "tx-usecs", "100000",
+                          "tx-frames", "64"], capture_output=True, text=True)
+    set_segment(ns_a, 1)
+    setns(ns_a)
+    rt = zcnl.Rtnl()
+    index = rt.link("zca")[0]
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tx.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY, 1)
+    tx.setsockopt(SOL_UDP, UDP_SEGMENT, GSO)
+    tx.setsockopt(socket.SOL_IP, IP_RECVERR, 1)
+    sent, keep = sendmmsg(tx, 4, ADDR[4][1], 0)
+    err, msg, _ = rt.request(zcnl.RTM_DELLINK, zcnl.ifinfo(index))
+    n, done, _ = notifications(tx, 4, set(range(sent)))
+    gone = rt.link("zca") is None
+    rt.close()
+    tx.close()
+    del keep
+    res.report(out.returncode == 0 and err == 0 and gone and sent == DESTS and len(done) == sent,
+               "pair deleted with a batch held: every message's zero-copy notification comes",
+               f"ethtool -C: {out.returncode} {out.stderr.strip()}; delete: {os.strerror(err)} {msg}; "
+               f"sent {sent}, notified {len(done)} in {n}; zca gone {gone}")
+
+
+def main():
+    ns_a, ns_b = sys.argv[1], sys.argv[2]
+    res = Result()
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    seg0 = pair_get(ns_a, "zca").get(uapi.ZCPAIR_A_PAIR_TX_SEGMENT)
+    res.report(seg0 == b"\0", "tx-segment is off by default (pair-get)", f"got {seg0!r}")
+    for fam, seg in ((4, 1), (6, 1), (4, 0)):
+        t0 = time.monotonic()
+        try:
+            run(res, ns_a, ns_b, fam, seg)
+        except OSError as e:
+            res.report(False, f"IPv{fam} tx-segment {seg}: {e}")
+        print(f"# IPv{fam} tx-segment {seg}: {time.monotonic() - t0:.0f} s", flush=True)
+    try:
+        case_delete(res, ns_a, ns_b)
+    except OSError as e:
+        res.report(False, f"pair deleted with a batch held: {e}")
+    setns(home)
+    return 1 if res.failed else 0
+
+
+sys.exit(main())
