@@ -41,6 +41,20 @@ echo "== zcpairctl -n $NS_A stats zca"
 zcpairctl -n $NS_A stats zca
 echo "== ethtool -S zca"
 ip netns exec $NS_A ethtool -S zca
+echo "== multi-destination: zcpairctl set zca tx-segment on; ethtool -C zca tx-usecs 100000 tx-frames 4"
+zcpairctl -n $NS_A set zca tx-segment on
+ip netns exec $NS_A ethtool -C zca tx-usecs 100000 tx-frames 4
+dests=10.99.0.2:7001,10.99.0.2:7002,10.99.0.2:7003,10.99.0.2:7004
+echo "== zcpairctl recv --listen $dests --calls 50 (in zcb's netns)"
+zcpairctl -n $NS_B recv --listen $dests --calls 50 >"$tmp/recv" 2>&1 &
+rpid=$!
+sleep 2
+echo "== zcpairctl send --dest $dests --zerocopy --calls 50 (one sendmmsg of 4 x 64000 B per call)"
+zcpairctl -n $NS_A send --dest $dests --zerocopy --calls 50
+wait $rpid
+cat "$tmp/recv"
+echo "== zcpairctl -n $NS_A stats zca (multi-destination counters)"
+zcpairctl -n $NS_A stats zca | grep -E "segment|batch|completion|zerocopy"
 rm -rf "$tmp"
 pair_down
 rmmod zcpair

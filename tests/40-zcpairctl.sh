@@ -111,7 +111,8 @@ ktap_check "del removes both ends" bash -c "zcpairctl -n $NS_A del zca && [ \$(i
 sleep 1
 kill $mon_pid 2>/dev/null
 wait $mon_pid 2>/dev/null
-ktap_expect_eq "monitor saw create, change, delete of zca (in its netns)" "create change delete" \
+ktap_expect_eq "monitor saw create, a change per set (copybreak, tx-segment), delete of zca (in its netns)" \
+	"create change change delete" \
 	"$(awk '$2 == "zca" {print $1}' "$mon" | xargs)"
 rm -f "$mon"
 ktap_check "usage errors exit 2" bash -c "zcpairctl add zca >/dev/null 2>&1; [ \$? = 2 ]"

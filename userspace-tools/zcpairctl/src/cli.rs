@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The command line.
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::pattern::{Layout, HEADER_LEN, MAX_CALLS, MAX_SIZE};
 
 /// Shown at the end of `zcpairctl --help`.
 pub const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  success
   1  the request failed: the kernel refused it (netlink error, printed as
-     \"Error: <reason>.\"), or it could not be made (netns, socket)
+     \"Error: <reason>.\"), or it could not be made (netns, socket); for
+     recv: a datagram missing, bad or duplicated; for send: a zero-copy
+     notification missing
   2  usage error
 
 Examples:
   zcpairctl add zc0 peer zc1 ring 512 copybreak 256
   zcpairctl set zc0 tx-segment on
   zcpairctl -n blue show --json
-  zcpairctl stats zc0 --watch 1";
+  zcpairctl stats zc0 --watch 1
+  zcpairctl -n blue recv --listen 10.99.0.2:6001,10.99.0.2:6002 --calls 10
+  zcpairctl -n red send --dest 10.99.0.2:6001,10.99.0.2:6002 --calls 10 --zerocopy";
 
 #[derive(Parser, Debug, PartialEq, Eq)]
 #[command(
@@ -24,7 +33,9 @@ Examples:
     about = "Create, inspect and tune zcpair device pairs",
     long_about = "Create, inspect and tune zcpair device pairs.\n\n\
         Pairs are created and deleted with rtnetlink (link kind \"zcpair\"); \
-        show, set, stats and monitor use the \"zcpair\" generic netlink family.",
+        show, set, stats and monitor use the \"zcpair\" generic netlink family. \
+        send and recv exercise the multi-destination zero-copy transmit path \
+        with UDP (sendmmsg, MSG_ZEROCOPY, UDP_SEGMENT) and check what arrives.",
     after_help = EXIT_STATUS_HELP,
     subcommand_required = true,
     arg_required_else_help = true
@@ -118,7 +129,73 @@ pub enum Command {
         #[arg(short = 'j', long)]
         json: bool,
     },
+
+    /// Send UDP to several destinations, one sendmmsg(2) per call, and
+    /// report the cost
+    #[command(override_usage = SEND_USAGE, after_help = SEND_HELP)]
+    Send(SendArgs),
+
+    /// Receive what `send` sends, one UDP socket per address, and check it
+    #[command(override_usage = RECV_USAGE, after_help = RECV_HELP)]
+    Recv(RecvArgs),
 }
+
+/// `send`'s synopsis.
+pub const SEND_USAGE: &str = "zcpairctl send --dest ADDR:PORT[,ADDR:PORT...] [--size BYTES] \
+    [--gso BYTES] [--calls N] [--zerocopy] [--json]";
+
+/// `recv`'s synopsis.
+pub const RECV_USAGE: &str = "zcpairctl recv --listen ADDR:PORT[,ADDR:PORT...] [--size BYTES] \
+    [--gso BYTES] [--calls N] [--timeout SECS] [--json]";
+
+const SEND_HELP: &str = "\
+Addresses are numeric: IPv4 ADDR:PORT, IPv6 [ADDR]:PORT, all of one family.
+
+Each call is one sendmmsg(2) of one message of --size bytes to each
+destination, in --dest order, from one UDP socket with UDP_SEGMENT set to
+--gso: the kernel, or a zcpair end with `set NAME tx-segment on`, cuts each
+message into datagrams of --gso bytes. Each datagram starts with a 6-byte
+header (call, destination index, segment index: big-endian u16s); every
+other byte, at offset OFF from the message's start, is
+(OFF % 251 + 7 * DEST + 13 * CALL) % 256, so recv can check each datagram.
+Before the first call one empty datagram goes to each destination (to
+resolve neighbours; recv ignores it), followed by a 300 ms pause; neither
+is counted.
+
+With --zerocopy (SO_ZEROCOPY, MSG_ZEROCOPY) a call's buffers are kept until
+the kernel notifies their completion on the error queue, which is read
+(MSG_ERRQUEUE | MSG_DONTWAIT) after every call until empty; at most 64
+calls (and 64 MiB of messages, but at least one call) are in flight, and at
+the end it waits up to 5 s for the rest.
+
+Output: calls, messages, bytes, elapsed time (first sendmmsg to last
+notification), throughput (MB = 10^6 bytes), syscalls per MB (sendmmsg +
+error-queue recvmsg calls), zero-copy notifications (and per call), and how
+many message ids the kernel reported copied or sent without copying.";
+
+const RECV_HELP: &str = "\
+Addresses are numeric: IPv4 ADDR:PORT, IPv6 [ADDR]:PORT; port 0 binds a free
+port. The N-th --listen address stands for send's N-th --dest: its datagrams
+must name destination index N. Give the --size, --gso and --calls that send
+uses. The bound addresses are printed on stderr (\"listening on ...\") before
+anything is read.
+
+Each datagram is checked whole: its header (call, destination, segment),
+its length and every byte of the pattern (see `zcpairctl send --help`).
+Empty datagrams (send's warm-up) are ignored. recv stops once every port has
+had CALLS x (datagrams per message) datagrams, or after --timeout seconds
+without any. Exit status 0 only if every expected datagram arrived intact,
+none bad and none twice.
+
+The interleave score is the fraction of adjacent datagrams, in arrival
+order across all ports, that went to different ports: about 1 when the
+sender's segments come interleaved by destination (zcpair's tx-segment),
+about 1/(datagrams per message) when each message arrives as one run. The
+sockets are polled in one loop and the order is that of the kernel's
+receive timestamps (SO_TIMESTAMPNS, taken as each packet enters the
+receiving stack); datagrams cut from one GSO frame on delivery share its
+timestamp and keep their socket's order. It is close to the wire order,
+not exactly it.";
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetParam {
@@ -235,4 +312,171 @@ pub fn check_ifname(name: &str) -> Result<(), String> {
     } else {
         Err(format!("\"{name}\" is not a valid interface name"))
     }
+}
+
+/// Sizes and counts `send` and `recv` share.
+#[derive(Args, Debug, PartialEq, Eq)]
+pub struct LoadArgs {
+    /// Bytes of each message (one per destination per call); a K suffix
+    /// multiplies by 1024; 6 to 65507 (63K)
+    #[arg(short = 's', long, value_name = "BYTES", default_value = "64000", value_parser = parse_size)]
+    pub size: usize,
+    /// Bytes of each datagram a message is cut into (UDP_SEGMENT)
+    #[arg(short = 'g', long, value_name = "BYTES", default_value_t = 1400,
+          value_parser = clap::value_parser!(u32).range(HEADER_LEN as i64..=MAX_SIZE as i64))]
+    pub gso: u32,
+    /// sendmmsg calls (at most 65536)
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_CALLS)))]
+    pub calls: u32,
+}
+
+#[derive(Args, Debug, PartialEq, Eq)]
+pub struct SendArgs {
+    /// Destinations, in order (comma-separated, or the option repeated)
+    #[arg(short = 'd', long = "dest", value_name = "ADDR:PORT[,ADDR:PORT...]",
+          required = true, value_delimiter = ',', value_parser = parse_dest)]
+    pub dests: Vec<SocketAddr>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Send with MSG_ZEROCOPY (SO_ZEROCOPY) and read the completion
+    /// notifications
+    #[arg(short = 'z', long)]
+    pub zerocopy: bool,
+    /// Print one JSON object
+    #[arg(short = 'j', long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, PartialEq, Eq)]
+pub struct RecvArgs {
+    /// Addresses to listen on, in send's --dest order (comma-separated, or
+    /// the option repeated)
+    #[arg(short = 'l', long = "listen", value_name = "ADDR:PORT[,ADDR:PORT...]",
+          required = true, value_delimiter = ',', value_parser = parse_listen)]
+    pub listen: Vec<SocketAddr>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Give up after SECS seconds without a datagram
+    #[arg(short = 't', long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Print one JSON object
+    #[arg(short = 'j', long)]
+    pub json: bool,
+}
+
+/// The most destinations of one call (UIO_MAXIOV messages per sendmmsg).
+pub const MAX_DESTS: usize = 1024;
+
+/// `send`'s options, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendSpec {
+    pub dests: Vec<SocketAddr>,
+    pub layout: Layout,
+    pub calls: u32,
+    pub zerocopy: bool,
+    pub json: bool,
+}
+
+/// `recv`'s options, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecvSpec {
+    pub listen: Vec<SocketAddr>,
+    pub layout: Layout,
+    pub calls: u32,
+    pub timeout: Duration,
+    pub json: bool,
+}
+
+/// `BYTES` or `BYTESK` (x 1024), within a message's limits.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let (digits, unit) = match s.strip_suffix(['K', 'k']) {
+        Some(d) => (d, 1024),
+        None => (s, 1),
+    };
+    let n = digits
+        .parse::<usize>()
+        .ok()
+        .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            "expected a number of bytes, optionally with a K suffix (x 1024)".to_owned()
+        })?;
+    let n = n
+        .checked_mul(unit)
+        .filter(|n| (HEADER_LEN..=MAX_SIZE).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "a message is {HEADER_LEN} to {MAX_SIZE} bytes (what one UDP datagram of \
+                 65535 bytes holds; 63K at most)"
+            )
+        })?;
+    Ok(n)
+}
+
+fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    s.parse()
+        .map_err(|_| "expected a numeric ADDR:PORT (IPv4) or [ADDR]:PORT (IPv6)".to_owned())
+}
+
+/// A destination: a numeric socket address with a port.
+pub fn parse_dest(s: &str) -> Result<SocketAddr, String> {
+    let a = parse_addr(s)?;
+    if a.port() == 0 {
+        return Err("a destination needs a port other than 0".into());
+    }
+    Ok(a)
+}
+
+/// An address to listen on; port 0 for any free one.
+pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    parse_addr(s)
+}
+
+fn check_list(addrs: &[SocketAddr], what: &str) -> Result<(), String> {
+    if addrs.len() > MAX_DESTS {
+        return Err(format!(
+            "{} {what}s given, at most {MAX_DESTS} (messages of one sendmmsg call)",
+            addrs.len()
+        ));
+    }
+    for (i, a) in addrs.iter().enumerate() {
+        if a.port() != 0 && addrs[..i].contains(a) {
+            return Err(format!("{what} {a} given twice"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks `send`'s options together. The error is a usage message.
+pub fn parse_send(args: &SendArgs) -> Result<SendSpec, String> {
+    check_list(&args.dests, "destination")?;
+    let first = args.dests.first().ok_or("no destination given")?;
+    if let Some(other) = args.dests.iter().find(|a| a.is_ipv4() != first.is_ipv4()) {
+        return Err(format!(
+            "destinations of both families ({first} and {other}): one socket sends to one family"
+        ));
+    }
+    Ok(SendSpec {
+        dests: args.dests.clone(),
+        layout: Layout::new(args.load.size, args.load.gso as usize)?,
+        calls: args.load.calls,
+        zerocopy: args.zerocopy,
+        json: args.json,
+    })
+}
+
+/// Checks `recv`'s options together. The error is a usage message.
+pub fn parse_recv(args: &RecvArgs) -> Result<RecvSpec, String> {
+    check_list(&args.listen, "listen address")?;
+    if args.listen.is_empty() {
+        return Err("no listen address given".into());
+    }
+    Ok(RecvSpec {
+        listen: args.listen.clone(),
+        layout: Layout::new(args.load.size, args.load.gso as usize)?,
+        calls: args.load.calls,
+        timeout: Duration::from_secs(args.timeout),
+        json: args.json,
+    })
 }

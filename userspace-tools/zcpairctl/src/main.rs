@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use zcpairctl::cli::{self, Cli, Command};
 use zcpairctl::error::{Result, EXIT_USAGE};
-use zcpairctl::{commands, netns};
+use zcpairctl::{commands, multidest, netns};
 
 /// A usage error in clap's format, exit status 2.
 fn usage_error(subcommand: &str, msg: String) -> ! {
@@ -47,6 +47,14 @@ fn run(cli: Cli) -> Result<()> {
             commands::stats(&name, json, watch)
         }
         Command::Monitor { json } => commands::monitor(json),
+        Command::Send(args) => {
+            let spec = cli::parse_send(&args).unwrap_or_else(|m| usage_error("send", m));
+            multidest::send(&spec)
+        }
+        Command::Recv(args) => {
+            let spec = cli::parse_recv(&args).unwrap_or_else(|m| usage_error("recv", m));
+            multidest::recv(&spec)
+        }
     }
 }
 

@@ -235,7 +235,9 @@ fn unknown_arguments_are_usage_errors() {
 fn help_documents_exit_status() {
     let help = Cli::command().render_long_help().to_string();
     assert!(help.contains("Exit status:"), "{help}");
-    for sub in ["add", "del", "show", "set", "stats", "monitor"] {
+    for sub in [
+        "add", "del", "show", "set", "stats", "monitor", "send", "recv",
+    ] {
         let e = parse(&[sub, "--help"]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{sub}");
         assert_eq!(e.exit_code(), 0);
