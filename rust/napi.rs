@@ -77,10 +77,9 @@ impl Napi {
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             inner <- Opaque::ffi_init(|slot: *mut bindings::napi_struct| {
-                // SAFETY: `slot` is valid for writing one napi_struct; all
-                // zeroes is its expected initial state, but for the
-                // SCHED bit, set as in a disabled instance, so that
+                // SCHED is set as in a disabled instance, so that
                 // `napi_schedule_prep()` refuses it until it is enabled.
+                // SAFETY: `slot` is valid for one napi_struct; zeroes are its initial state.
                 unsafe {
                     slot.write_bytes(0, 1);
                     (*slot).state = 1 << bindings::NAPI_STATE_SCHED;
@@ -104,10 +103,9 @@ impl Napi {
     /// `Napi`.
     unsafe extern "C" fn timer_fn(timer: *mut bindings::hrtimer) -> bindings::hrtimer_restart {
         let off = core::mem::offset_of!(Napi, timer);
-        // SAFETY: `timer` is the `timer` field of a `Napi` (only `new`
-        // sets this function, on that field; `Opaque` is transparent), and
-        // the `Napi` is live: dropping it cancels the timer, waiting for a
-        // running call like this one.
+        // Only `new` sets this function, on that field; `Opaque` is transparent.
+        // SAFETY: `timer` is the `timer` field of a `Napi`, live: dropping it
+        // cancels the timer, waiting for a running call like this one.
         let napi = unsafe { &*timer.cast::<u8>().sub(off).cast::<Napi>() };
         napi.schedule_with(|| ());
         bindings::hrtimer_restart_HRTIMER_NORESTART
@@ -151,10 +149,9 @@ impl Napi {
         // SAFETY: `dev` is live (caller); this reference is what keeps it
         // so while attached, dropped in `detach`.
         unsafe { bindings::zcpair_dev_hold(dev.as_ptr()) };
-        // SAFETY: `dev` is live; the instance does not move until it is
-        // detached (at the latest when dropped): a `Napi` is `!Unpin` and
-        // only made in place by `new`, so it lives in pinned memory; it is
-        // detached, as `netif_napi_add_weight()` requires.
+        // A `Napi` is `!Unpin` and only made in place by `new`: pinned memory.
+        // SAFETY: `dev` is live; the instance does not move until detached
+        // (at the latest when dropped) and is detached now, as required.
         unsafe {
             bindings::netif_napi_add_weight(
                 dev.as_ptr(),

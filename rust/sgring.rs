@@ -436,10 +436,9 @@ impl Producer {
     /// it).
     fn slot_hdr(&mut self, idx: u32) -> &mut [u8] {
         let ring = &self.ring;
-        // SAFETY: slot `idx` is not visible to the consumer: it reads only
-        // `head..tail`, and `idx >= tail` (unpublished), `idx - slots <
-        // clean <= head` (a free slot, type invariant). So we may write its
-        // header buffer; `&mut self` keeps this the only access.
+        // The consumer reads only `head..tail`; `idx >= tail` (unpublished).
+        // SAFETY: slot `idx` is free (`idx - slots < clean <= head`, type
+        // invariant) and unpublished; `&mut self` keeps this the only access.
         unsafe { core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), ring.hdr_size as usize) }
     }
 
