@@ -362,6 +362,19 @@ void zcpair_skb_tx_timestamp(struct sk_buff *skb)
 	skb_tx_timestamp(skb);
 }
 
+/*
+ * Whether the socket that sent @skb has used up its send buffer: its next
+ * allocation (sock_alloc_send_pskb()) waits until frames in flight are
+ * freed.
+ */
+bool zcpair_skb_sender_full(const struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+
+	return sk && sk_fullsock(sk) &&
+	       sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf);
+}
+
 int zcpair_skb_linearize(struct sk_buff *skb)
 {
 	return skb_linearize(skb);

@@ -101,6 +101,7 @@ bool zcpair_netdev_has_qdisc(const struct net_device *dev);
 void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *page,
 			    unsigned int off, unsigned int size, unsigned int truesize);
 void zcpair_skb_tx_timestamp(struct sk_buff *skb);
+bool zcpair_skb_sender_full(const struct sk_buff *skb);
 int zcpair_skb_linearize(struct sk_buff *skb);
 
 void zcpair_skb_set_protocol_eth(struct sk_buff *skb, struct net_device *dev);

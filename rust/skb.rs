@@ -214,6 +214,15 @@ impl SkBuff {
         // SAFETY: by the type invariant we own the live skb.
         unsafe { bindings::zcpair_skb_tx_timestamp(self.raw()) };
     }
+
+    /// Whether the socket that sent this frame has used up its send
+    /// buffer (the frames it has in flight, this one included, fill it):
+    /// it can send nothing more until one of them is freed.
+    pub(crate) fn sender_full(&self) -> bool {
+        // SAFETY: by the type invariant the skb is live; it holds its
+        // socket, if any, while it is charged to it.
+        unsafe { bindings::zcpair_skb_sender_full(self.raw()) }
+    }
 }
 
 impl Drop for SkBuff {

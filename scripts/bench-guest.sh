@@ -161,6 +161,46 @@ for round in $(seq "$rounds"); do
 		pair_down || true
 	done
 done
+
+# The multi-destination path (issue 9): zcpairctl send (one sendmmsg per
+# call, one 64,000 B message per destination, MSG_ZEROCOPY, UDP_SEGMENT
+# 1400) to N = 1, 4, 16 ports, zcpairctl recv checking every datagram;
+# 12.8 MB per run. zcpair-seg is zcpair with tx-segment on and
+# `ethtool -C tx-usecs 100000 tx-frames N`; zcpair crosses GSO frames
+# whole; veth is the control. CPU: the guest's busy jiffies over the run
+# (/proc/stat, both vCPUs), per GB sent.
+busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+md_kinds="zcpair-seg zcpair veth"
+for round in $(seq "$rounds"); do
+	for kind in $md_kinds; do
+		base=${kind%-seg}
+		case $broken in *" $base "*) continue ;; esac
+		for n in 1 4 16; do
+			devs=$(kind_up "$base" 2>/dev/null) || continue
+			read -r dev_a _ <<<"$devs"
+			if [ "$kind" = zcpair-seg ]; then
+				zcpairctl -n $NS_A set "$dev_a" tx-segment on &&
+				ip netns exec $NS_A ethtool -C "$dev_a" tx-usecs 100000 tx-frames "$n" || continue
+			fi
+			dests=$(seq -s, -f "10.99.0.2:%g" 7001 $((7000 + n)))
+			calls=$((200 / n))
+			f=$res/md.$kind.$n.$round
+			zcpairctl -n $NS_B recv --listen "$dests" --calls $calls --timeout 20 --json >"$f.recv" 2>"$f.err" &
+			rpid=$!
+			for _ in $(seq 100); do [ -s "$f.err" ] && break; sleep 0.1; done
+			b0=$(busy)
+			zcpairctl -n $NS_A send --dest "$dests" --zerocopy --calls $calls --json >"$f.send" 2>&1 || true
+			b1=$(busy)
+			wait $rpid || true
+			jq -r --arg k "$kind" --arg n "$n" --arg r "$round" --argjson cpu $((b1 - b0)) \
+				--slurpfile rx "$f.recv" \
+				'"\($k) md\($n) \($r) \(."mbit-per-sec" / 1000) \(.bytes) \($cpu) \(."syscalls-per-mb") \($rx[0].complete) \($rx[0]."interleave-score")"' \
+				"$f.send" >>"$res/md" 2>/dev/null || true
+			echo "-- multi-destination round $round, $kind, $n destination(s): $(tail -n 1 "$res/md")"
+			pair_down || true
+		done
+	done
+done
 module_loaded && rmmod zcpair
 
 echo
@@ -221,3 +261,28 @@ for k in "${kinds[@]}"; do
 	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((3 * rounds))"
 done
 [ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed):$broken"
+
+echo
+echo "== multi-destination: zcpairctl send --zerocopy, 64,000 B per destination per sendmmsg,"
+echo "   gso 1400, 12.8 MB per run; median of $rounds round(s); zcpair-seg = tx-segment on"
+touch "$res/md"
+mdrow() { printf '| %-14s | %-10s | %9s | %9s | %11s | %12s | %9s | %10s |\n' "$@"; }
+mdrow destinations kind "Gbit/s" "x veth" "CPU s/GB" "syscalls/MB" intact interleave
+mdrow -------------- ---------- --------: --------: ----------: -----------: --------: ---------:
+for n in 1 4 16; do
+	vgb=$(awk -v n="md$n" '$1 == "veth" && $2 == n { print $4 }' "$res/md" | median)
+	for kind in $md_kinds; do
+		gb=$(awk -v k="$kind" -v n="md$n" '$1 == k && $2 == n { print $4 }' "$res/md" | median)
+		[ -n "$gb" ] || continue
+		# Busy jiffies (USER_HZ, 100/s) per GB.
+		cpu=$(awk -v k="$kind" -v n="md$n" '$1 == k && $2 == n && $5 > 0 { print $6 / 100 / ($5 / 1e9) }' "$res/md" | median)
+		sys=$(awk -v k="$kind" -v n="md$n" '$1 == k && $2 == n { print $7 }' "$res/md" | median)
+		ok=$(awk -v k="$kind" -v n="md$n" '$1 == k && $2 == n && $8 == "true"' "$res/md" | wc -l)
+		all=$(awk -v k="$kind" -v n="md$n" '$1 == k && $2 == n' "$res/md" | wc -l)
+		il=$(awk -v k="$kind" -v n="md$n" '$1 == k && $2 == n { print $9 }' "$res/md" | median)
+		mdrow "$n" "$kind" "$(printf '%.3f' "$gb")" \
+			"$( [ -n "$vgb" ] && awk -v a="$gb" -v b="$vgb" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }' || echo n/a)" \
+			"$( [ -n "$cpu" ] && printf '%.1f' "$cpu" || echo n/a)" "$(printf '%.1f' "${sys:-0}")" \
+			"$ok of $all" "$(printf '%.2f' "${il:-0}")"
+	done
+done

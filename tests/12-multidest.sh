@@ -9,7 +9,7 @@
 # control. The sends and checks run from one process (tests/multidest.py).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 16
+ktap_plan 18
 
 if ! pair_up; then
 	ktap_fail "create a pair" "$(ip -all netns exec ip -o link 2>&1)"
@@ -34,8 +34,8 @@ while IFS= read -r line; do
 	*) echo "# $line" ;;
 	esac
 done <<<"$out"
-while [ $n -lt 12 ]; do
-	ktap_fail "multidest.py reported $n of 12 points" "exit $rc"
+while [ $n -lt 14 ]; do
+	ktap_fail "multidest.py reported $n of 14 points" "exit $rc"
 	n=$((n + 1))
 done
 

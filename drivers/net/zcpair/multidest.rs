@@ -31,6 +31,7 @@ use crate::knet::uapi::ZCPAIR_TX_FRAMES_MAX;
 use crate::pair::{End, EndData};
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
+use kernel::error::code::ENOSPC;
 use kernel::time::Ktime;
 
 const N: usize = ZCPAIR_TX_FRAMES_MAX as usize;
@@ -206,6 +207,10 @@ pub(crate) struct Held {
     nr_dests: usize,
     /// When the batch must go (ns, `ktime_get`).
     deadline: i64,
+    /// The lane each round starts with: where the last batch stopped when
+    /// the ring was full, so that its next segment is not of the lane
+    /// written just before.
+    start: usize,
 }
 
 impl Held {
@@ -216,6 +221,7 @@ impl Held {
             dests: [([0; 16], 0); N],
             nr_dests: 0,
             deadline: 0,
+            start: 0,
         }
     }
 
@@ -227,6 +233,7 @@ impl Held {
         }
         self.n = 0;
         self.nr_dests = 0;
+        self.start = 0;
         n
     }
 }
@@ -248,6 +255,20 @@ pub(crate) fn take(
         return Err(skb);
     };
     let len = skb.len() as u32;
+    // Its sender cannot add to the batch until something of it is freed:
+    // waiting for more would wait for the timer.
+    let sender_full = skb.sender_full();
+    if held.n >= N {
+        // What the ring had no room for fills the batch: try again.
+        flush(dev, data, &mut held);
+        if held.n >= N {
+            drop(held);
+            drop(skb);
+            add(&end.stats.tx_ring_full, 1);
+            add(&end.stats.tx_dropped, 1);
+            return Ok(());
+        }
+    }
     let cut = match Cut::new(skb, t.hdr_len(), dev.has_qdisc()) {
         Ok(cut) => cut,
         Err(skb) => {
@@ -281,7 +302,7 @@ pub(crate) fn take(
         0 => N,
         f => f.min(N),
     };
-    if held.n >= cap || (usecs == 0 && !more) {
+    if held.n >= cap || (usecs == 0 && !more) || sender_full {
         flush(dev, data, &mut held);
     } else if held.n == 1 && usecs > 0 {
         held.deadline = Ktime::ktime_get().to_ns() + i64::from(usecs) * 1000;
@@ -300,8 +321,10 @@ pub(crate) fn flush_due(dev: &Device<ZcPair>, data: &EndData) {
 }
 
 /// Writes the held frames into the ring, destinations interleaved, as one
-/// batch, and notifies the peer once. Frames that do not fit in the ring
-/// are dropped and counted, as a full ring drops a frame at transmit.
+/// batch, and notifies the peer once. A batch the ring cannot take whole
+/// is written as far as the ring has room (segments of a frame may then
+/// span two batches); the rest stays held, due at once, and goes out when
+/// the peer's reading frees slots (our completion pass, [`flush_due`]).
 pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     let n = held.n;
     if n == 0 {
@@ -309,11 +332,8 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     }
     let (end, peer) = (data.end(), data.peer());
     let nr_dests = held.nr_dests;
-    held.n = 0;
-    held.nr_dests = 0;
     if !peer.up.load(Ordering::Acquire) {
-        let dropped = held.drop_all_from(n);
-        add(&end.stats.tx_dropped, dropped as u64);
+        add(&end.stats.tx_dropped, held.drop_all() as u64);
         return;
     }
 
@@ -321,42 +341,32 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     // Checked under the ring lock, as in `start_xmit`.
     if !peer.up.load(Ordering::Acquire) {
         drop(ring);
-        add(&end.stats.tx_dropped, held.drop_all_from(n) as u64);
+        add(&end.stats.tx_dropped, held.drop_all() as u64);
         return;
     }
-    // Whole frames only: keep the frames that fit, in arrival order.
-    let mut free = ring.free_slots() as usize;
-    let mut kept = 0;
-    let mut full = 0u64;
-    for f in held.frames.iter_mut().take(n) {
-        let need = f
-            .as_ref()
-            .map_or(0, |f| f.cut.remaining().div_ceil(f.t.mss));
-        if need <= free {
-            free -= need;
-            kept += 1;
-        } else if f.take().is_some() {
-            full += 1;
-        }
-    }
-
     let s = &end.stats;
     let mut batch = ring.batch();
     let (mut segs, mut hdr, mut payload, mut zc, mut frames, mut bytes) = (0u64, 0, 0, 0, 0, 0);
     let (mut last_lane, mut run, mut max_run) = (usize::MAX, 0u64, 0u64);
     let mut bql_frames: [u32; N] = [0; N];
     let mut nr_bql = 0;
+    // Frames and lanes with a segment in this batch.
+    let mut touched = [false; N];
+    let mut lanes = [false; N];
     // Each lane's current frame (index into `frames`).
     let mut cur = [usize::MAX; N];
     for (lane, c) in cur.iter_mut().enumerate().take(nr_dests) {
         *c = next_of(held, lane, 0, n);
     }
-    loop {
+    let mut stopped = None;
+    'rounds: loop {
         let active = cur[..nr_dests].iter().filter(|&&c| c < n).count();
         if active == 0 {
             break;
         }
-        for (lane, c) in cur.iter_mut().enumerate().take(nr_dests) {
+        for k in 0..nr_dests {
+            let lane = (held.start + k) % nr_dests;
+            let c = &mut cur[lane];
             let i = *c;
             let Some(f) = held.frames.get_mut(i).and_then(Option::as_mut) else {
                 continue;
@@ -372,6 +382,8 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
                     hdr += u64::from(p.copied);
                     payload += u64::from(p.referenced);
                     f.seg += 1;
+                    touched[i] = true;
+                    lanes[lane] = true;
                     run = if lane == last_lane { run + 1 } else { 1 };
                     last_lane = lane;
                     if active > 1 {
@@ -390,8 +402,13 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
                         false
                     }
                 }
-                // Cannot happen for a frame that fit (its segments were
-                // counted, each within a descriptor): drop the rest.
+                // The ring is full: the rest waits for free slots.
+                Err(e) if e == ENOSPC => {
+                    stopped = Some(held.dests[lane]);
+                    break 'rounds;
+                }
+                // A segment that cannot be described (its bytes span more
+                // entries than a descriptor holds): the frame is dropped.
                 Err(_) => {
                     add(&s.tx_dropped, 1);
                     true
@@ -403,6 +420,7 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
             }
         }
     }
+    let ring_full = stopped.is_some();
     let posted = batch.len();
     drop(batch);
     // Byte queue limits (with a qdisc) are told of the frames now in the
@@ -412,11 +430,12 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
         for (k, len) in bql_frames.iter().take(nr_bql).enumerate() {
             dev.bql_sent(*len, k + 1 < nr_bql);
         }
-        if ring.free_slots() == 0 {
+        if ring_full || ring.free_slots() == 0 {
             dev.stop_queue();
         }
     }
     drop(ring);
+    held.compact(stopped);
     add(&s.tx_packets, frames);
     add(&s.tx_bytes, bytes);
     add(&s.tx_segments, segs);
@@ -424,14 +443,19 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     add(&s.tx_payload_bytes_referenced, payload);
     add(&s.tx_sg_descriptors, segs);
     add(&s.tx_zerocopy_frames, zc);
-    if full > 0 {
-        add(&s.tx_ring_full, full);
-        add(&s.tx_dropped, full);
+    if ring_full {
+        add(&s.tx_ring_full, 1);
     }
     if posted > 0 {
         add(&s.tx_batches, 1);
-        add(&s.tx_batch_frames, kept as u64);
-        add(&s.tx_batch_destinations, nr_dests as u64);
+        add(
+            &s.tx_batch_frames,
+            touched.iter().filter(|&&t| t).count() as u64,
+        );
+        add(
+            &s.tx_batch_destinations,
+            lanes.iter().filter(|&&l| l).count() as u64,
+        );
         max(&s.tx_batch_max_run, max_run);
         add(&s.tx_notifications, 1);
         peer.notify();
@@ -457,11 +481,37 @@ fn csum(t: &Template) -> Checksum {
 }
 
 impl Held {
-    /// Drops the first `n` frames (all that were held); returns how many
-    /// there were.
-    fn drop_all_from(&mut self, n: usize) -> usize {
-        self.n = n;
-        self.drop_all()
+    /// Closes the gaps that written frames left, keeping the order of the
+    /// rest, and renumbers the lanes of their destinations (so there are
+    /// never more lanes than frames); the next round starts with the lane
+    /// of `stopped`, where the ring ran full. Whatever is left is due at
+    /// once.
+    fn compact(&mut self, stopped: Option<([u8; 16], u16)>) {
+        let old = self.dests;
+        let (mut k, mut lanes) = (0, 0);
+        for i in 0..self.n {
+            let Some(mut f) = self.frames[i].take() else {
+                continue;
+            };
+            let dest = old[usize::from(f.lane)];
+            let lane = match self.dests[..lanes].iter().position(|d| *d == dest) {
+                Some(l) => l,
+                None => {
+                    self.dests[lanes] = dest;
+                    lanes += 1;
+                    lanes - 1
+                }
+            };
+            f.lane = lane as u8;
+            self.frames[k] = Some(f);
+            k += 1;
+        }
+        self.n = k;
+        self.nr_dests = lanes;
+        self.deadline = 0;
+        self.start = stopped
+            .and_then(|d| self.dests[..lanes].iter().position(|x| *x == d))
+            .unwrap_or(0);
     }
 }
 
