@@ -10,6 +10,8 @@ set -euo pipefail
 "$ZCPAIR_ROOT/scripts/setup.sh"
 "$ZCPAIR_ROOT/scripts/kernel.sh" build normal
 KDIR=$(kernel_builddir normal) "$ZCPAIR_ROOT/scripts/module.sh"
+# zcpairctl send/recv measure the multi-destination path.
+cargo build --release --quiet --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
 
 env=()
 for v in ZCPAIR_BENCH_TIME ZCPAIR_BENCH_ROUNDS ZCPAIR_BENCH_KINDS; do
