@@ -86,19 +86,23 @@ impl SkBuff {
 
     /// Length of the frame.
     pub(crate) fn len(&self) -> usize {
+        // A plain field of `struct sk_buff` (bindgen's layout), read
+        // directly: this is on every frame's path, several times.
         // SAFETY: by the type invariant `skb` is live.
-        unsafe { bindings::zcpair_skb_len(self.raw()) as usize }
+        unsafe { (*self.raw()).len as usize }
     }
 
     /// The linear part of the frame (`skb->data`, `skb_headlen()` bytes).
     pub(crate) fn linear(&self) -> &[u8] {
+        // `skb_headlen()` is `len - data_len`, plain fields as `data` is,
+        // read through the pointer (no reference to the whole struct).
+        let skb = self.raw();
         // SAFETY: by the type invariant `skb` is live and we own it, so the
         // `headlen` bytes at `data` are initialised and nobody writes them
         // while `self` is borrowed.
         unsafe {
-            let data = bindings::zcpair_skb_data(self.raw()) as *const u8;
-            let len = bindings::zcpair_skb_headlen(self.raw()) as usize;
-            core::slice::from_raw_parts(data, len)
+            let len = ((*skb).len - (*skb).data_len) as usize;
+            core::slice::from_raw_parts((*skb).data as *const u8, len)
         }
     }
 

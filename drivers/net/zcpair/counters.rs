@@ -105,7 +105,11 @@ const _: () = {
 /// Adds `n` to a counter (the writers of one counter are serialised by the
 /// ring locks or NAPI; relaxed is enough for statistics).
 pub(crate) fn add(c: &AtomicU64, n: u64) {
-    c.fetch_add(n, Ordering::Relaxed);
+    // Most counters of a frame's path are 0 for any one frame: no
+    // read-modify-write (a locked instruction) for those.
+    if n != 0 {
+        c.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 /// Raises a maximum to `n`.

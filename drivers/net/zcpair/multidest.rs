@@ -297,6 +297,7 @@ pub(crate) fn take(
         len,
     });
     held.n += 1;
+    end.held_pending.store(true, Ordering::Relaxed);
     let usecs = end.tx_usecs.load(Ordering::Relaxed);
     let cap = match end.tx_frames.load(Ordering::Relaxed) as usize {
         0 => N,
@@ -314,6 +315,9 @@ pub(crate) fn take(
 /// From our poll: writes the held batch out if its time has come.
 pub(crate) fn flush_due(dev: &Device<ZcPair>, data: &EndData) {
     let end = data.end();
+    if !end.held_pending.load(Ordering::Relaxed) {
+        return;
+    }
     let mut held = end.held.lock();
     if held.n > 0 && Ktime::ktime_get().to_ns() >= held.deadline {
         flush(dev, data, &mut held);
@@ -334,6 +338,7 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     let nr_dests = held.nr_dests;
     if !peer.up.load(Ordering::Acquire) {
         add(&end.stats.tx_dropped, held.drop_all() as u64);
+        end.held_pending.store(false, Ordering::Relaxed);
         return;
     }
 
@@ -342,6 +347,7 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     if !peer.up.load(Ordering::Acquire) {
         drop(ring);
         add(&end.stats.tx_dropped, held.drop_all() as u64);
+        end.held_pending.store(false, Ordering::Relaxed);
         return;
     }
     let s = &end.stats;
@@ -436,6 +442,7 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     }
     drop(ring);
     held.compact(stopped);
+    end.held_pending.store(held.n > 0, Ordering::Relaxed);
     add(&s.tx_packets, frames);
     add(&s.tx_bytes, bytes);
     add(&s.tx_segments, segs);
@@ -517,6 +524,9 @@ impl Held {
 
 /// Drops what an end holds (it is going down); counted as dropped.
 pub(crate) fn drop_held(end: &End) {
-    let n = end.held.lock().drop_all();
+    let mut held = end.held.lock();
+    let n = held.drop_all();
+    end.held_pending.store(false, Ordering::Relaxed);
+    drop(held);
     add(&end.stats.tx_dropped, n as u64);
 }

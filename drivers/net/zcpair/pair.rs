@@ -93,6 +93,13 @@ pub(crate) struct End {
     /// transmit ring's lock.
     #[pin]
     pub(crate) held: SpinLock<Held>,
+    /// `held` holds frames (set and cleared under its lock): only then
+    /// does the poll look at it.
+    pub(crate) held_pending: AtomicBool,
+    /// The peer read frames of ours that it left for our poll to release
+    /// (byte queue limits or a multi-destination batch need our device or
+    /// our poll), or skipped them going down.
+    pub(crate) tx_due: AtomicBool,
     /// The peer's notifications ("interrupts") to this end are masked:
     /// set when one schedules our poll, cleared when a poll ends with
     /// `napi_complete_done()` true. While it is set, a poll is pending,
@@ -114,6 +121,8 @@ impl End {
             tx_usecs: AtomicU32::new(0),
             tx_frames: AtomicU32::new(0),
             held <- new_spinlock!(Held::new(), "zcpair_held"),
+            held_pending: AtomicBool::new(false),
+            tx_due: AtomicBool::new(false),
             masked: AtomicBool::new(false),
             stats: Counters::default(),
         }? Error)

@@ -12,6 +12,7 @@ use crate::knet::sgring::{RxDesc, MAX_SG};
 use crate::knet::skb::{Charge, RxSkb};
 use crate::pair::EndData;
 use crate::{multidest, tx, ZcPair};
+use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 
 const ETH_HLEN: usize = 14;
@@ -78,6 +79,11 @@ pub(crate) fn skip_pending(data: &EndData) {
     let skipped = data.end().rx.lock().skip_all();
     drop(producer);
     add(&data.end().stats.rx_dropped, skipped as u64);
+    if skipped > 0 {
+        // Their frames are the peer's to release.
+        data.peer().tx_due.store(true, Ordering::Release);
+        data.peer().notify();
+    }
 }
 
 impl NapiPoll for ZcPair {
@@ -87,7 +93,11 @@ impl NapiPoll for ZcPair {
         let budget = ctx.budget();
         let Some(data) = dev.data() else { return 0 };
         let end = data.end();
-        tx::complete(dev, data, &ctx);
+        // Frames of ours the peer read but left to us (it releases the
+        // others itself, `tx::release_peer`).
+        if end.tx_due.swap(false, Ordering::Acquire) {
+            tx::complete(dev, data, &ctx);
+        }
         // A batch held for `tx-usecs`: its timer brought us here.
         multidest::flush_due(dev, data);
 
@@ -140,8 +150,7 @@ impl NapiPoll for ZcPair {
             // notifications reach the sender together.
             ctx.deliver_queued();
             end.rx.lock().publish();
-            // The "transmit complete interrupt" of the peer.
-            data.peer().notify();
+            tx::release_peer(data, &ctx);
         }
         // Only a poll that is over unmasks: when the stack defers it
         // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
@@ -151,7 +160,7 @@ impl NapiPoll for ZcPair {
             end.unmask();
             // One ring lock at a time (the transmit path nests tx before rx).
             let pending = end.rx.lock().pending() > 0;
-            if pending || end.tx.lock().completed() > 0 {
+            if pending || end.tx_due.load(Ordering::Acquire) {
                 end.notify();
             }
         }

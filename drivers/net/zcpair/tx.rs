@@ -126,17 +126,23 @@ fn dropped(end: &crate::pair::End, skb: SkBuff, ring_full: bool) -> Sent {
 fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
     let len = skb.len();
     let copybreak = data.end().copybreak.load(Ordering::Relaxed) as usize;
-    let mut hdr_len = dev.headers_len(skb).max(ETH_HLEN);
+    // User pages (MSG_ZEROCOPY) are never copied: they cross by reference
+    // with their zero-copy state, however short the frame.
+    let copy_whole = len <= copybreak && skb.zcopy_raw().is_none();
     let csum = skb.checksum();
+    // A frame copied whole needs no header length: no dissection.
+    let mut hdr_len = if copy_whole {
+        ETH_HLEN
+    } else {
+        dev.headers_len(skb).max(ETH_HLEN)
+    };
     if let Checksum::Partial { start, offset } = csum {
         let csum_end = start as usize + offset as usize + 2;
         let room = (data.pair.hdr_buf as usize).min(skb.linear().len());
         hdr_len = hdr_len.max(csum_end.min(room));
     }
     TxLayout {
-        // User pages (MSG_ZEROCOPY) are never copied: they cross by
-        // reference with their zero-copy state, however short the frame.
-        copy_whole: len <= copybreak && skb.zcopy_raw().is_none(),
+        copy_whole,
         hdr_len,
         csum,
         gso: skb.gso(),
@@ -169,6 +175,36 @@ pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) 
     add(&end.stats.tx_completion_passes, 1);
     if dev.queue_stopped() && ring.free_slots() >= WAKE_THRESHOLD && dev.is_running() {
         dev.wake_queue();
+    }
+}
+
+/// After our poll read the peer's frames: releases them here, in our
+/// poll, when nothing of that needs the peer's own device or poll (no
+/// frame accounted to its byte queue limits, whose completion and queue
+/// wake-up are the peer device's; no multi-destination batch, whose rest
+/// the peer's poll writes on completion). Otherwise the peer's "transmit
+/// complete interrupt": its poll releases them. Either way a frame is
+/// released only once its whole batch was read. Saves the peer a poll
+/// per batch, and its frames' memory goes back without one.
+pub(crate) fn release_peer(data: &EndData, ctx: &PollCtx<'_>) {
+    let peer = data.peer();
+    if peer.tx_segment.load(Ordering::Relaxed) {
+        peer.tx_due.store(true, Ordering::Release);
+        peer.notify();
+        return;
+    }
+    let mut ring = peer.tx.lock();
+    if ring.bql_in_flight() {
+        drop(ring);
+        peer.tx_due.store(true, Ordering::Release);
+        peer.notify();
+        return;
+    }
+    let n = ring.reap(|done| done.skb.consume_in_napi(ctx));
+    drop(ring);
+    if n > 0 {
+        add(&peer.stats.tx_completions, n as u64);
+        add(&peer.stats.tx_completion_passes, 1);
     }
 }
 
