@@ -12,6 +12,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
+#include <net/netdev_queues.h>
 #include <linux/platform_device.h>
 #include <net/rtnetlink.h>
 

@@ -110,7 +110,8 @@ struct net *zcpair_dev_net(const struct net_device *dev)
 void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned int max_mtu,
 			 u64 features, const struct net_device_ops *ops,
 			 const struct ethtool_ops *ethtool_ops,
-			 void (*destructor)(struct net_device *dev))
+			 void (*destructor)(struct net_device *dev),
+			 const struct netdev_stat_ops *stat_ops)
 {
 	ether_setup(dev);
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
@@ -125,6 +126,7 @@ void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned 
 	dev->max_mtu = max_mtu;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = destructor;
+	dev->stat_ops = stat_ops;
 	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
 }
 
@@ -186,16 +188,6 @@ void zcpair_local_bh_enable(void)
 unsigned int zcpair_skb_len(const struct sk_buff *skb)
 {
 	return skb->len;
-}
-
-unsigned int zcpair_skb_headlen(const struct sk_buff *skb)
-{
-	return skb_headlen(skb);
-}
-
-void *zcpair_skb_data(const struct sk_buff *skb)
-{
-	return skb->data;
 }
 
 bool zcpair_skb_head_frag(const struct sk_buff *skb)

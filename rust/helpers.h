@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/netdev_queues.h>
 #include <net/rtnetlink.h>
 #include <net/sch_generic.h>
 #include <net/sock.h>
@@ -43,7 +44,8 @@ struct net *zcpair_dev_net(const struct net_device *dev);
 void zcpair_netdev_setup(struct net_device *dev, unsigned int min_mtu, unsigned int max_mtu,
 			 u64 features, const struct net_device_ops *ops,
 			 const struct ethtool_ops *ethtool_ops,
-			 void (*destructor)(struct net_device *dev));
+			 void (*destructor)(struct net_device *dev),
+			 const struct netdev_stat_ops *stat_ops);
 bool zcpair_net_admin_capable(const struct net *net);
 void zcpair_put_net(struct net *net);
 int zcpair_nla_len(const struct nlattr *nla);
@@ -69,8 +71,6 @@ void zcpair_local_bh_enable(void);
 
 /* sk_buff */
 unsigned int zcpair_skb_len(const struct sk_buff *skb);
-unsigned int zcpair_skb_headlen(const struct sk_buff *skb);
-void *zcpair_skb_data(const struct sk_buff *skb);
 bool zcpair_skb_head_frag(const struct sk_buff *skb);
 unsigned int zcpair_skb_nr_frags(const struct sk_buff *skb);
 struct page *zcpair_skb_frag_page(const struct sk_buff *skb, unsigned int i);

@@ -30,6 +30,66 @@ pub(crate) struct Stats64 {
     pub(crate) tx_dropped: u64,
 }
 
+/// The statistics of one receive queue (`struct netdev_queue_stats_rx`,
+/// include/net/netdev_queues.h; their meaning is the netdev family's YNL
+/// spec, `qstats`). A counter the driver does not collect stays `None`
+/// and is not reported.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RxQueueStats {
+    pub(crate) packets: Option<u64>,
+    pub(crate) bytes: Option<u64>,
+    /// Buffers the driver failed to allocate.
+    pub(crate) alloc_fail: Option<u64>,
+    /// Frames that entered the device and never left it.
+    pub(crate) hw_drops: Option<u64>,
+}
+
+/// The statistics of one transmit queue (`struct netdev_queue_stats_tx`),
+/// as [`RxQueueStats`].
+#[derive(Clone, Copy, Default)]
+pub(crate) struct TxQueueStats {
+    pub(crate) packets: Option<u64>,
+    pub(crate) bytes: Option<u64>,
+    /// Frames that reached the device and never left it.
+    pub(crate) hw_drops: Option<u64>,
+    /// Times the queue was stopped because it was full.
+    pub(crate) stop: Option<u64>,
+    /// Times it was woken again.
+    pub(crate) wake: Option<u64>,
+}
+
+impl RxQueueStats {
+    /// Writes the collected counters, leaving the others as they are (the
+    /// core preset them to "not collected").
+    fn write(&self, s: &mut bindings::netdev_queue_stats_rx) {
+        let set = |f: &mut u64, v: Option<u64>| {
+            if let Some(v) = v {
+                *f = v;
+            }
+        };
+        set(&mut s.packets, self.packets);
+        set(&mut s.bytes, self.bytes);
+        set(&mut s.alloc_fail, self.alloc_fail);
+        set(&mut s.hw_drops, self.hw_drops);
+    }
+}
+
+impl TxQueueStats {
+    /// As [`RxQueueStats::write`].
+    fn write(&self, s: &mut bindings::netdev_queue_stats_tx) {
+        let set = |f: &mut u64, v: Option<u64>| {
+            if let Some(v) = v {
+                *f = v;
+            }
+        };
+        set(&mut s.packets, self.packets);
+        set(&mut s.bytes, self.bytes);
+        set(&mut s.hw_drops, self.hw_drops);
+        set(&mut s.stop, self.stop);
+        set(&mut s.wake, self.wake);
+    }
+}
+
 /// What `ndo_start_xmit` did with a frame: it always takes the frame over
 /// (sent or dropped), so the queue never sees `NETDEV_TX_BUSY`.
 pub(crate) struct Sent;
@@ -78,6 +138,24 @@ pub(crate) trait Driver: Sized + Send + Sync + 'static {
     /// `ndo_get_iflink`: the ifindex of the device this one is linked to
     /// (RCU).
     fn iflink(_dev: &Device<Self>) -> i32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `netdev_stat_ops.get_queue_stats_rx` (rtnl held): receive queue
+    /// `idx`, one of the device's live queues. A driver that has this has
+    /// [`Driver::queue_stats_tx`] and [`Driver::base_stats`] too: the three
+    /// make the device's `netdev_stat_ops`, which the netdev family's
+    /// `qstats-get` reads.
+    fn queue_stats_rx(_dev: &Device<Self>, _idx: u32) -> RxQueueStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `netdev_stat_ops.get_queue_stats_tx` (rtnl held).
+    fn queue_stats_tx(_dev: &Device<Self>, _idx: u32) -> TxQueueStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `netdev_stat_ops.get_base_stats` (rtnl held): what the device
+    /// counted outside its live queues (0 for each counter the queues hold
+    /// in full), so that base plus queues is the device's total.
+    fn base_stats(_dev: &Device<Self>) -> (RxQueueStats, TxQueueStats) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 }
@@ -445,6 +523,22 @@ impl<D: Driver> Adapter<D> {
         ..unsafe { core::mem::zeroed() }
     };
 
+    const STAT_OPS: bindings::netdev_stat_ops = bindings::netdev_stat_ops {
+        get_queue_stats_rx: callback(D::HAS_QUEUE_STATS_RX, Self::get_queue_stats_rx),
+        get_queue_stats_tx: callback(D::HAS_QUEUE_STATS_TX, Self::get_queue_stats_tx),
+        get_base_stats: callback(D::HAS_BASE_STATS, Self::get_base_stats),
+    };
+
+    /// The device's `netdev_stat_ops`, if the driver has all three (the
+    /// core calls the queue callbacks without checking them).
+    const fn stat_ops() -> *const bindings::netdev_stat_ops {
+        if D::HAS_QUEUE_STATS_RX && D::HAS_QUEUE_STATS_TX && D::HAS_BASE_STATS {
+            &Self::STAT_OPS
+        } else {
+            core::ptr::null()
+        }
+    }
+
     /// The part of `rtnl_link_ops.setup` that is ours: called by the link
     /// kind's `setup` on a fresh, zeroed device whose private area is
     /// `priv_size::<D>()` bytes, with the driver's ethtool ops (or NULL).
@@ -476,6 +570,7 @@ impl<D: Driver> Adapter<D> {
                 &Self::NETDEV_OPS,
                 ethtool_ops,
                 Some(Self::destructor),
+                Self::stat_ops(),
             );
             bindings::zcpair_netdev_lockdep_set_classes(dev);
         }
@@ -573,6 +668,52 @@ impl<D: Driver> Adapter<D> {
         // SAFETY: `out` is valid for writing (the core zeroed it); it may sit
         // in a netlink attribute with only 4-byte alignment.
         unsafe { out.write_unaligned(st) };
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_queue_stats_rx(
+        dev: *mut bindings::net_device,
+        idx: core::ffi::c_int,
+        stats: *mut bindings::netdev_queue_stats_rx,
+    ) {
+        // SAFETY: the core calls us on a live device, with `stats` valid
+        // for reading and writing and nobody else's for the call.
+        let (dev, stats) = unsafe { (Device::<D>::from_raw(dev), &mut *stats) };
+        D::queue_stats_rx(dev, idx as u32).write(stats);
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_queue_stats_tx(
+        dev: *mut bindings::net_device,
+        idx: core::ffi::c_int,
+        stats: *mut bindings::netdev_queue_stats_tx,
+    ) {
+        // SAFETY: as in `get_queue_stats_rx`.
+        let (dev, stats) = unsafe { (Device::<D>::from_raw(dev), &mut *stats) };
+        D::queue_stats_tx(dev, idx as u32).write(stats);
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_base_stats(
+        dev: *mut bindings::net_device,
+        rx: *mut bindings::netdev_queue_stats_rx,
+        tx: *mut bindings::netdev_queue_stats_tx,
+    ) {
+        // SAFETY: the core calls us on a live device, with `rx` and `tx`
+        // valid for reading and writing and nobody else's for the call.
+        let (dev, rx, tx) = unsafe { (Device::<D>::from_raw(dev), &mut *rx, &mut *tx) };
+        let (r, t) = D::base_stats(dev);
+        r.write(rx);
+        t.write(tx);
     }
 
     /// # Safety

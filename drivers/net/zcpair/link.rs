@@ -4,7 +4,9 @@
 //! attributes, and bringing ends up and down.
 
 use crate::counters::get;
-use crate::knet::netdev::{with_bh_disabled, Device, DeviceRef, Driver, Sent, Stats64};
+use crate::knet::netdev::{
+    with_bh_disabled, Device, DeviceRef, Driver, RxQueueStats, Sent, Stats64, TxQueueStats,
+};
 use crate::knet::netlink::{Attrs, ExtAck, Policy, Range};
 use crate::knet::rtnl::{Created, LinkOps, NewLink, UnregisterQueue};
 use crate::knet::rtnl_lock::Rtnl;
@@ -220,6 +222,54 @@ impl Driver for ZcPair {
             rx_dropped: get(&s.rx_dropped),
             tx_dropped: get(&s.tx_dropped),
         }
+    }
+
+    /// Queue 0 is the end's only queue, live as long as the device: it
+    /// holds every count.
+    fn queue_stats_rx(dev: &Device<ZcPair>, _idx: u32) -> RxQueueStats {
+        let Some(data) = dev.data() else {
+            return RxQueueStats::default();
+        };
+        let s = &data.end().stats;
+        RxQueueStats {
+            packets: Some(get(&s.rx_packets)),
+            bytes: Some(get(&s.rx_bytes)),
+            alloc_fail: None,
+            hw_drops: Some(get(&s.rx_dropped)),
+        }
+    }
+
+    fn queue_stats_tx(dev: &Device<ZcPair>, _idx: u32) -> TxQueueStats {
+        let Some(data) = dev.data() else {
+            return TxQueueStats::default();
+        };
+        let s = &data.end().stats;
+        TxQueueStats {
+            packets: Some(get(&s.tx_packets)),
+            bytes: Some(get(&s.tx_bytes)),
+            hw_drops: Some(get(&s.tx_dropped)),
+            stop: None,
+            wake: None,
+        }
+    }
+
+    /// Nothing is counted outside queue 0.
+    fn base_stats(_dev: &Device<ZcPair>) -> (RxQueueStats, TxQueueStats) {
+        (
+            RxQueueStats {
+                packets: Some(0),
+                bytes: Some(0),
+                alloc_fail: None,
+                hw_drops: Some(0),
+            },
+            TxQueueStats {
+                packets: Some(0),
+                bytes: Some(0),
+                hw_drops: Some(0),
+                stop: None,
+                wake: None,
+            },
+        )
     }
 
     /// The peer's ifindex.
