@@ -92,6 +92,46 @@ measure() {
 		else "\(.bits_per_second / 1e9) -" end' "$1" 2>/dev/null
 }
 
+# run_sockperf: "P50 P99" of a ${secs}s sockperf ping-pong (server in
+# zc_b), one-way latency in microseconds (half the round trip).
+run_sockperf() {
+	local srv out
+	ip netns exec $NS_B timeout $((secs + 20)) sockperf sr -i 10.99.0.2 -p 11111 >/dev/null 2>&1 &
+	srv=$!
+	sleep 1
+	out=$(ip netns exec $NS_A timeout $((secs + 15)) sockperf pp -i 10.99.0.2 -p 11111 -t "$secs" 2>&1)
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	awk '/percentile 50.000 =/ { p50 = $NF } /percentile 99.000 =/ { p99 = $NF }
+		END { if (p50 != "" && p99 != "") print p50, p99; else exit 1 }' <<<"$out"
+}
+
+# run_pktgen DEV_A DEV_B: kpps that DEV_B received of ${secs}s of 64-byte
+# frames from one pktgen thread on DEV_A (zc_a), addressed to a MAC
+# nobody has (the receiving stack drops them as soon as it looks): the
+# device pair, not a socket, is what is measured.
+run_pktgen() {
+	local pg=/proc/net/pktgen r0 r1 t0 t1
+	ip netns exec $NS_A test -d $pg || return 1
+	ip netns exec $NS_A sh -c "
+		echo rem_device_all >$pg/kpktgend_0 &&
+		echo 'add_device $1' >$pg/kpktgend_0 &&
+		for c in 'count 0' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'dst 10.99.0.2' \
+			'dst_mac 02:00:5e:00:53:01' 'udp_dst_min 9' 'udp_dst_max 9'; do
+			echo \"\$c\" >$pg/$1 || exit 1
+		done" || return 1
+	r0=$(ip netns exec $NS_B cat "/sys/class/net/$2/statistics/rx_packets")
+	t0=$(date +%s.%N)
+	ip netns exec $NS_A sh -c "echo start >$pg/pgctrl" &
+	sleep "$secs"
+	ip netns exec $NS_A sh -c "echo stop >$pg/pgctrl"
+	wait
+	t1=$(date +%s.%N)
+	r1=$(ip netns exec $NS_B cat "/sys/class/net/$2/statistics/rx_packets")
+	ip netns exec $NS_A sh -c "echo rem_device_all >$pg/kpktgend_0"
+	awk -v a="$r0" -v b="$r1" -v s="$t0" -v e="$t1" 'BEGIN { if (b > a) printf "%.1f\n", (b - a) / (e - s) / 1000; else exit 1 }'
+}
+
 # median: the median of the numbers on stdin, nothing if there are none.
 median() {
 	sort -g | awk '{ v[NR] = $1 }
@@ -107,7 +147,8 @@ cell() {
 # num BENCH VALUE: VALUE as the table shows it (n/a when empty).
 num() {
 	if [ -z "$2" ]; then echo n/a
-	elif [ "$1" = udp64 ]; then printf '%.1f' "$2"
+	elif [ "$1" = udp64 ] || [ "$1" = pktgen ] || [ "$1" = rr50 ] || [ "$1" = rr99 ]; then
+		printf '%.1f' "$2"
 	else printf '%.3f' "$2"; fi
 }
 
@@ -131,9 +172,10 @@ for round in $(seq "$rounds"); do
 			broken+="$kind "
 			continue
 		fi
-		for bench in tcp udp64 udp64k; do
+		for bench in tcp tcp4 udp64 udp64k; do
 			case $bench in
 			tcp) args=() ;;
+			tcp4) args=(-P 4) ;;
 			udp64) args=(-u -l 64 -b 0) ;;
 			udp64k) args=(-u -l 65000 -b 0) ;;
 			esac
@@ -158,6 +200,21 @@ for round in $(seq "$rounds"); do
 				ip netns exec $NS_A ethtool -S "$dev_a" >"$res/ethtool.$bench"
 			fi
 		done
+		case $broken in *" $kind "*) continue ;; esac
+		if m=$(run_sockperf); then
+			read -r p50 p99 <<<"$m"
+			echo "$kind rr50 $round $p50 -" >>"$res/results"
+			echo "$kind rr99 $round $p99 -" >>"$res/results"
+			echo "    rr      p50 $p50 us, p99 $p99 us (sockperf ping-pong, one way)"
+		else
+			echo "    sockperf ping-pong failed"
+		fi
+		if m=$(run_pktgen "$dev_a" "$_dev_b"); then
+			echo "$kind pktgen $round $m -" >>"$res/results"
+			echo "    pktgen  $m kpps received (64 B frames, one thread)"
+		else
+			echo "    pktgen failed"
+		fi
 		pair_down || true
 	done
 done
@@ -235,11 +292,17 @@ for k in "${kinds[@]}"; do [ "$k" = zcpair ] || cols+=("zcpair/$k"); done
 row() { printf '| %-26s' "$1"; shift; printf ' | %13s' "$@"; echo ' |'; }
 row benchmark "${cols[@]}"
 row -------------------------- $(for _ in "${cols[@]}"; do echo ------------:; done)
-for bench in tcp udp64 udp64k; do
+plot=$res/plot.dat
+: >"$plot"
+for bench in tcp tcp4 udp64 udp64k rr50 rr99 pktgen; do
 	case $bench in
 	tcp) label="TCP stream, Gbit/s" ;;
+	tcp4) label="TCP 4 flows, Gbit/s" ;;
 	udp64) label="UDP 64 B, kpps received" ;;
 	udp64k) label="UDP 64 KB, Gbit/s received" ;;
+	rr50) label="RR latency p50, us (*)" ;;
+	rr99) label="RR latency p99, us (*)" ;;
+	pktgen) label="pktgen 64 B, kpps received" ;;
 	esac
 	vals=() ratios=()
 	for k in "${kinds[@]}"; do
@@ -249,13 +312,35 @@ for bench in tcp udp64 udp64k; do
 	for k in "${kinds[@]}"; do
 		[ "$k" = zcpair ] && continue
 		# zcpair's run over the other's run of the same round.
+		# Latency: lower is better, so the ratio is the other's over
+		# zcpair's: above 1 zcpair is better in every row.
 		r=$(awk -v k="$k" -v b="$bench" '$2 == b && $1 == "zcpair" { z[$3] = $4 }
 			$2 == b && $1 == k { o[$3] = $4 }
-			END { for (i in z) if ((i in o) && o[i] > 0) print z[i] / o[i] }' "$res/results" | median)
+			END { for (i in z) if ((i in o) && o[i] > 0 && z[i] > 0)
+				print (b ~ /^rr/) ? o[i] / z[i] : z[i] / o[i] }' "$res/results" | median)
 		ratios+=("$( [ -n "$r" ] && printf '%.2f' "$r" || echo n/a)")
 	done
 	row "$label" "${vals[@]}" "${ratios[@]}"
+	# The plot: each pair type's median relative to veth's, higher is
+	# better (latency inverted).
+	vm=$(cell veth "$bench" 4)
+	if [ -n "$vm" ]; then
+		line="\"${label% (\*)}\""
+		for k in "${kinds[@]}"; do
+			v=$(cell "$k" "$bench" 4)
+			line+=" $(awk -v v="$v" -v w="$vm" -v b="$bench" 'BEGIN {
+				if (v == "" || v <= 0 || w <= 0) print "n/a"
+				else printf "%.3f", (b ~ /^rr/) ? w / v : v / w }')"
+		done
+		echo "$line" >>"$plot"
+	fi
 done
+echo "(*) latency: lower is better; its zcpair/X column is X/zcpair, so above 1.00"
+echo "    means zcpair is better in every row."
+echo
+echo "== plot data: benchmark, then ${kinds[*]}: median relative to veth, higher is better"
+cat "$plot"
+echo "== end of plot data"
 echo
 for bench in udp64 udp64k; do
 	line="UDP loss (median, %), $bench:"
@@ -266,7 +351,7 @@ for bench in udp64 udp64k; do
 	echo "$line"
 done
 for k in "${kinds[@]}"; do
-	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((3 * rounds))"
+	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((7 * rounds))"
 done
 [ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed):$broken"
 

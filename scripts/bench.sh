@@ -21,6 +21,36 @@ done
 say "host: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 say "host load before the boot: $(uptime | sed 's/.*load average: //')"
 rc=0
-"$ZCPAIR_ROOT/scripts/vm.sh" normal "${env[*]:-} scripts/bench-guest.sh" || rc=$?
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$ZCPAIR_ROOT/scripts/vm.sh" normal "${env[*]:-} scripts/bench-guest.sh" 2>&1 | tee "$out" || rc=$?
 say "host load after the boot:  $(uptime | sed 's/.*load average: //')"
+
+# The plot of this boot's table (gnuplot): each row's medians relative
+# to veth's, higher is better.
+png=${ZCPAIR_BENCH_PNG:-$ZCPAIR_ROOT/Documentation/performance.png}
+dat=$(mktemp)
+sed -n '/^== plot data/,/^== end of plot data/p' "$out" | sed '1d;$d' | tr -d '\r' >"$dat"
+if [ -s "$dat" ] && command -v gnuplot >/dev/null; then
+	kinds=(${ZCPAIR_BENCH_KINDS:-zcpair veth netkit})
+	plots=()
+	for i in "${!kinds[@]}"; do
+		plots+=("'$dat' using $((i + 2)):xtic(1) title '${kinds[$i]}'")
+	done
+	gnuplot <<-EOF && say "plot: $png"
+		set terminal pngcairo size 1100,520 font ',10'
+		set output '$png'
+		set title 'zcpair, veth, netkit: one boot of make bench, medians relative to veth (higher is better; latency inverted)'
+		set style data histograms
+		set style histogram cluster gap 1
+		set style fill solid 0.8 border -1
+		set datafile missing 'n/a'
+		set yrange [0:*]
+		set grid ytics
+		set xtics rotate by -20
+		set key top right
+		plot $(IFS=,; echo "${plots[*]}"), 1 notitle lc rgb 'black' dt 2
+	EOF
+fi
+rm -f "$dat"
 exit $rc

@@ -10,6 +10,7 @@ pkgs=(
 	xz-utils zstd rsync
 	"clang$ZCPAIR_LLVM" "lld$ZCPAIR_LLVM" "llvm$ZCPAIR_LLVM" "libclang$ZCPAIR_LLVM-dev"
 	qemu-system-x86 python3-yaml iproute2 iputils-ping ethtool socat iperf3 jq util-linux
+	sockperf gnuplot-nox python3-jsonschema
 	procps coreutils
 )
 
