@@ -24,6 +24,7 @@ import zcnl  # noqa: E402
 from zcnl import setns  # noqa: E402
 
 N, SIZE, PORT = 200, 1000, 6100
+SO_RCVBUFFORCE = 33
 KEYS = ("rx-packets", "rx-bytes", "tx-packets", "tx-bytes")
 RTNL = {"rx-packets": "rx_packets", "rx-bytes": "rx_bytes",
         "tx-packets": "tx_packets", "tx-bytes": "tx_bytes",
@@ -88,6 +89,8 @@ def main():
     qb, tb, _ = snapshot(ns_b, "zcb", ksrc)
     setns(ns_b)
     rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # Room for all of them: they are read after the last is sent.
+    rx.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
     rx.bind(("10.99.0.2", PORT))
     rx.settimeout(5)
     setns(ns_a)
