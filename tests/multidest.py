@@ -32,6 +32,7 @@ IP_RECVERR, IPV6_RECVERR = 11, 25
 SOL_UDP, UDP_SEGMENT = 17, 103
 SO_EE_ORIGIN_ZEROCOPY, SO_EE_CODE_ZEROCOPY_COPIED = 5, 1
 ETH_P_ALL = 3
+PACKET_OUTGOING = 4
 GSO, SIZE, DESTS, CALLS = 1400, 64000, 4, 5
 PORT = 6001
 SEGS = -(-SIZE // GSO)  # segments per message
@@ -280,11 +281,16 @@ def run(res, ns_a, ns_b, fam, segment):
     order, frames = [], 0
     while True:
         try:
-            f = cap.recv(70000)
+            f, where = cap.recvfrom(70000)
         except BlockingIOError:
             break
         et, = struct.unpack_from("!H", f, 12)
         if et != (0x0800 if fam == 4 else 0x86DD):
+            continue
+        # Only UDP frames that arrived: not zcb's own (an IPv6 neighbour
+        # solicitation when the entry went stale, seen once), not ICMP.
+        proto = f[14 + 9] if fam == 4 else f[14 + 6]
+        if where[2] == PACKET_OUTGOING or proto != 17:
             continue
         frames += 1
         if segment:
