@@ -26,18 +26,7 @@ ktap_check "ethtool -C zca tx-usecs 100000 tx-frames 4; ethtool -c shows them" b
 
 out=$($PY "$ZCPAIR_ROOT/tests/multidest.py" $NS_A $NS_B 2>&1)
 rc=$?
-n=0
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) ktap_ok "${line#ok }"; n=$((n + 1)) ;;
-	"not ok "*) ktap_fail "${line#not ok }"; n=$((n + 1)) ;;
-	*) echo "# $line" ;;
-	esac
-done <<<"$out"
-while [ $n -lt 14 ]; do
-	ktap_fail "multidest.py reported $n of 14 points" "exit $rc"
-	n=$((n + 1))
-done
+ktap_forward multidest.py 14 $rc <<<"$out"
 
 # The same path from the user's tools: zcpairctl send/recv.
 tmp=$(mktemp -d)

@@ -17,18 +17,7 @@ module_loaded || insmod "$ZCPAIR_KO"
 ip netns add $NS_A && ip netns add $NS_B
 out=$($PY "$(dirname "$0")/lifecycle.py" $NS_A $NS_B 2>&1)
 rc=$?
-n=0
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) ktap_ok "${line#ok }"; n=$((n + 1)) ;;
-	"not ok "*) ktap_fail "${line#not ok }"; n=$((n + 1)) ;;
-	*) echo "# $line" ;;
-	esac
-done <<<"$out"
-while [ $n -lt 6 ]; do
-	ktap_fail "lifecycle.py reported $n of 6 points" "exit $rc"
-	n=$((n + 1))
-done
+ktap_forward lifecycle.py 6 $rc <<<"$out"
 left=$(zc_links)
 [ "$left" = 0 ] || ktap_fail "no zcpair link left" "$left left"
 pair_down

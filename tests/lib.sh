@@ -72,6 +72,25 @@ refused() {
 	return 1
 }
 
+# ktap_forward WHAT WANT RC: a helper program's output (stdin) as this
+# script's points: its "ok DESC"/"not ok DESC" lines become points, other
+# lines diagnostics; points it did not report (it stopped early, exit RC)
+# fail, so that the plan of WANT points still holds.
+ktap_forward() {
+	local what=$1 want=$2 rc=$3 n=0 line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*) ktap_ok "${line#ok }"; n=$((n + 1)) ;;
+		"not ok "*) ktap_fail "${line#not ok }"; n=$((n + 1)) ;;
+		*) echo "# $line" ;;
+		esac
+	done
+	while [ "$n" -lt "$want" ]; do
+		ktap_fail "$what reported $n of $want points" "exit $rc"
+		n=$((n + 1))
+	done
+}
+
 ktap_finish() {
 	exit $((_ktap_fail > 0))
 }
