@@ -43,6 +43,18 @@ pub(crate) struct TxCoalesce {
     pub(crate) max_frames: u32,
 }
 
+/// `ethtool -l/-L`: channels, each a transmit queue, a receive queue and
+/// the NAPI instance serving both ("combined"; a driver of this crate
+/// offers no rx-only, tx-only or other channels, so the core refuses
+/// those counts against their maximum of 0).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Channels {
+    /// Most combined channels the device can have.
+    pub(crate) max_combined: u32,
+    /// Combined channels in use.
+    pub(crate) combined: u32,
+}
+
 const ETH_SS_STATS: i32 = 1;
 
 fn copy_cstr(dst: &mut [u8], src: &CStr) {
@@ -91,6 +103,16 @@ pub(crate) trait EthtoolOps: Driver {
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
+    /// `ethtool -l`.
+    fn channels(_dev: &Device<Self>) -> Channels {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ethtool -L combined N` (rtnl held; the core checked `N` against
+    /// `max_combined` and that it is not 0). The C callback has no extack
+    /// (6.12): an error is its errno alone.
+    fn set_channels(_dev: &Device<Self>, _rtnl: &Rtnl, _combined: u32) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ethtool -S`: fills `out`, one value per `STATS` name.
     fn stats(_dev: &Device<Self>, _out: &mut [u64]) {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -120,6 +142,8 @@ impl<D: EthtoolOps> Adapter<D> {
         },
         get_coalesce: callback(D::HAS_COALESCE, Self::get_coalesce),
         set_coalesce: callback(D::HAS_SET_COALESCE, Self::set_coalesce),
+        get_channels: callback(D::HAS_CHANNELS, Self::get_channels),
+        set_channels: callback(D::HAS_SET_CHANNELS, Self::set_channels),
         get_sset_count: callback(Self::HAS_STATS_TABLE, Self::get_sset_count),
         get_strings: callback(Self::HAS_STATS_TABLE, Self::get_strings),
         get_ethtool_stats: callback(Self::HAS_STATS_TABLE, Self::get_ethtool_stats),
@@ -191,6 +215,36 @@ impl<D: EthtoolOps> Adapter<D> {
             tx: ring.tx_pending,
         };
         from_result(|| D::set_ringparam(dev, &rtnl, r, &extack).map(|()| 0))
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn get_channels(
+        dev: *mut bindings::net_device,
+        ch: *mut bindings::ethtool_channels,
+    ) {
+        // SAFETY: the core calls us on a live device of ours with a valid,
+        // zeroed `ch`.
+        let (dev, ch) = unsafe { (Device::<D>::from_raw(dev), &mut *ch) };
+        let c = D::channels(dev);
+        ch.max_combined = c.max_combined;
+        ch.combined_count = c.combined;
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn set_channels(
+        dev: *mut bindings::net_device,
+        ch: *mut bindings::ethtool_channels,
+    ) -> i32 {
+        // SAFETY: the core calls us under rtnl on a live device of ours with
+        // a valid `ch`.
+        let (dev, ch, rtnl) = unsafe { (Device::<D>::from_raw(dev), &*ch, Rtnl::assume_held()) };
+        from_result(|| D::set_channels(dev, &rtnl, ch.combined_count).map(|()| 0))
     }
 
     /// # Safety

@@ -32,24 +32,39 @@ bool zcpair_netif_carrier_ok(const struct net_device *dev)
 	return netif_carrier_ok(dev);
 }
 
-void zcpair_netif_stop_queue(struct net_device *dev)
+struct netdev_queue *zcpair_netdev_txq(struct net_device *dev, unsigned int index)
 {
-	netif_stop_queue(dev);
+	return netdev_get_tx_queue(dev, index);
 }
 
-void zcpair_netif_wake_queue(struct net_device *dev)
+void zcpair_txq_stop(struct netdev_queue *txq)
 {
-	netif_wake_queue(dev);
+	netif_tx_stop_queue(txq);
 }
 
-void zcpair_netif_start_queue(struct net_device *dev)
+void zcpair_txq_wake(struct netdev_queue *txq)
 {
-	netif_start_queue(dev);
+	netif_tx_wake_queue(txq);
 }
 
-bool zcpair_netif_queue_stopped(const struct net_device *dev)
+bool zcpair_txq_stopped(const struct netdev_queue *txq)
 {
-	return netif_queue_stopped(dev);
+	return netif_tx_queue_stopped(txq);
+}
+
+void zcpair_txq_lock(struct netdev_queue *txq)
+{
+	__netif_tx_lock(txq, smp_processor_id());
+}
+
+void zcpair_txq_unlock(struct netdev_queue *txq)
+{
+	__netif_tx_unlock(txq);
+}
+
+void zcpair_netif_tx_start_all_queues(struct net_device *dev)
+{
+	netif_tx_start_all_queues(dev);
 }
 
 void zcpair_netif_tx_disable(struct net_device *dev)
@@ -62,29 +77,29 @@ bool zcpair_netdev_xmit_more(void)
 	return netdev_xmit_more();
 }
 
-bool zcpair_netdev_sent_queue(struct net_device *dev, unsigned int bytes, bool xmit_more)
+bool zcpair_txq_sent(struct netdev_queue *txq, unsigned int bytes, bool xmit_more)
 {
-	return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, 0), bytes, xmit_more);
+	return __netdev_tx_sent_queue(txq, bytes, xmit_more);
 }
 
 /* dql_completed() BUG()s when more is completed than was queued: refuse
  * that (with a warning) and forget what is in flight instead. */
-void zcpair_netdev_completed_queue(struct net_device *dev, unsigned int pkts, unsigned int bytes)
+void zcpair_txq_completed(struct netdev_queue *txq, unsigned int pkts, unsigned int bytes)
 {
 #ifdef CONFIG_BQL
-	struct dql *dql = &netdev_get_tx_queue(dev, 0)->dql;
+	struct dql *dql = &txq->dql;
 
 	if (WARN_ON_ONCE(bytes > READ_ONCE(dql->num_queued) - dql->num_completed)) {
-		netdev_reset_queue(dev);
+		netdev_tx_reset_queue(txq);
 		return;
 	}
 #endif
-	netdev_completed_queue(dev, pkts, bytes);
+	netdev_tx_completed_queue(txq, pkts, bytes);
 }
 
-void zcpair_netdev_reset_queue(struct net_device *dev)
+void zcpair_txq_reset(struct netdev_queue *txq)
 {
-	netdev_reset_queue(dev);
+	netdev_tx_reset_queue(txq);
 }
 
 void zcpair_eth_hw_addr_random(struct net_device *dev)
@@ -337,13 +352,18 @@ void zcpair_skb_set_shared_frag(struct sk_buff *skb)
 	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
 }
 
-bool zcpair_netdev_has_qdisc(const struct net_device *dev)
+void zcpair_skb_record_rx_queue(struct sk_buff *skb, u16 index)
+{
+	skb_record_rx_queue(skb, index);
+}
+
+bool zcpair_txq_has_qdisc(const struct netdev_queue *txq)
 {
 	const struct Qdisc *q;
 	bool ret;
 
 	rcu_read_lock();
-	q = rcu_dereference(netdev_get_tx_queue(dev, 0)->qdisc);
+	q = rcu_dereference(txq->qdisc);
 	ret = q && q->enqueue;
 	rcu_read_unlock();
 	return ret;

@@ -62,6 +62,9 @@ pub(crate) struct Napi {
     timer: Opaque<bindings::hrtimer>,
     #[pin]
     state: Mutex<(State, Option<NonNull<bindings::net_device>>)>,
+    /// The driver's number for the instance (its queue), handed to each
+    /// poll in [`PollCtx::index`].
+    index: u32,
 }
 
 // SAFETY: NAPI operations are safe from any CPU; the C side serialises
@@ -71,10 +74,10 @@ unsafe impl Send for Napi {}
 unsafe impl Sync for Napi {}
 
 impl Napi {
-    /// A zeroed, detached NAPI instance, initialised in place (it must not
-    /// move once attached).
+    /// A zeroed, detached NAPI instance numbered `index` (the driver's
+    /// queue), initialised in place (it must not move once attached).
     #[allow(clippy::new_ret_no_self)]
-    pub(crate) fn new() -> impl PinInit<Self> {
+    pub(crate) fn new(index: u32) -> impl PinInit<Self> {
         pin_init!(Self {
             inner <- Opaque::ffi_init(|slot: *mut bindings::napi_struct| {
                 // SCHED is set as in a disabled instance, so that
@@ -92,6 +95,7 @@ impl Napi {
                 unsafe { bindings::zcpair_hrtimer_init(slot, Some(Self::timer_fn)) }
             }),
             state <- new_mutex!((State::Detached, None), "zcpair_napi_state"),
+            index,
         })
     }
 
@@ -122,6 +126,20 @@ impl Napi {
         // SAFETY: the timer is initialised (type invariant); not called
         // from its own function (which only schedules).
         unsafe { bindings::hrtimer_cancel(self.timer.get()) };
+    }
+
+    /// The number of the `Napi` whose C structure is `raw`.
+    ///
+    /// # Safety
+    ///
+    /// `raw` must be the `inner` field of a live `Napi` (as every instance
+    /// attached with [`Napi::attach_raw`] is).
+    pub(crate) unsafe fn index_of_raw(raw: NonNull<bindings::napi_struct>) -> u32 {
+        let off = core::mem::offset_of!(Napi, inner);
+        // SAFETY: `raw` is the `inner` field of a live `Napi` (caller);
+        // `Opaque` is transparent.
+        let napi = unsafe { &*raw.as_ptr().cast::<u8>().sub(off).cast::<Napi>() };
+        napi.index
     }
 
     /// The C structure.
@@ -261,19 +279,23 @@ impl PinnedDrop for Napi {
 pub(crate) struct PollCtx<'a> {
     napi: NonNull<bindings::napi_struct>,
     budget: i32,
+    index: u32,
     _p: PhantomData<(&'a bindings::napi_struct, *mut ())>,
 }
 
-impl PollCtx<'_> {
+impl<'a> PollCtx<'a> {
     /// # Safety
     ///
-    /// Call only from the poll function of the live instance `napi`, with
-    /// the budget it was given, and do not let the value outlive the call.
+    /// Call only from the poll function of the live instance `napi`, the
+    /// `inner` field of a [`Napi`], with the budget it was given, and do not
+    /// let the value outlive the call.
     pub(crate) unsafe fn new(napi: NonNull<bindings::napi_struct>, budget: i32) -> Self {
         // INVARIANT: the caller is `napi`'s poll.
         Self {
             napi,
             budget,
+            // SAFETY: `napi` is the `inner` field of a live `Napi` (caller).
+            index: unsafe { Napi::index_of_raw(napi) },
             _p: PhantomData,
         }
     }
@@ -282,6 +304,12 @@ impl PollCtx<'_> {
     /// received, only transmit completions done).
     pub(crate) fn budget(&self) -> i32 {
         self.budget
+    }
+
+    /// The number the driver gave the instance being polled
+    /// ([`Napi::new`]): which of its queues to serve.
+    pub(crate) fn index(&self) -> u32 {
+        self.index
     }
 
     /// The instance being polled.
@@ -304,12 +332,55 @@ impl PollCtx<'_> {
     /// or the stack defers it (`napi_defer_hard_irqs`, `gro_flush_timeout`)
     /// and its timer polls again; the driver must then keep its
     /// "interrupt" masked.
-    pub(crate) fn complete_done(self, work: i32) -> bool {
+    ///
+    /// Also returns the rest of the poll ([`PollTail`]): work that must not
+    /// delay the completion (which flushes GRO, dropping from its lists what
+    /// is older than the current jiffy when the flush is deferred) but
+    /// still belongs to the poll, freeing sent frames, comes after it.
+    pub(crate) fn complete_done(self, work: i32) -> (bool, PollTail<'a>) {
+        let tail = PollTail {
+            budget: self.budget,
+            _p: PhantomData,
+        };
         if work < 0 || work >= self.budget {
-            return false;
+            return (false, tail);
         }
         // SAFETY: we are inside this instance's poll (type invariant) and
         // did less than the budget; consuming `self` completes only once.
-        unsafe { bindings::napi_complete_done(self.napi.as_ptr(), work) }
+        let done = unsafe { bindings::napi_complete_done(self.napi.as_ptr(), work) };
+        (done, tail)
+    }
+}
+
+/// The end of a poll, after [`PollCtx::complete_done`]: still inside the
+/// poll function (softirq), so frames may still be freed with its budget
+/// (`napi_consume_skb()`), but nothing of the instance's own (GRO, its
+/// completion) may be touched.
+///
+/// # Invariants
+///
+/// Lives no longer than the poll function's call (made only from a
+/// [`PollCtx`], which does not outlive it; not `Send`).
+pub(crate) struct PollTail<'a> {
+    budget: i32,
+    _p: PhantomData<(&'a bindings::napi_struct, *mut ())>,
+}
+
+/// Proof of running inside a NAPI poll function with its budget: what
+/// `napi_consume_skb()` needs.
+pub(crate) trait InPoll {
+    /// The poll's budget (0 from netpoll).
+    fn poll_budget(&self) -> i32;
+}
+
+impl InPoll for PollCtx<'_> {
+    fn poll_budget(&self) -> i32 {
+        self.budget
+    }
+}
+
+impl InPoll for PollTail<'_> {
+    fn poll_budget(&self) -> i32 {
+        self.budget
     }
 }

@@ -14,7 +14,7 @@ use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::build_error;
-use kernel::error::{from_result, VTABLE_DEFAULT_ERROR};
+use kernel::error::{from_result, to_result, VTABLE_DEFAULT_ERROR};
 use kernel::prelude::*;
 use kernel::str::CStr;
 use kernel::types::{ARef, AlwaysRefCounted, Opaque};
@@ -58,7 +58,25 @@ pub(crate) struct TxQueueStats {
     pub(crate) wake: Option<u64>,
 }
 
+/// The sum of two counters the driver collects (`None`: not collected).
+fn add_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    }
+}
+
 impl RxQueueStats {
+    /// Field by field sum (queues taken together).
+    pub(crate) fn add(&self, o: &Self) -> Self {
+        Self {
+            packets: add_opt(self.packets, o.packets),
+            bytes: add_opt(self.bytes, o.bytes),
+            alloc_fail: add_opt(self.alloc_fail, o.alloc_fail),
+            hw_drops: add_opt(self.hw_drops, o.hw_drops),
+        }
+    }
+
     /// Writes the collected counters, leaving the others as they are (the
     /// core preset them to "not collected").
     fn write(&self, s: &mut bindings::netdev_queue_stats_rx) {
@@ -75,6 +93,17 @@ impl RxQueueStats {
 }
 
 impl TxQueueStats {
+    /// Field by field sum (queues taken together).
+    pub(crate) fn add(&self, o: &Self) -> Self {
+        Self {
+            packets: add_opt(self.packets, o.packets),
+            bytes: add_opt(self.bytes, o.bytes),
+            hw_drops: add_opt(self.hw_drops, o.hw_drops),
+            stop: add_opt(self.stop, o.stop),
+            wake: add_opt(self.wake, o.wake),
+        }
+    }
+
     /// As [`RxQueueStats::write`].
     fn write(&self, s: &mut bindings::netdev_queue_stats_tx) {
         let set = |f: &mut u64, v: Option<u64>| {
@@ -277,34 +306,72 @@ impl<D: Driver> Device<D> {
         unsafe { bindings::netif_carrier_off(self.as_raw()) };
     }
 
-    /// Starts the transmit queue (`ndo_open`).
-    pub(crate) fn start_queue(&self) {
+    /// Starts every transmit queue (`ndo_open`).
+    pub(crate) fn start_queues(&self) {
         // SAFETY: by the type invariant the device is live.
-        unsafe { bindings::zcpair_netif_start_queue(self.as_raw()) };
+        unsafe { bindings::zcpair_netif_tx_start_all_queues(self.as_raw()) };
     }
 
-    /// Stops the transmit queue (from the transmit path).
-    pub(crate) fn stop_queue(&self) {
-        // SAFETY: by the type invariant the device is live.
-        unsafe { bindings::zcpair_netif_stop_queue(self.as_raw()) };
-    }
-
-    /// Stops the queue and waits for a running transmit to end (`ndo_stop`).
+    /// Stops every queue and waits for running transmits to end
+    /// (`ndo_stop`).
     pub(crate) fn tx_disable(&self) {
         // SAFETY: by the type invariant the device is live.
         unsafe { bindings::zcpair_netif_tx_disable(self.as_raw()) };
     }
 
-    /// Restarts a stopped queue and reschedules its qdisc.
-    pub(crate) fn wake_queue(&self) {
-        // SAFETY: by the type invariant the device is live.
-        unsafe { bindings::zcpair_netif_wake_queue(self.as_raw()) };
+    /// How many transmit queues the device was allocated with
+    /// (`numtxqueues`); fixed for its life.
+    pub(crate) fn num_tx_queues(&self) -> u32 {
+        // SAFETY: by the type invariant the device is live; the field is
+        // set at allocation and never changes.
+        unsafe { (*self.as_raw()).num_tx_queues }
     }
 
-    /// Whether the transmit queue is stopped (by the driver).
-    pub(crate) fn queue_stopped(&self) -> bool {
-        // SAFETY: by the type invariant the device is live.
-        unsafe { bindings::zcpair_netif_queue_stopped(self.as_raw()) }
+    /// How many receive queues it was allocated with (`numrxqueues`).
+    pub(crate) fn num_rx_queues(&self) -> u32 {
+        // SAFETY: as `num_tx_queues`.
+        unsafe { (*self.as_raw()).num_rx_queues }
+    }
+
+    /// How many transmit queues are in use (`real_num_tx_queues`).
+    pub(crate) fn real_num_tx_queues(&self) -> u32 {
+        // SAFETY: the device is live; the field changes only under rtnl,
+        // and a racy read is a valid (old or new) count.
+        unsafe { core::ptr::read_volatile(&(*self.as_raw()).real_num_tx_queues) }
+    }
+
+    /// How many receive queues are in use (`real_num_rx_queues`).
+    pub(crate) fn real_num_rx_queues(&self) -> u32 {
+        // SAFETY: as `real_num_tx_queues`.
+        unsafe { core::ptr::read_volatile(&(*self.as_raw()).real_num_rx_queues) }
+    }
+
+    /// Sets how many transmit and receive queues are in use
+    /// (`netif_set_real_num_queues()`), each from 1 to the number the
+    /// device was allocated with.
+    pub(crate) fn set_real_num_queues(&self, _rtnl: &Rtnl, tx: u32, rx: u32) -> Result {
+        if tx == 0 || rx == 0 || tx > self.num_tx_queues() || rx > self.num_rx_queues() {
+            return Err(EINVAL);
+        }
+        // SAFETY: the device is live and rtnl is held (`_rtnl`); the
+        // counts are within what it was allocated with.
+        to_result(unsafe { bindings::netif_set_real_num_queues(self.as_raw(), tx, rx) })
+    }
+
+    /// Transmit queue `index` (`netdev_get_tx_queue()`), if the device has
+    /// it.
+    pub(crate) fn txq(&self, index: u32) -> Option<TxQueue<'_, D>> {
+        if index >= self.num_tx_queues() {
+            return None;
+        }
+        // SAFETY: the device is live and `index` is below its number of
+        // transmit queues: the queue lives as long as the device.
+        let raw = unsafe { bindings::zcpair_netdev_txq(self.as_raw(), index) };
+        // INVARIANT: a queue of `self`, live as long as it.
+        NonNull::new(raw).map(|raw| TxQueue {
+            raw,
+            _dev: PhantomData,
+        })
     }
 
     /// Whether the stack has more frames for us right after this one
@@ -312,17 +379,6 @@ impl<D: Driver> Device<D> {
     pub(crate) fn xmit_more(&self) -> bool {
         // SAFETY: reads per-CPU state; no precondition.
         unsafe { bindings::zcpair_netdev_xmit_more() }
-    }
-
-    /// Whether the transmit queue has a qdisc that holds frames back while
-    /// the queue is stopped. Not with `noqueue` (our default, as for every
-    /// `IFF_NO_QUEUE` device): there a stopped queue makes the stack drop
-    /// frames with `-ENETDOWN`, so the driver must never stop it, and byte
-    /// queue limits (which stop it) must not be used. Meaningful in
-    /// `start_xmit`, where the qdisc cannot change.
-    pub(crate) fn has_qdisc(&self) -> bool {
-        // SAFETY: the device is live; the helper reads the qdisc under RCU.
-        unsafe { bindings::zcpair_netdev_has_qdisc(self.as_raw()) }
     }
 
     /// Attaches `napi` to this device, with [`Driver::poll`] as its poll
@@ -370,25 +426,88 @@ impl<D: Driver> Device<D> {
             bindings::gro_result_GRO_MERGED | bindings::gro_result_GRO_MERGED_FREE
         ))
     }
+}
+
+/// A transmit queue of a device (`struct netdev_queue`,
+/// include/linux/netdevice.h): its stop/wake state, byte queue limits and
+/// qdisc.
+///
+/// # Invariants
+///
+/// `raw` is a transmit queue of the device borrowed for `'a`, live as long
+/// as it.
+pub(crate) struct TxQueue<'a, D: Driver> {
+    raw: NonNull<bindings::netdev_queue>,
+    _dev: PhantomData<&'a Device<D>>,
+}
+
+impl<D: Driver> TxQueue<'_, D> {
+    fn as_raw(&self) -> *mut bindings::netdev_queue {
+        self.raw.as_ptr()
+    }
+
+    /// Stops the queue (from its transmit path).
+    pub(crate) fn stop(&self) {
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_stop(self.as_raw()) };
+    }
+
+    /// Restarts a stopped queue and reschedules its qdisc.
+    pub(crate) fn wake(&self) {
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_wake(self.as_raw()) };
+    }
+
+    /// Whether the queue is stopped (by the driver).
+    pub(crate) fn stopped(&self) -> bool {
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_stopped(self.as_raw()) }
+    }
+
+    /// Whether the queue has a qdisc that holds frames back while it is
+    /// stopped. Not with `noqueue` (our default, as for every
+    /// `IFF_NO_QUEUE` device): there a stopped queue makes the stack drop
+    /// frames with `-ENETDOWN`, so the driver must never stop it, and byte
+    /// queue limits (which stop it) must not be used. Meaningful in
+    /// `start_xmit` and under [`TxQueue::with_xmit_lock`], where the qdisc
+    /// cannot change.
+    pub(crate) fn has_qdisc(&self) -> bool {
+        // SAFETY: the queue is live; the helper reads the qdisc under RCU.
+        unsafe { bindings::zcpair_txq_has_qdisc(self.as_raw()) }
+    }
+
+    /// Runs `f` holding the queue's transmit lock, as `start_xmit` runs:
+    /// for the byte queue limit calls made outside it. Call with bottom
+    /// halves disabled (a NAPI poll), never from `start_xmit` of the same
+    /// queue.
+    pub(crate) fn with_xmit_lock<R>(&self, f: impl FnOnce(&Self) -> R) -> R {
+        // SAFETY: the queue is live; the lock is released below.
+        unsafe { bindings::zcpair_txq_lock(self.as_raw()) };
+        let r = f(self);
+        // SAFETY: taken just above.
+        unsafe { bindings::zcpair_txq_unlock(self.as_raw()) };
+        r
+    }
 
     /// BQL: `bytes` were queued to the ring. Returns whether the peer must
     /// be notified now (no more frames coming, or BQL stopped the queue).
+    /// Under the queue's transmit lock (`start_xmit`, or
+    /// [`TxQueue::with_xmit_lock`]).
     pub(crate) fn bql_sent(&self, bytes: u32, more: bool) -> bool {
-        // SAFETY: by the type invariant the device is live; called from the
-        // transmit path.
-        unsafe { bindings::zcpair_netdev_sent_queue(self.as_raw(), bytes, more) }
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_sent(self.as_raw(), bytes, more) }
     }
 
     /// BQL: `pkts` frames of `bytes` left the ring.
     pub(crate) fn bql_completed(&self, pkts: u32, bytes: u32) {
-        // SAFETY: by the type invariant the device is live.
-        unsafe { bindings::zcpair_netdev_completed_queue(self.as_raw(), pkts, bytes) };
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_completed(self.as_raw(), pkts, bytes) };
     }
 
     /// BQL: forget everything in flight (the ring was emptied).
     pub(crate) fn bql_reset(&self) {
-        // SAFETY: by the type invariant the device is live.
-        unsafe { bindings::zcpair_netdev_reset_queue(self.as_raw()) };
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_reset(self.as_raw()) };
     }
 }
 
@@ -414,8 +533,9 @@ unsafe extern "C" fn poll_trampoline<D: NapiPoll>(
     let Some(raw) = NonNull::new(napi) else {
         return 0;
     };
-    // SAFETY: we are that instance's poll; the context lives only for the
-    // call of `D::poll`, which receives it by value.
+    // SAFETY: we are that instance's poll, and `attach_napi` attached it
+    // as a `Napi`'s `inner` field; the context lives only for the call of
+    // `D::poll`, which receives it by value.
     let ctx = unsafe { PollCtx::new(raw, budget) };
     D::poll(dev, ctx).clamp(0, budget)
 }

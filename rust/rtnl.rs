@@ -119,6 +119,11 @@ impl<'a, D: LinkOps> NewLink<'a, D> {
         &self.extack
     }
 
+    /// The request's device (allocated, not registered yet).
+    pub(crate) fn device(&self) -> &'a Device<D> {
+        self.dev
+    }
+
     /// Sets the private state of the request's device and registers it,
     /// with a random address unless the request gave one; keeps the peer
     /// only if that worked.
@@ -173,6 +178,25 @@ impl<'a, D: LinkOps> NewLink<'a, D> {
         };
         to_result(ret)?;
         Ok(PeerSpec { ifm: Some(ifm), tb })
+    }
+
+    /// Gives a peer described by its own header the request's queue counts
+    /// (`IFLA_NUM_TX_QUEUES`, `IFLA_NUM_RX_QUEUES`) where it names none,
+    /// so that `numtxqueues N` on the request sizes both ends. A peer
+    /// without a header shares the request's attributes already.
+    pub(crate) fn inherit_queue_counts(&self, spec: &mut PeerSpec) {
+        if spec.ifm.is_none() {
+            return;
+        }
+        for ty in [bindings::IFLA_NUM_TX_QUEUES, bindings::IFLA_NUM_RX_QUEUES] {
+            let ty = ty as usize;
+            if spec.tb.get(ty).is_some_and(|p| p.is_null()) {
+                // SAFETY: the core's `tb` has `__IFLA_MAX` entries, each
+                // NULL or an attribute validated against the link policy
+                // (u32 for these), live for the request.
+                spec.tb[ty] = unsafe { *self.tb.add(ty) };
+            }
+        }
     }
 
     /// Creates (unregistered) the peer device described by `spec`: its name
@@ -261,6 +285,11 @@ pub(crate) struct NewDevice<'a, D: LinkOps> {
 }
 
 impl<'a, D: LinkOps> NewDevice<'a, D> {
+    /// The device (not registered yet).
+    pub(crate) fn device(&self) -> &'a Device<D> {
+        self.dev
+    }
+
     /// Gives the device its private state, registers it and applies the
     /// request's `ifinfomsg` flags. On failure nothing of it remains; on
     /// success it stays registered only if the guard is kept (see

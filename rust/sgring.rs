@@ -130,6 +130,7 @@ impl Ring {
                 shadow,
                 prod: 0,
                 clean: 0,
+                bql_frames: 0,
             },
             Consumer { ring, cons: 0 },
         ))
@@ -278,6 +279,8 @@ pub(crate) struct Producer {
     shadow: KVec<Slot>,
     prod: u32,
     clean: u32,
+    /// Frames in `clean..prod` accounted to byte queue limits.
+    bql_frames: u32,
 }
 
 /// A frame whose payload is cut into segments, each posted as a frame of
@@ -398,6 +401,12 @@ impl Producer {
         end
     }
 
+    /// Whether a frame in flight is accounted to byte queue limits: its
+    /// completion is then the transmitting device's to report.
+    pub(crate) fn bql_in_flight(&self) -> bool {
+        self.bql_frames > 0
+    }
+
     /// Hands every frame reference of the batches the consumer is done
     /// with to `f`; returns how many descriptors were released.
     pub(crate) fn reap(&mut self, mut f: impl FnMut(Completed)) -> u32 {
@@ -407,6 +416,9 @@ impl Producer {
             let slot = (self.clean & (self.ring.slots - 1)) as usize;
             let slot = core::mem::replace(&mut self.shadow[slot], Slot::EMPTY);
             if let Some(shadow) = slot.frame {
+                if shadow.bql.is_some() {
+                    self.bql_frames -= 1;
+                }
                 f(Completed {
                     skb: shadow.skb,
                     bql: shadow.bql,
@@ -443,6 +455,9 @@ impl Producer {
         // SAFETY: the slot is free and unpublished (see `slot_hdr`); the
         // pointer is aligned.
         unsafe { self.ring.desc_ptr(idx).write(desc) };
+        if frame.as_ref().is_some_and(|f| f.bql.is_some()) {
+            self.bql_frames += 1;
+        }
         // INVARIANT: the frame goes into the shadow of `idx` before `idx` is
         // published; its pages stay referenced until `reap`.
         self.shadow[(idx & (self.ring.slots - 1)) as usize] = Slot { frame, open: true };

@@ -5,7 +5,7 @@
 //! C header: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h).
 
 use super::bindings;
-use super::napi::PollCtx;
+use super::napi::{InPoll, PollCtx};
 use super::page::{page_of, PageRef};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -90,6 +90,13 @@ impl SkBuff {
         // directly: this is on every frame's path, several times.
         // SAFETY: by the type invariant `skb` is live.
         unsafe { (*self.raw()).len as usize }
+    }
+
+    /// The transmit queue the stack picked for the frame
+    /// (`skb_get_queue_mapping()`; a plain field, read directly).
+    pub(crate) fn queue_mapping(&self) -> u16 {
+        // SAFETY: by the type invariant `skb` is live.
+        unsafe { (*self.raw()).queue_mapping }
     }
 
     /// The linear part of the frame (`skb->data`, `skb_headlen()` bytes).
@@ -282,12 +289,12 @@ impl core::ops::Deref for SharedSkb {
 impl SharedSkb {
     /// Lets go of this reference as a sent frame, from a NAPI poll (the
     /// last one frees it, bulk-freed with the poll's budget).
-    pub(crate) fn consume_in_napi(self, ctx: &PollCtx<'_>) {
+    pub(crate) fn consume_in_napi(self, ctx: &impl InPoll) {
         let skb = self.into_raw();
         // SAFETY: we give up our reference; `ctx` proves we are in a NAPI
         // poll, and its budget is that poll's. `napi_consume_skb` drops one
         // reference and frees the skb with the last.
-        unsafe { bindings::napi_consume_skb(skb, ctx.budget()) };
+        unsafe { bindings::napi_consume_skb(skb, ctx.poll_budget()) };
     }
 
     /// Lets go of this reference as a sent frame, from any context.
@@ -460,6 +467,13 @@ impl RxSkb {
     pub(crate) fn set_shared_frag(&mut self) {
         // SAFETY: we own the live skb.
         unsafe { bindings::zcpair_skb_set_shared_frag(self.skb.raw()) };
+    }
+
+    /// Records the receive queue the frame arrived on
+    /// (`skb_record_rx_queue()`), for RPS and the stack's per-queue views.
+    pub(crate) fn record_rx_queue(&mut self, index: u16) {
+        // SAFETY: we own the live skb.
+        unsafe { bindings::zcpair_skb_record_rx_queue(self.skb.raw(), index) };
     }
 
     /// Restores the sender's checksum state. Call before `finish`, while

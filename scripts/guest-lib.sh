@@ -30,7 +30,9 @@ pair_up() {
 	pair_down
 	module_loaded || insmod "$ZCPAIR_KO" || return 1
 	ip netns add $NS_A && ip netns add $NS_B || return 1
-	ip link add name zca netns $NS_A type zcpair || return 1
+	# ZCPAIR_QUEUES=N: N queues on both ends (the peer takes the counts).
+	ip link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} \
+		netns $NS_A type zcpair || return 1
 	# Without peer attributes the peer is created beside zca, auto-named.
 	local peer
 	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')

@@ -43,6 +43,7 @@ IFLA_OPERSTATE = 16
 IFLA_STATS64 = 23
 IFLA_LINKINFO = 18
 IFLA_NET_NS_FD = 28
+IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES = 31, 32
 IFLA_INFO_KIND = 1
 IFLA_INFO_DATA = 2
 IFF_UP = 1
@@ -221,15 +222,23 @@ class Rtnl(Socket):
         """A zcpair end NAME in this socket's netns, its peer PEER in the
         netns of PEER_NS_FD, by one RTM_NEWLINK; DATA: further kind
         attributes by their uapi name without ZCPAIR_INFO_ (ring_size=64),
-        u32 values."""
+        u32 values. Raises NetlinkError on a refusal."""
+        err, msg = self.try_create_pair(name, peer, peer_ns_fd, **data)
+        if err:
+            raise NetlinkError(err, msg, f"create {name}")
+
+    def try_create_pair(self, name, peer, peer_ns_fd, link=b"", peer_link=b"", **data):
+        """As `create_pair`, with LINK and PEER_LINK: further IFLA_*
+        attributes (bytes) of each end. Returns (errno, extack message):
+        errno 0 when created."""
         info = attr(uapi.ZCPAIR_INFO_PEER, ifinfo() + attr(IFLA_IFNAME, peer) +
-                    attr(IFLA_NET_NS_FD, peer_ns_fd))
+                    attr(IFLA_NET_NS_FD, peer_ns_fd) + peer_link)
         for key, value in data.items():
             info += attr(getattr(uapi, "ZCPAIR_INFO_" + key.upper()), value)
         linkinfo = attr(IFLA_INFO_KIND, "zcpair") + attr(IFLA_INFO_DATA, info)
-        self.check(f"create {name}", RTM_NEWLINK,
-                   ifinfo() + attr(IFLA_IFNAME, name) + attr(IFLA_LINKINFO, linkinfo),
-                   NLM_F_CREATE | NLM_F_EXCL)
+        err, msg, _ = self.request(RTM_NEWLINK, ifinfo() + attr(IFLA_IFNAME, name) + link +
+                                   attr(IFLA_LINKINFO, linkinfo), NLM_F_CREATE | NLM_F_EXCL)
+        return err, msg
 
     def add_addr(self, index, address, prefix):
         """An IPv4 or IPv6 ADDRESS/PREFIX on link INDEX (IPv6 without

@@ -41,9 +41,9 @@ review() {
 }
 
 # tx_dropped as the stack counts it (ours plus the core's own drops, such
-# as "asks to queue packet") minus ours (tx_queue_0_dropped).
+# as "asks to queue packet") minus ours (tx_dropped).
 core_drops() {
-	echo $(( $(link_stat $NS_A zca tx_dropped) - $(ethtool_stat $NS_A zca tx_queue_0_dropped) ))
+	echo $(( $(link_stat $NS_A zca tx_dropped) - $(ethtool_stat $NS_A zca tx_dropped) ))
 }
 
 if ! pair_up; then
@@ -80,7 +80,7 @@ ktap_check "pfifo: the queue still runs after the traffic (ping)" \
 balanced() {
 	local s
 	s=$(ip netns exec $NS_A ethtool -S zca) || return 1
-	sent=$(awk '$1 == "tx_queue_0_packets:" {print $2}' <<<"$s")
+	sent=$(awk '$1 == "tx_packets:" {print $2}' <<<"$s")
 	completed=$(awk '$1 == "tx_completions:" {print $2}' <<<"$s")
 	[ -n "$sent" ] && [ "$sent" = "$completed" ]
 }
@@ -88,7 +88,7 @@ if wait_until 10 balanced; then
 	ktap_ok "pfifo: every frame sent was completed (tx packets == tx completions)"
 else
 	ktap_fail "pfifo: every frame sent was completed (tx packets == tx completions)" \
-		"tx_queue_0_packets $sent, tx_completions $completed after 10 s"
+		"tx_packets $sent, tx_completions $completed after 10 s"
 fi
 tc -n $NS_A qdisc del dev zca root
 ktap_check "back to noqueue: the queue runs (ping)" ip netns exec $NS_A ping -c 2 -i 0.3 -W 5 10.99.0.2

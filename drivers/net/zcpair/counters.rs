@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Per-end counters, as one table. From it come the `Counters` struct the
+//! Per-queue counters, as one table. From it come the `Counters` struct the
 //! data path adds to, the `ethtool -S` names and values (in table order),
 //! the genl `stats` nest (each counter's `ZCPAIR_A_STATS_*` attribute) and
-//! `ip -s link` (`stats64`, from the `tx_queue_0_*`/`rx_queue_0_*` rows).
+//! `ip -s link` (`stats64`, from the `tx_*`/`rx_*` packet, byte and drop
+//! rows) and the netdev family's per-queue statistics. Each queue of an
+//! end counts its own; ethtool, the genl family and `ip -s link` report
+//! an end's totals ([`Counters::total`]).
 //! A new counter is one row here and its attribute in the YNL spec
 //! (Documentation/netlink/specs/zcpair.yaml, then `make uapi`).
 
@@ -12,9 +15,19 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
 use kernel::str::CStr;
 
+/// Whether a row is a maximum (marked `max`) rather than a sum.
+macro_rules! is_max {
+    () => {
+        false
+    };
+    (max) => {
+        true
+    };
+}
+
 macro_rules! counters {
-    ($($(#[$doc:meta])* $field:ident: $name:literal => $attr:ident,)*) => {
-        /// Per-end counters (see the module documentation).
+    ($($(#[$doc:meta])* $field:ident: $name:literal => $attr:ident $(, $kind:ident)?;)*) => {
+        /// Per-queue counters (see the module documentation).
         #[derive(Default)]
         pub(crate) struct Counters {
             $($(#[$doc])* pub(crate) $field: AtomicU64,)*
@@ -28,6 +41,9 @@ macro_rules! counters {
             /// Their attributes in the genl `stats` nest.
             pub(crate) const ATTRS: [u32; Self::COUNT] = [$($attr),*];
 
+            /// Which rows are maxima (the others are sums).
+            const MAXIMA: [bool; Self::COUNT] = [$(is_max!($($kind)?)),*];
+
             /// Their values, in table order.
             pub(crate) fn values(&self) -> [u64; Self::COUNT] {
                 [$(get(&self.$field)),*]
@@ -39,51 +55,51 @@ macro_rules! counters {
 counters! {
     /// Bytes copied into slot header buffers: the headers of SG frames,
     /// all of a frame copied whole.
-    tx_header_bytes_copied: "tx_header_bytes_copied" => ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED,
+    tx_header_bytes_copied: "tx_header_bytes_copied" => ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED;
     /// Bytes that crossed by page reference.
     tx_payload_bytes_referenced: "tx_payload_bytes_referenced"
-        => ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED,
+        => ZCPAIR_A_STATS_TX_PAYLOAD_BYTES_REFERENCED;
     /// Bytes of a kmalloc'ed linear area copied into a page fragment.
-    tx_linear_bytes_copied: "tx_linear_bytes_copied" => ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED,
+    tx_linear_bytes_copied: "tx_linear_bytes_copied" => ZCPAIR_A_STATS_TX_LINEAR_BYTES_COPIED;
     /// Frames no longer than copybreak, copied whole.
-    tx_frames_copied_whole: "tx_frames_copied_whole" => ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE,
+    tx_frames_copied_whole: "tx_frames_copied_whole" => ZCPAIR_A_STATS_TX_FRAMES_COPIED_WHOLE;
     /// Descriptors with at least one SG entry.
-    tx_sg_descriptors: "tx_sg_descriptors" => ZCPAIR_A_STATS_TX_SG_DESCRIPTORS,
+    tx_sg_descriptors: "tx_sg_descriptors" => ZCPAIR_A_STATS_TX_SG_DESCRIPTORS;
     /// The ring was full (queue stopped, or a frame dropped with noqueue).
-    tx_ring_full: "tx_ring_full" => ZCPAIR_A_STATS_TX_RING_FULL,
+    tx_ring_full: "tx_ring_full" => ZCPAIR_A_STATS_TX_RING_FULL;
     /// Notifications raised to the peer.
-    tx_notifications: "tx_notifications" => ZCPAIR_A_STATS_TX_NOTIFICATIONS,
+    tx_notifications: "tx_notifications" => ZCPAIR_A_STATS_TX_NOTIFICATIONS;
     /// Frames released after the peer read them (or the ring was emptied).
-    tx_completions: "tx_completions" => ZCPAIR_A_STATS_TX_COMPLETIONS,
+    tx_completions: "tx_completions" => ZCPAIR_A_STATS_TX_COMPLETIONS;
     /// Received frames GRO merged into another.
-    rx_gro_frames: "rx_gro_frames" => ZCPAIR_A_STATS_RX_GRO_FRAMES,
+    rx_gro_frames: "rx_gro_frames" => ZCPAIR_A_STATS_RX_GRO_FRAMES;
     /// Frames sent (`ip -s link` TX packets).
-    tx_packets: "tx_queue_0_packets" => ZCPAIR_A_STATS_TX_PACKETS,
+    tx_packets: "tx_packets" => ZCPAIR_A_STATS_TX_PACKETS;
     /// Bytes sent.
-    tx_bytes: "tx_queue_0_bytes" => ZCPAIR_A_STATS_TX_BYTES,
+    tx_bytes: "tx_bytes" => ZCPAIR_A_STATS_TX_BYTES;
     /// Frames dropped at transmit.
-    tx_dropped: "tx_queue_0_dropped" => ZCPAIR_A_STATS_TX_DROPPED,
+    tx_dropped: "tx_dropped" => ZCPAIR_A_STATS_TX_DROPPED;
     /// Frames received (`ip -s link` RX packets).
-    rx_packets: "rx_queue_0_packets" => ZCPAIR_A_STATS_RX_PACKETS,
+    rx_packets: "rx_packets" => ZCPAIR_A_STATS_RX_PACKETS;
     /// Bytes received.
-    rx_bytes: "rx_queue_0_bytes" => ZCPAIR_A_STATS_RX_BYTES,
+    rx_bytes: "rx_bytes" => ZCPAIR_A_STATS_RX_BYTES;
     /// Descriptors skipped or refused on receive.
-    rx_dropped: "rx_queue_0_dropped" => ZCPAIR_A_STATS_RX_DROPPED,
+    rx_dropped: "rx_dropped" => ZCPAIR_A_STATS_RX_DROPPED;
     /// Frames of user pages that crossed with their zero-copy state.
-    tx_zerocopy_frames: "tx_zerocopy_frames" => ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES,
+    tx_zerocopy_frames: "tx_zerocopy_frames" => ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES;
     /// Segments cut from UDP GSO frames by this end (tx-segment on).
-    tx_segments: "tx_segments" => ZCPAIR_A_STATS_TX_SEGMENTS,
+    tx_segments: "tx_segments" => ZCPAIR_A_STATS_TX_SEGMENTS;
     /// Batches of segmented frames written into the ring at once.
-    tx_batches: "tx_batches" => ZCPAIR_A_STATS_TX_BATCHES,
+    tx_batches: "tx_batches" => ZCPAIR_A_STATS_TX_BATCHES;
     /// Frames those batches held.
-    tx_batch_frames: "tx_batch_frames" => ZCPAIR_A_STATS_TX_BATCH_FRAMES,
+    tx_batch_frames: "tx_batch_frames" => ZCPAIR_A_STATS_TX_BATCH_FRAMES;
     /// Destinations of those batches, summed.
-    tx_batch_destinations: "tx_batch_destinations" => ZCPAIR_A_STATS_TX_BATCH_DESTINATIONS,
+    tx_batch_destinations: "tx_batch_destinations" => ZCPAIR_A_STATS_TX_BATCH_DESTINATIONS;
     /// Longest same-destination run while another destination had
     /// segments left (a maximum).
-    tx_batch_max_run: "tx_batch_max_run" => ZCPAIR_A_STATS_TX_BATCH_MAX_RUN,
+    tx_batch_max_run: "tx_batch_max_run" => ZCPAIR_A_STATS_TX_BATCH_MAX_RUN, max;
     /// Completion passes that released frames.
-    tx_completion_passes: "tx_completion_passes" => ZCPAIR_A_STATS_TX_COMPLETION_PASSES,
+    tx_completion_passes: "tx_completion_passes" => ZCPAIR_A_STATS_TX_COMPLETION_PASSES;
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each
@@ -101,6 +117,20 @@ const _: () = {
         i += 1;
     }
 };
+
+impl Counters {
+    /// The values of several sets (an end's queues) taken together: sums,
+    /// and the largest value of a maximum.
+    pub(crate) fn total<'a>(sets: impl Iterator<Item = &'a Counters>) -> [u64; Self::COUNT] {
+        let mut out = [0u64; Self::COUNT];
+        for set in sets {
+            for ((o, v), is_max) in out.iter_mut().zip(set.values()).zip(Self::MAXIMA) {
+                *o = if is_max { (*o).max(v) } else { *o + v };
+            }
+        }
+        out
+    }
+}
 
 /// Adds `n` to a counter (the writers of one counter are serialised by the
 /// ring locks or NAPI; relaxed is enough for statistics).

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! ethtool: driver info, ring sizes and the driver counters.
+//! ethtool: driver info, ring sizes, channels (queues) and the driver
+//! counters.
 
 use crate::counters::Counters;
-use crate::knet::ethtool::{DrvInfo, EthtoolOps, RingParam, TxCoalesce};
+use crate::knet::ethtool::{Channels, DrvInfo, EthtoolOps, RingParam, TxCoalesce};
 use crate::knet::netdev::with_bh_disabled;
 use crate::knet::netdev::Device;
 use crate::knet::netlink::ExtAck;
@@ -31,11 +32,12 @@ impl EthtoolOps for ZcPair {
     }
 
     fn ringparam(dev: &Device<ZcPair>) -> RingParam {
-        // The ring locks are also taken in softirq context; take one at a time.
-        let (tx, rx) = dev.data().map_or((0, 0), |d| {
+        // Every queue's rings have the size of queue 0's. The ring locks
+        // are also taken in softirq context; take one at a time.
+        let (tx, rx) = dev.data().and_then(|d| d.queue(0)).map_or((0, 0), |qp| {
             with_bh_disabled(|| {
-                let tx = d.end().tx.lock().slots();
-                let rx = d.peer().tx.lock().slots();
+                let tx = qp.ours.tx.lock().slots();
+                let rx = qp.peers.tx.lock().slots();
                 (tx, rx)
             })
         });
@@ -95,33 +97,77 @@ impl EthtoolOps for ZcPair {
         }
         let dma = crate::dma_device()?;
         let hdr = data.pair.hdr_buf;
-        let to_peer = if ring.tx != cur.tx {
-            Some(Ring::new(&dma, ring.tx, hdr)?)
-        } else {
-            None
-        };
-        let from_peer = if ring.rx != cur.rx {
-            Some(Ring::new(&dma, ring.rx, hdr)?)
-        } else {
-            None
-        };
+        let n = data.end().nr_queues() as usize;
+        // Every ring first (nothing changes if one cannot be had), one per
+        // queue and direction that changes.
+        let mut to_peer = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut from_peer = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            if ring.tx != cur.tx {
+                to_peer.push(Ring::new(&dma, ring.tx, hdr)?, GFP_KERNEL)?;
+            }
+            if ring.rx != cur.rx {
+                from_peer.push(Ring::new(&dma, ring.rx, hdr)?, GFP_KERNEL)?;
+            }
+        }
         // Both ends are down: their NAPI is disabled and their rings were
         // emptied at ndo_stop, so swapping in fresh rings loses nothing.
-        let old = with_bh_disabled(|| {
-            let a = to_peer.map(|(p, c)| {
-                let p = core::mem::replace(&mut *data.end().tx.lock(), p);
-                let c = core::mem::replace(&mut *data.peer().rx.lock(), c);
-                (p, c)
-            });
-            let b = from_peer.map(|(p, c)| {
-                let p = core::mem::replace(&mut *data.peer().tx.lock(), p);
-                let c = core::mem::replace(&mut *data.end().rx.lock(), c);
-                (p, c)
-            });
-            (a, b)
+        with_bh_disabled(|| {
+            for (i, (p, c)) in to_peer.iter_mut().enumerate() {
+                if let Some(qp) = data.queue(i as u32) {
+                    core::mem::swap(&mut *qp.ours.tx.lock(), p);
+                    core::mem::swap(&mut *qp.peers.rx.lock(), c);
+                }
+            }
+            for (i, (p, c)) in from_peer.iter_mut().enumerate() {
+                if let Some(qp) = data.queue(i as u32) {
+                    core::mem::swap(&mut *qp.peers.tx.lock(), p);
+                    core::mem::swap(&mut *qp.ours.rx.lock(), c);
+                }
+            }
         });
-        // Coherent memory is freed with bottom halves enabled.
-        drop(old);
+        // The old rings, swapped into the vectors: coherent memory is freed
+        // with bottom halves enabled.
+        drop(to_peer);
+        drop(from_peer);
+        crate::genl::notify(rtnl, data, crate::knet::uapi::ZCPAIR_CMD_PAIR_CHANGE_NTF);
+        Ok(())
+    }
+
+    /// `ethtool -l`: one combined channel per queue.
+    fn channels(dev: &Device<ZcPair>) -> Channels {
+        Channels {
+            max_combined: dev.num_tx_queues(),
+            combined: dev.real_num_tx_queues(),
+        }
+    }
+
+    /// `ethtool -L combined N`: how many queues both ends use (queue `i`
+    /// of one end is a ring pair with queue `i` of the other, so the count
+    /// is the pair's). Up or down: every queue's poll keeps running while
+    /// its end is up, so what a queue taken out of use still holds is
+    /// delivered and released. The peer may live in another netns: its
+    /// administrator must be the caller's too.
+    fn set_channels(dev: &Device<ZcPair>, rtnl: &Rtnl, combined: u32) -> Result {
+        let data = dev.data().ok_or(EINVAL)?;
+        if combined == dev.real_num_tx_queues() && combined == dev.real_num_rx_queues() {
+            return Ok(());
+        }
+        let peer = data.peer().device();
+        if let Some(peer) = &peer {
+            if !peer.net().caller_is_admin() {
+                return Err(EPERM);
+            }
+            peer.set_real_num_queues(rtnl, combined, combined)?;
+        }
+        if let Err(e) = dev.set_real_num_queues(rtnl, combined, combined) {
+            // Put the peer back as it was: both ends agree again.
+            if let Some(peer) = &peer {
+                let (t, r) = (dev.real_num_tx_queues(), dev.real_num_rx_queues());
+                let _ = peer.set_real_num_queues(rtnl, t, r);
+            }
+            return Err(e);
+        }
         crate::genl::notify(rtnl, data, crate::knet::uapi::ZCPAIR_CMD_PAIR_CHANGE_NTF);
         Ok(())
     }
@@ -157,7 +203,7 @@ impl EthtoolOps for ZcPair {
 
     fn stats(dev: &Device<ZcPair>, out: &mut [u64]) {
         if let Some(data) = dev.data() {
-            for (o, v) in out.iter_mut().zip(data.end().stats.values()) {
+            for (o, v) in out.iter_mut().zip(data.end().totals()) {
                 *o = v;
             }
         }

@@ -14,10 +14,10 @@ use crate::knet::sgring::RingState;
 use crate::knet::uapi::{
     ZCPAIR_A_PAIR_COPYBREAK, ZCPAIR_A_PAIR_IFINDEX, ZCPAIR_A_PAIR_IFNAME, ZCPAIR_A_PAIR_MAX,
     ZCPAIR_A_PAIR_PEER_IFINDEX, ZCPAIR_A_PAIR_PEER_IFNAME, ZCPAIR_A_PAIR_PEER_NETNSID,
-    ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING, ZCPAIR_A_PAIR_TX_SEGMENT,
-    ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE,
-    ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET,
-    ZCPAIR_COPYBREAK_MAX,
+    ZCPAIR_A_PAIR_QUEUES, ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING,
+    ZCPAIR_A_PAIR_TX_SEGMENT, ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT,
+    ZCPAIR_A_RING_SIZE, ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET,
+    ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
 };
 use crate::pair::EndData;
 use crate::{ZcPair, LINK};
@@ -47,6 +47,7 @@ pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
     Policy::unspec(),                    // rx-ring (reply only)
     Policy::unspec(),                    // stats (reply only)
     Policy::u8_max(1),                   // tx-segment
+    Policy::unspec(),                    // queues (reply only; ethtool -L)
 ];
 
 pub(crate) static OPS: [Op; 2] = [
@@ -172,16 +173,20 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
         ZCPAIR_A_PAIR_COPYBREAK,
         data.end().copybreak.load(Ordering::Relaxed),
     )?;
-    // The ring locks are also taken in softirq context; one at a time.
-    let tx = with_bh_disabled(|| data.end().tx.lock().state());
-    let rx = with_bh_disabled(|| data.end().rx.lock().state());
-    w.nest(ZCPAIR_A_PAIR_TX_RING, |w| ring(w, &tx))?;
-    w.nest(ZCPAIR_A_PAIR_RX_RING, |w| ring(w, &rx))?;
-    w.nest(ZCPAIR_A_PAIR_STATS, |w| stats(w, &data.end().stats))?;
+    // Queue 0's rings (every queue's have the same size). The ring locks
+    // are also taken in softirq context; one at a time.
+    if let Some(q) = data.end().queue(0) {
+        let tx = with_bh_disabled(|| q.tx.lock().state());
+        let rx = with_bh_disabled(|| q.rx.lock().state());
+        w.nest(ZCPAIR_A_PAIR_TX_RING, |w| ring(w, &tx))?;
+        w.nest(ZCPAIR_A_PAIR_RX_RING, |w| ring(w, &rx))?;
+    }
+    w.nest(ZCPAIR_A_PAIR_STATS, |w| stats(w, &data.end().totals()))?;
     w.u8(
         ZCPAIR_A_PAIR_TX_SEGMENT,
         data.end().tx_segment.load(Ordering::Relaxed).into(),
-    )
+    )?;
+    w.u32(ZCPAIR_A_PAIR_QUEUES, dev.real_num_tx_queues())
 }
 
 fn ring(w: &mut Writer<'_>, r: &RingState) -> Result {
@@ -192,8 +197,8 @@ fn ring(w: &mut Writer<'_>, r: &RingState) -> Result {
     w.u32(ZCPAIR_A_RING_IN_FLIGHT, r.tail.wrapping_sub(r.head))
 }
 
-fn stats(w: &mut Writer<'_>, s: &Counters) -> Result {
-    for (ty, v) in Counters::ATTRS.into_iter().zip(s.values()) {
+fn stats(w: &mut Writer<'_>, values: &[u64; Counters::COUNT]) -> Result {
+    for (&ty, &v) in Counters::ATTRS.iter().zip(values) {
         w.uint(ty, v)?;
     }
     Ok(())

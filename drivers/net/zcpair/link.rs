@@ -3,7 +3,7 @@
 //! The `zcpair` link kind: creating and deleting pairs, their kind
 //! attributes, and bringing ends up and down.
 
-use crate::counters::get;
+use crate::counters::{get, Counters};
 use crate::knet::netdev::{
     with_bh_disabled, Device, DeviceRef, Driver, RxQueueStats, Sent, Stats64, TxQueueStats,
 };
@@ -15,7 +15,7 @@ use crate::knet::uapi::{
     ZCPAIR_CMD_PAIR_CREATE_NTF, ZCPAIR_CMD_PAIR_DELETE_NTF, ZCPAIR_COPYBREAK_DEFAULT,
     ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN, ZCPAIR_INFO_COPYBREAK,
     ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_MAX, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
-    ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
+    ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
 };
 use crate::pair::{EndData, Pair, Params, Side};
 use crate::{genl, tx, ZcPair};
@@ -74,6 +74,31 @@ pub(crate) fn params(data: Option<&Attrs<'_>>, extack: &ExtAck<'_>) -> Result<Pa
     Ok(p)
 }
 
+/// The number of queues of a new pair: each queue is a ring pair read and
+/// written by a queue of each end, so both ends need as many transmit as
+/// receive queues, and the same number.
+fn queue_count(dev: &Device<ZcPair>, peer: &Device<ZcPair>, extack: &ExtAck<'_>) -> Result<u32> {
+    let n = dev.num_tx_queues();
+    let same = [
+        dev.num_rx_queues(),
+        peer.num_tx_queues(),
+        peer.num_rx_queues(),
+    ]
+    .iter()
+    .all(|&m| m == n);
+    if !same {
+        return Err(extack.fail(
+            None,
+            c_str!("zcpair: numtxqueues and numrxqueues must be equal, and the same on both ends"),
+            EINVAL,
+        ));
+    }
+    if n > ZCPAIR_QUEUES_MAX {
+        return Err(extack.fail(None, c_str!("zcpair: at most 16 queues"), EINVAL));
+    }
+    Ok(n)
+}
+
 #[vtable]
 impl LinkOps for ZcPair {
     const KIND: &'static CStr = c_str!("zcpair");
@@ -88,14 +113,18 @@ impl LinkOps for ZcPair {
         params(Some(data), extack).map(|_| ())
     }
 
-    /// `newlink`: make the pair's shared state, create and register the peer,
-    /// then register the requested device (last, so failures before it need
-    /// no unregistering of it).
+    /// `newlink`: create the peer, make the pair's shared state for their
+    /// queues, register the peer, then the requested device (last, so
+    /// failures before it need no unregistering of it).
     fn newlink<'a>(ctx: &NewLink<'a, ZcPair>) -> Result<Created<'a, ZcPair>> {
         let params = params(ctx.data(), ctx.extack())?;
-        let pair = Pair::new(&crate::dma_device()?, params)?;
         let mut spec = ctx.peer_spec(ZCPAIR_INFO_PEER)?;
-        let peer = ctx.create_peer(&mut spec)?.register(EndData {
+        // `numtxqueues N` given once sizes both ends.
+        ctx.inherit_queue_counts(&mut spec);
+        let peer = ctx.create_peer(&mut spec)?;
+        let queues = queue_count(ctx.device(), peer.device(), ctx.extack())?;
+        let pair = Pair::new(&crate::dma_device()?, params, queues)?;
+        let peer = peer.register(EndData {
             pair: pair.clone(),
             side: Side::B,
         })?;
@@ -143,49 +172,61 @@ impl Driver for ZcPair {
     const MAX_MTU: u32 = 65535;
     const FEATURES: u64 = crate::knet::netdev::features::ZCPAIR;
 
-    /// `ndo_init`: attach NAPI and publish the device in the pair. A new end
-    /// has no carrier until both ends are up (`open`), so the stack neither
-    /// sends into a ring nobody reads nor reports an unknown operstate.
+    /// `ndo_init`: attach each queue's NAPI and publish the device in the
+    /// pair. A new end has no carrier until both ends are up (`open`), so
+    /// the stack neither sends into a ring nobody reads nor reports an
+    /// unknown operstate.
     fn init(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
         let data = dev.data().ok_or(EINVAL)?;
         let end = data.end();
         dev.carrier_off();
-        dev.attach_napi(&end.napi)?;
+        for q in end.queues() {
+            dev.attach_napi(&q.napi)?;
+        }
         *end.dev.lock() = Some(DeviceRef::from(dev));
         Ok(())
     }
 
     /// `ndo_uninit`: the device is closed and going away; release all frames
-    /// still in our transmit ring, detach NAPI and drop our device reference.
+    /// still in our transmit rings, detach NAPI and drop our device
+    /// reference.
     fn uninit(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
         let Some(data) = dev.data() else { return };
         let end = data.end();
         with_bh_disabled(|| tx::drain(dev, data));
-        end.napi.detach();
+        for q in end.queues() {
+            q.napi.detach();
+        }
         let me = end.dev.lock().take();
         drop(me);
     }
 
-    /// `ndo_open`: carrier comes up once both ends are up.
+    /// `ndo_open`: carrier comes up once both ends are up. Every queue's
+    /// poll runs while up, also those `ethtool -L` took out of use (what
+    /// their rings still hold is read and released).
     fn open(dev: &Device<ZcPair>, _rtnl: &Rtnl) -> Result {
         let data = dev.data().ok_or(EINVAL)?;
         let end = data.end();
-        end.unmask();
-        end.napi.enable()?;
+        for q in end.queues() {
+            q.unmask();
+            q.napi.enable()?;
+        }
         end.up.store(true, Ordering::Release);
-        dev.start_queue();
+        dev.start_queues();
         if data.peer().up.load(Ordering::Acquire) {
             dev.carrier_on();
             if let Some(peer) = data.peer().device() {
                 peer.carrier_on();
             }
         }
-        // Frames may have waited in our receive ring while we were down.
-        end.notify();
+        // Frames may have waited in our receive rings while we were down.
+        for q in end.queues() {
+            q.notify();
+        }
         Ok(())
     }
 
-    /// `ndo_stop`: carrier goes down on both ends; our transmit ring is
+    /// `ndo_stop`: carrier goes down on both ends; our transmit rings are
     /// emptied and what the peer had queued for us is skipped.
     fn stop(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
         let Some(data) = dev.data() else { return };
@@ -196,13 +237,17 @@ impl Driver for ZcPair {
             peer.carrier_off();
         }
         dev.tx_disable();
-        end.napi.disable();
+        for q in end.queues() {
+            q.napi.disable();
+        }
         with_bh_disabled(|| {
             tx::drain(dev, data);
             crate::rx::skip_pending(data);
         });
         // The peer releases the frames we skipped.
-        data.peer().notify();
+        for q in data.peer().queues() {
+            q.notify();
+        }
     }
 
     fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
@@ -213,63 +258,51 @@ impl Driver for ZcPair {
         let Some(data) = dev.data() else {
             return Stats64::default();
         };
-        let s = &data.end().stats;
+        let end = data.end();
+        let sum = |f: fn(&Counters) -> u64| end.queues().map(|q| f(&q.stats)).sum();
         Stats64 {
-            rx_packets: get(&s.rx_packets),
-            rx_bytes: get(&s.rx_bytes),
-            tx_packets: get(&s.tx_packets),
-            tx_bytes: get(&s.tx_bytes),
-            rx_dropped: get(&s.rx_dropped),
-            tx_dropped: get(&s.tx_dropped),
+            rx_packets: sum(|s| get(&s.rx_packets)),
+            rx_bytes: sum(|s| get(&s.rx_bytes)),
+            tx_packets: sum(|s| get(&s.tx_packets)),
+            tx_bytes: sum(|s| get(&s.tx_bytes)),
+            rx_dropped: sum(|s| get(&s.rx_dropped)),
+            tx_dropped: sum(|s| get(&s.tx_dropped)),
         }
     }
 
-    /// Queue 0 is the end's only queue, live as long as the device: it
-    /// holds every count.
-    fn queue_stats_rx(dev: &Device<ZcPair>, _idx: u32) -> RxQueueStats {
+    /// Receive queue `idx` (the core asks for those in use).
+    fn queue_stats_rx(dev: &Device<ZcPair>, idx: u32) -> RxQueueStats {
+        dev.data()
+            .and_then(|d| d.end().queue(idx))
+            .map_or(RxQueueStats::default(), |q| rx_stats(&q.stats))
+    }
+
+    /// Transmit queue `idx`.
+    fn queue_stats_tx(dev: &Device<ZcPair>, idx: u32) -> TxQueueStats {
+        dev.data()
+            .and_then(|d| d.end().queue(idx))
+            .map_or(TxQueueStats::default(), |q| tx_stats(&q.stats))
+    }
+
+    /// What the queues out of use (`ethtool -L`) counted, so that the
+    /// queues' sum and this add up to the device's totals.
+    fn base_stats(dev: &Device<ZcPair>) -> (RxQueueStats, TxQueueStats) {
+        let zero = Counters::default();
+        let (mut rx, mut tx) = (rx_stats(&zero), tx_stats(&zero));
         let Some(data) = dev.data() else {
-            return RxQueueStats::default();
+            return (rx, tx);
         };
-        let s = &data.end().stats;
-        RxQueueStats {
-            packets: Some(get(&s.rx_packets)),
-            bytes: Some(get(&s.rx_bytes)),
-            alloc_fail: None,
-            hw_drops: Some(get(&s.rx_dropped)),
+        let (nrx, ntx) = (dev.real_num_rx_queues(), dev.real_num_tx_queues());
+        for (i, q) in data.end().queues().enumerate() {
+            let i = i as u32;
+            if i >= nrx {
+                rx = rx.add(&rx_stats(&q.stats));
+            }
+            if i >= ntx {
+                tx = tx.add(&tx_stats(&q.stats));
+            }
         }
-    }
-
-    fn queue_stats_tx(dev: &Device<ZcPair>, _idx: u32) -> TxQueueStats {
-        let Some(data) = dev.data() else {
-            return TxQueueStats::default();
-        };
-        let s = &data.end().stats;
-        TxQueueStats {
-            packets: Some(get(&s.tx_packets)),
-            bytes: Some(get(&s.tx_bytes)),
-            hw_drops: Some(get(&s.tx_dropped)),
-            stop: None,
-            wake: None,
-        }
-    }
-
-    /// Nothing is counted outside queue 0.
-    fn base_stats(_dev: &Device<ZcPair>) -> (RxQueueStats, TxQueueStats) {
-        (
-            RxQueueStats {
-                packets: Some(0),
-                bytes: Some(0),
-                alloc_fail: None,
-                hw_drops: Some(0),
-            },
-            TxQueueStats {
-                packets: Some(0),
-                bytes: Some(0),
-                hw_drops: Some(0),
-                stop: None,
-                wake: None,
-            },
-        )
+        (rx, tx)
     }
 
     /// The peer's ifindex.
@@ -277,5 +310,26 @@ impl Driver for ZcPair {
         dev.data()
             .and_then(|d| d.peer().device())
             .map_or(0, |p| p.ifindex())
+    }
+}
+
+/// What a queue reports of its receive side to the netdev family.
+fn rx_stats(s: &Counters) -> RxQueueStats {
+    RxQueueStats {
+        packets: Some(get(&s.rx_packets)),
+        bytes: Some(get(&s.rx_bytes)),
+        alloc_fail: None,
+        hw_drops: Some(get(&s.rx_dropped)),
+    }
+}
+
+/// What a queue reports of its transmit side.
+fn tx_stats(s: &Counters) -> TxQueueStats {
+    TxQueueStats {
+        packets: Some(get(&s.tx_packets)),
+        bytes: Some(get(&s.tx_bytes)),
+        hw_drops: Some(get(&s.tx_dropped)),
+        stop: None,
+        wake: None,
     }
 }

@@ -7,13 +7,13 @@
 //! Read top to bottom:
 //! 1. [`take`]: with `tx-segment` on, `start_xmit` hands us each UDP GSO
 //!    frame. Its headers (Ethernet + IPv4/IPv6 + UDP) become the frame's
-//!    header template ([`Template`]); the frame is held in the end's
-//!    [`Held`] batch, in the lane of its destination (IP destination and
-//!    UDP port).
+//!    header template ([`Template`]); the frame is held in the [`Held`]
+//!    batch of its transmit queue (each queue batches into its own ring),
+//!    in the lane of its destination (IP destination and UDP port).
 //! 2. A batch closes when it holds `tx-frames` frames, when the stack says
 //!    nothing more follows and `tx-usecs` is 0, when a frame we do not cut
 //!    must go out behind it, or `tx-usecs` after its first frame: the
-//!    end's NAPI timer then polls, and the poll calls [`flush_due`].
+//!    queue's NAPI timer then polls, and the poll calls [`flush_due`].
 //! 3. [`flush`] writes the batch into the ring in rounds, one segment of
 //!    each lane per round (d1s1, d2s1, ..., dNs1, d1s2, ...). Each segment's
 //!    header is the template with lengths, IPv4 id and checksums fixed up
@@ -24,11 +24,11 @@
 //!    for the batch then come back together.
 
 use crate::counters::{add, max};
-use crate::knet::netdev::Device;
+use crate::knet::netdev::{Device, TxQueue};
 use crate::knet::sgring::Cut;
 use crate::knet::skb::{Checksum, SkBuff};
 use crate::knet::uapi::ZCPAIR_TX_FRAMES_MAX;
-use crate::pair::{End, EndData};
+use crate::pair::{EndData, Queue, QueuePair};
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
 use kernel::error::code::ENOSPC;
@@ -198,7 +198,7 @@ struct Frame {
     len: u32,
 }
 
-/// The frames an end holds for its next batch, in arrival order.
+/// The frames a queue holds for its next batch, in arrival order.
 pub(crate) struct Held {
     frames: [Option<Frame>; N],
     n: usize,
@@ -243,15 +243,16 @@ impl Held {
 /// Frames we cannot cut are handed back, after the held ones are flushed
 /// so that they go out in order.
 pub(crate) fn take(
-    dev: &Device<ZcPair>,
+    txq: &TxQueue<'_, ZcPair>,
     data: &EndData,
+    qp: QueuePair<'_>,
     skb: SkBuff,
     more: bool,
 ) -> Result<(), SkBuff> {
-    let end = data.end();
-    let mut held = end.held.lock();
+    let (end, q) = (data.end(), qp.ours);
+    let mut held = q.held.lock();
     let Some(t) = Template::of(&skb) else {
-        flush(dev, data, &mut held);
+        flush(txq, data, qp, &mut held);
         return Err(skb);
     };
     let len = skb.len() as u32;
@@ -260,19 +261,19 @@ pub(crate) fn take(
     let sender_full = skb.sender_full();
     if held.n >= N {
         // What the ring had no room for fills the batch: try again.
-        flush(dev, data, &mut held);
+        flush(txq, data, qp, &mut held);
         if held.n >= N {
             drop(held);
             drop(skb);
-            add(&end.stats.tx_ring_full, 1);
-            add(&end.stats.tx_dropped, 1);
+            add(&q.stats.tx_ring_full, 1);
+            add(&q.stats.tx_dropped, 1);
             return Ok(());
         }
     }
-    let cut = match Cut::new(skb, t.hdr_len(), dev.has_qdisc()) {
+    let cut = match Cut::new(skb, t.hdr_len(), txq.has_qdisc()) {
         Ok(cut) => cut,
         Err(skb) => {
-            flush(dev, data, &mut held);
+            flush(txq, data, qp, &mut held);
             return Err(skb);
         }
     };
@@ -297,31 +298,35 @@ pub(crate) fn take(
         len,
     });
     held.n += 1;
-    end.held_pending.store(true, Ordering::Relaxed);
+    q.held_pending.store(true, Ordering::Relaxed);
     let usecs = end.tx_usecs.load(Ordering::Relaxed);
     let cap = match end.tx_frames.load(Ordering::Relaxed) as usize {
         0 => N,
         f => f.min(N),
     };
     if held.n >= cap || (usecs == 0 && !more) || sender_full {
-        flush(dev, data, &mut held);
+        flush(txq, data, qp, &mut held);
     } else if held.n == 1 && usecs > 0 {
         held.deadline = Ktime::ktime_get().to_ns() + i64::from(usecs) * 1000;
-        end.napi.schedule_after(usecs);
+        q.napi.schedule_after(usecs);
     }
     Ok(())
 }
 
-/// From our poll: writes the held batch out if its time has come.
-pub(crate) fn flush_due(dev: &Device<ZcPair>, data: &EndData) {
-    let end = data.end();
-    if !end.held_pending.load(Ordering::Relaxed) {
+/// From the queue's poll: writes the held batch out if its time has come,
+/// under the queue's transmit lock as `start_xmit` would (byte queue
+/// limits are the transmit path's to update).
+pub(crate) fn flush_due(dev: &Device<ZcPair>, data: &EndData, qp: QueuePair<'_>) {
+    if !qp.ours.held_pending.load(Ordering::Relaxed) {
         return;
     }
-    let mut held = end.held.lock();
-    if held.n > 0 && Ktime::ktime_get().to_ns() >= held.deadline {
-        flush(dev, data, &mut held);
-    }
+    let Some(txq) = dev.txq(qp.index) else { return };
+    txq.with_xmit_lock(|txq| {
+        let mut held = qp.ours.held.lock();
+        if held.n > 0 && Ktime::ktime_get().to_ns() >= held.deadline {
+            flush(txq, data, qp, &mut held);
+        }
+    });
 }
 
 /// Writes the held frames into the ring, destinations interleaved, as one
@@ -329,28 +334,26 @@ pub(crate) fn flush_due(dev: &Device<ZcPair>, data: &EndData) {
 /// is written as far as the ring has room (segments of a frame may then
 /// span two batches); the rest stays held, due at once, and goes out when
 /// the peer's reading frees slots (our completion pass, [`flush_due`]).
-pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
+pub(crate) fn flush(txq: &TxQueue<'_, ZcPair>, data: &EndData, qp: QueuePair<'_>, held: &mut Held) {
     let n = held.n;
     if n == 0 {
         return;
     }
-    let (end, peer) = (data.end(), data.peer());
+    let (q, peer) = (qp.ours, data.peer());
     let nr_dests = held.nr_dests;
     if !peer.up.load(Ordering::Acquire) {
-        add(&end.stats.tx_dropped, held.drop_all() as u64);
-        end.held_pending.store(false, Ordering::Relaxed);
+        drop_all(q, held);
         return;
     }
 
-    let mut ring = end.tx.lock();
+    let mut ring = q.tx.lock();
     // Checked under the ring lock, as in `start_xmit`.
     if !peer.up.load(Ordering::Acquire) {
         drop(ring);
-        add(&end.stats.tx_dropped, held.drop_all() as u64);
-        end.held_pending.store(false, Ordering::Relaxed);
+        drop_all(q, held);
         return;
     }
-    let s = &end.stats;
+    let s = &q.stats;
     let mut batch = ring.batch();
     let (mut segs, mut hdr, mut payload, mut zc, mut frames, mut bytes) = (0u64, 0, 0, 0, 0, 0);
     let (mut last_lane, mut run, mut max_run) = (usize::MAX, 0u64, 0u64);
@@ -432,17 +435,17 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
     // Byte queue limits (with a qdisc) are told of the frames now in the
     // ring, before the ring lock goes (the completion pass takes it); the
     // ring reports each frame's bytes back on completion.
-    if dev.has_qdisc() {
+    if txq.has_qdisc() {
         for (k, len) in bql_frames.iter().take(nr_bql).enumerate() {
-            dev.bql_sent(*len, k + 1 < nr_bql);
+            txq.bql_sent(*len, k + 1 < nr_bql);
         }
         if ring_full || ring.free_slots() == 0 {
-            dev.stop_queue();
+            txq.stop();
         }
     }
     drop(ring);
     held.compact(stopped);
-    end.held_pending.store(held.n > 0, Ordering::Relaxed);
+    q.held_pending.store(held.n > 0, Ordering::Relaxed);
     add(&s.tx_packets, frames);
     add(&s.tx_bytes, bytes);
     add(&s.tx_segments, segs);
@@ -465,7 +468,7 @@ pub(crate) fn flush(dev: &Device<ZcPair>, data: &EndData, held: &mut Held) {
         );
         max(&s.tx_batch_max_run, max_run);
         add(&s.tx_notifications, 1);
-        peer.notify();
+        qp.peers.notify();
     }
 }
 
@@ -522,11 +525,14 @@ impl Held {
     }
 }
 
-/// Drops what an end holds (it is going down); counted as dropped.
-pub(crate) fn drop_held(end: &End) {
-    let mut held = end.held.lock();
-    let n = held.drop_all();
-    end.held_pending.store(false, Ordering::Relaxed);
-    drop(held);
-    add(&end.stats.tx_dropped, n as u64);
+/// Drops what a queue holds (its end or the peer is going down); counted
+/// as dropped.
+fn drop_all(q: &Queue, held: &mut Held) {
+    add(&q.stats.tx_dropped, held.drop_all() as u64);
+    q.held_pending.store(false, Ordering::Relaxed);
+}
+
+/// Drops what a queue holds (its end is going down).
+pub(crate) fn drop_held(q: &Queue) {
+    drop_all(q, &mut q.held.lock());
 }

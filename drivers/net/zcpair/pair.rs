@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The state two ends of a pair share: the two rings, each end's NAPI
-//! instance, counters and parameters.
+//! The state two ends of a pair share: their queues (each a ring pair and
+//! a NAPI instance per end), counters and parameters.
 //!
-//! Ring `a` carries frames from end A to end B, ring `b` from B to A; A's
-//! transmit ring *is* B's receive ring. Each end's private data holds an
-//! `Arc<Pair>` and which end it is, so the pair lives until both devices
-//! are gone.
+//! Queue `i` of end A transmits into ring `i` towards B, which B's queue
+//! `i` reads; B's queue `i` transmits into the ring back, which A's queue
+//! `i` reads: A's transmit ring `i` *is* B's receive ring `i`. Both ends
+//! have the same number of queues, fixed at creation (`numtxqueues`);
+//! `ethtool -L` changes how many the stack uses. Each end's private data
+//! holds an `Arc<Pair>` and which end it is, so the pair lives until both
+//! devices are gone.
 
 use crate::counters::Counters;
 use crate::knet::dma::DmaDevice;
@@ -16,6 +19,7 @@ use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::multidest::Held;
 use crate::ZcPair;
 use core::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
+use kernel::alloc::KBox;
 use kernel::prelude::*;
 use kernel::sync::{Arc, SpinLock};
 use kernel::{new_spinlock, pin_init};
@@ -50,6 +54,24 @@ impl EndData {
     pub(crate) fn peer(&self) -> &End {
         self.pair.end(self.side.peer())
     }
+
+    /// Our queue `index` with the peer's queue of the same number.
+    pub(crate) fn queue(&self, index: u32) -> Option<QueuePair<'_>> {
+        Some(QueuePair {
+            ours: self.end().queue(index)?,
+            peers: self.peer().queue(index)?,
+            index,
+        })
+    }
+}
+
+/// Queue `index` of an end and the peer's queue of the same number, which
+/// reads what ours transmits (and the other way round).
+#[derive(Clone, Copy)]
+pub(crate) struct QueuePair<'a> {
+    pub(crate) ours: &'a Queue,
+    pub(crate) peers: &'a Queue,
+    pub(crate) index: u32,
 }
 
 /// Geometry and tunables of a new pair (ring sizes can change later with
@@ -61,11 +83,11 @@ pub(crate) struct Params {
     pub(crate) copybreak: u32,
 }
 
-/// One end of the pair.
+/// One queue of an end.
 #[pin_data]
-pub(crate) struct End {
-    /// This end's NAPI instance: receive from the peer's ring and clean our
-    /// own transmit ring.
+pub(crate) struct Queue {
+    /// This queue's NAPI instance: receive from the peer's ring of the same
+    /// number and clean our own transmit ring.
     #[pin]
     pub(crate) napi: Napi,
     /// Producer of our transmit ring.
@@ -74,21 +96,6 @@ pub(crate) struct End {
     /// Consumer of the peer's transmit ring.
     #[pin]
     pub(crate) rx: SpinLock<Consumer>,
-    /// The device, while registered (rtnl paths only).
-    #[pin]
-    pub(crate) dev: SpinLock<Option<DeviceRef<ZcPair>>>,
-    /// Administratively up.
-    pub(crate) up: AtomicBool,
-    /// This end transmits frames up to this length copied whole (runtime
-    /// tunable, per end: each end's admin sets its own).
-    pub(crate) copybreak: AtomicU32,
-    /// This end cuts UDP GSO frames into segments itself (genl
-    /// `tx-segment`, per end).
-    pub(crate) tx_segment: AtomicBool,
-    /// `ethtool -C tx-usecs`: how long a batch may wait for more frames.
-    pub(crate) tx_usecs: AtomicU32,
-    /// `ethtool -C tx-frames`: frames per batch at most (0: the maximum).
-    pub(crate) tx_frames: AtomicU32,
     /// The frames held for the next batch (multidest.rs); taken before the
     /// transmit ring's lock.
     #[pin]
@@ -100,26 +107,22 @@ pub(crate) struct End {
     /// (byte queue limits or a multi-destination batch need our device or
     /// our poll), or skipped them going down.
     pub(crate) tx_due: AtomicBool,
-    /// The peer's notifications ("interrupts") to this end are masked:
+    /// The peer's notifications ("interrupts") to this queue are masked:
     /// set when one schedules our poll, cleared when a poll ends with
     /// `napi_complete_done()` true. While it is set, a poll is pending,
     /// running or deferred by the stack, and that poll finds the work.
     masked: AtomicBool,
+    /// This queue's counters (each queue's own cache lines: two queues
+    /// on two CPUs do not share them).
     pub(crate) stats: Counters,
 }
 
-impl End {
-    fn new(tx: Producer, rx: Consumer, copybreak: u32) -> impl PinInit<Self, Error> {
+impl Queue {
+    fn new(index: u32, tx: Producer, rx: Consumer) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            napi <- Napi::new(),
+            napi <- Napi::new(index),
             tx <- new_spinlock!(tx, "zcpair_tx_ring"),
             rx <- new_spinlock!(rx, "zcpair_rx_ring"),
-            dev <- new_spinlock!(None, "zcpair_dev"),
-            up: AtomicBool::new(false),
-            copybreak: AtomicU32::new(copybreak),
-            tx_segment: AtomicBool::new(false),
-            tx_usecs: AtomicU32::new(0),
-            tx_frames: AtomicU32::new(0),
             held <- new_spinlock!(Held::new(), "zcpair_held"),
             held_pending: AtomicBool::new(false),
             tx_due: AtomicBool::new(false),
@@ -128,7 +131,7 @@ impl End {
         }? Error)
     }
 
-    /// The "interrupt" of this end, raised by the peer after it published
+    /// The "interrupt" of this queue, raised by the peer after it published
     /// frames for us or consumed frames of ours (and by this end to pick
     /// up work): schedules our poll unless notifications are masked.
     pub(crate) fn notify(&self) {
@@ -151,6 +154,62 @@ impl End {
         // rings; pairs with the fence in `notify`.
         fence(Ordering::SeqCst);
     }
+}
+
+/// One end of the pair.
+#[pin_data]
+pub(crate) struct End {
+    /// The end's queues, as many as the peer has.
+    queues: KVec<Pin<KBox<Queue>>>,
+    /// The device, while registered (rtnl paths only).
+    #[pin]
+    pub(crate) dev: SpinLock<Option<DeviceRef<ZcPair>>>,
+    /// Administratively up.
+    pub(crate) up: AtomicBool,
+    /// This end transmits frames up to this length copied whole (runtime
+    /// tunable, per end: each end's admin sets its own).
+    pub(crate) copybreak: AtomicU32,
+    /// This end cuts UDP GSO frames into segments itself (genl
+    /// `tx-segment`, per end).
+    pub(crate) tx_segment: AtomicBool,
+    /// `ethtool -C tx-usecs`: how long a batch may wait for more frames.
+    pub(crate) tx_usecs: AtomicU32,
+    /// `ethtool -C tx-frames`: frames per batch at most (0: the maximum).
+    pub(crate) tx_frames: AtomicU32,
+}
+
+impl End {
+    fn new(queues: KVec<Pin<KBox<Queue>>>, copybreak: u32) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            queues,
+            dev <- new_spinlock!(None, "zcpair_dev"),
+            up: AtomicBool::new(false),
+            copybreak: AtomicU32::new(copybreak),
+            tx_segment: AtomicBool::new(false),
+            tx_usecs: AtomicU32::new(0),
+            tx_frames: AtomicU32::new(0),
+        }? Error)
+    }
+
+    /// Queue `index`, if the end has it.
+    pub(crate) fn queue(&self, index: u32) -> Option<&Queue> {
+        self.queues.get(index as usize).map(|q| &**q)
+    }
+
+    /// Every queue, in order.
+    pub(crate) fn queues(&self) -> impl Iterator<Item = &Queue> {
+        self.queues.iter().map(|q| &**q)
+    }
+
+    /// How many queues the end has.
+    pub(crate) fn nr_queues(&self) -> u32 {
+        self.queues.len() as u32
+    }
+
+    /// Every counter, over all queues (sums; maxima for the maxima).
+    pub(crate) fn totals(&self) -> [u64; Counters::COUNT] {
+        Counters::total(self.queues().map(|q| &q.stats))
+    }
 
     /// A counted reference to the device, if registered.
     pub(crate) fn device(&self) -> Option<DeviceRef<ZcPair>> {
@@ -172,14 +231,27 @@ pub(crate) struct Pair {
 }
 
 impl Pair {
-    /// Allocates both rings for `params` on `dma` and the shared state.
-    pub(crate) fn new(dma: &DmaDevice, params: Params) -> Result<Arc<Self>> {
-        let (a_tx, b_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
-        let (b_tx, a_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
+    /// Allocates both rings of each of `queues` queues for `params` on
+    /// `dma`, and the shared state.
+    pub(crate) fn new(dma: &DmaDevice, params: Params, queues: u32) -> Result<Arc<Self>> {
+        let mut a = KVec::with_capacity(queues as usize, GFP_KERNEL)?;
+        let mut b = KVec::with_capacity(queues as usize, GFP_KERNEL)?;
+        for i in 0..queues {
+            let (a_tx, b_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
+            let (b_tx, a_rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
+            a.push(
+                KBox::pin_init(Queue::new(i, a_tx, a_rx), GFP_KERNEL)?,
+                GFP_KERNEL,
+            )?;
+            b.push(
+                KBox::pin_init(Queue::new(i, b_tx, b_rx), GFP_KERNEL)?,
+                GFP_KERNEL,
+            )?;
+        }
         Arc::pin_init(
             try_pin_init!(Self {
-                a <- End::new(a_tx, a_rx, params.copybreak),
-                b <- End::new(b_tx, b_rx, params.copybreak),
+                a <- End::new(a, params.copybreak),
+                b <- End::new(b, params.copybreak),
                 hdr_buf: params.hdr_buf,
                 deleting: AtomicBool::new(false),
             }? Error),

@@ -3,7 +3,8 @@
 //! Receive: the NAPI poll builds each skb from the copied header bytes
 //! plus frags that reference the sender's pages (no payload copy), restores
 //! checksum and GSO state, and hands it to GRO; then it tells the sender
-//! that its frames were read.
+//! that its frames were read. Each queue has its own poll, serving the
+//! peer's ring of the same number.
 
 use crate::counters::add;
 use crate::knet::napi::PollCtx;
@@ -75,31 +76,40 @@ fn build(ctx: &PollCtx<'_>, desc: &RxDesc<'_>) -> Result<RxSkb> {
 /// before posting, so nothing can be posted after this skip. Call with BH
 /// disabled.
 pub(crate) fn skip_pending(data: &EndData) {
-    let producer = data.peer().tx.lock();
-    let skipped = data.end().rx.lock().skip_all();
-    drop(producer);
-    add(&data.end().stats.rx_dropped, skipped as u64);
-    if skipped > 0 {
-        // Their frames are the peer's to release.
-        data.peer().tx_due.store(true, Ordering::Release);
-        data.peer().notify();
+    for index in 0..data.end().nr_queues() {
+        let Some(qp) = data.queue(index) else {
+            continue;
+        };
+        let producer = qp.peers.tx.lock();
+        let skipped = qp.ours.rx.lock().skip_all();
+        drop(producer);
+        add(&qp.ours.stats.rx_dropped, skipped as u64);
+        if skipped > 0 {
+            // Their frames are the peer's to release.
+            tx::notify_release(qp);
+        }
     }
 }
 
 impl NapiPoll for ZcPair {
-    /// Our NAPI poll: transmit completions first, then up to `budget` frames
-    /// from the peer's ring.
+    /// A queue's NAPI poll: transmit completions first, then up to `budget`
+    /// frames from the peer's ring of the same number.
     fn poll(dev: &Device<ZcPair>, ctx: PollCtx<'_>) -> i32 {
         let budget = ctx.budget();
         let Some(data) = dev.data() else { return 0 };
-        let end = data.end();
+        let Some(qp) = data.queue(ctx.index()) else {
+            return 0;
+        };
+        let q = qp.ours;
         // Frames of ours the peer read but left to us (it releases the
         // others itself, `tx::release_peer`).
-        if end.tx_due.swap(false, Ordering::Acquire) {
-            tx::complete(dev, data, &ctx);
+        if q.tx_due.swap(false, Ordering::Acquire) {
+            tx::complete(dev, qp, &ctx);
         }
         // A batch held for `tx-usecs`: its timer brought us here.
-        multidest::flush_due(dev, data);
+        multidest::flush_due(dev, data, qp);
+        // The stack's per-queue views (RPS) know queues below its count.
+        let record = (qp.index < dev.real_num_rx_queues()).then_some(qp.index as u16);
 
         // Build under the ring lock, deliver after it: delivery may transmit
         // (a TCP ACK), which takes other ring locks.
@@ -108,11 +118,14 @@ impl NapiPoll for ZcPair {
         let mut n = 0;
         let mut dropped = 0u64;
         {
-            let mut ring = end.rx.lock();
+            let mut ring = q.rx.lock();
             while n + (dropped as usize) < limit {
                 let Some(desc) = ring.peek() else { break };
                 match build(&ctx, &desc) {
-                    Ok(skb) => {
+                    Ok(mut skb) => {
+                        if let Some(i) = record {
+                            skb.record_rx_queue(i);
+                        }
                         batch[n] = Some(skb);
                         n += 1;
                     }
@@ -136,7 +149,7 @@ impl NapiPoll for ZcPair {
                 Err(_) => refused += 1,
             }
         }
-        let s = &end.stats;
+        let s = &q.stats;
         add(&s.rx_packets, received);
         add(&s.rx_bytes, bytes);
         add(&s.rx_gro_frames, merged);
@@ -149,20 +162,23 @@ impl NapiPoll for ZcPair {
             // releasing a batch is the last to hold its frames, so their
             // notifications reach the sender together.
             ctx.deliver_queued();
-            end.rx.lock().publish();
-            tx::release_peer(data, &ctx);
+            q.rx.lock().publish();
         }
         // Only a poll that is over unmasks: when the stack defers it
         // (`napi_defer_hard_irqs`) its timer polls again, and the frames the
         // peer posts meanwhile reach GRO together. A poll that used its whole
         // budget is not over (`complete_done` refuses it).
-        if ctx.complete_done(work) {
-            end.unmask();
+        let (over, tail) = ctx.complete_done(work);
+        if over {
+            q.unmask();
             // One ring lock at a time (the transmit path nests tx before rx).
-            let pending = end.rx.lock().pending() > 0;
-            if pending || end.tx_due.load(Ordering::Acquire) {
-                end.notify();
+            let pending = q.rx.lock().pending() > 0;
+            if pending || q.tx_due.load(Ordering::Acquire) {
+                q.notify();
             }
+        }
+        if work > 0 {
+            tx::release_peer(qp, data, &tail);
         }
         work.min(budget)
     }

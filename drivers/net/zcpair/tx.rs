@@ -5,12 +5,12 @@
 //! side that releases frames once the peer has read them.
 
 use crate::counters::add;
-use crate::knet::napi::PollCtx;
-use crate::knet::netdev::{Device, Sent};
+use crate::knet::napi::{PollCtx, PollTail};
+use crate::knet::netdev::{Device, Sent, TxQueue};
 use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
 use crate::multidest;
-use crate::pair::EndData;
+use crate::pair::{EndData, Queue, QueuePair};
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
 
@@ -19,7 +19,9 @@ const ETH_HLEN: usize = 14;
 /// Wake a stopped queue once this many slots are free again.
 const WAKE_THRESHOLD: u32 = 2;
 
-/// `ndo_start_xmit`.
+/// `ndo_start_xmit`: the frame goes into the ring of the queue the stack
+/// picked for it (`skb->queue_mapping`, by XPS or the flow hash), towards
+/// the peer's queue of the same number.
 ///
 /// With `noqueue` (the default) the queue is never stopped: a stopped
 /// queue would make the stack drop every sender's frames with `-ENETDOWN`
@@ -31,32 +33,42 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     let Some(data) = dev.data() else {
         return Sent;
     };
+    let index = u32::from(skb.queue_mapping());
+    let (Some(qp), Some(txq)) = (data.queue(index), dev.txq(index)) else {
+        // Never: the stack picks among the device's queues, and both ends
+        // have as many. Counted on queue 0.
+        if let Some(q) = data.end().queue(0) {
+            return dropped(q, skb, false);
+        }
+        return Sent;
+    };
     let (end, peer) = (data.end(), data.peer());
     let len = skb.len();
     // A peer that is down takes nothing: drop before any work on the frame
     // (checked again under the ring lock below, where it counts).
     if len < ETH_HLEN || !peer.up.load(Ordering::Relaxed) {
-        return dropped(end, skb, false);
+        return dropped(qp.ours, skb, false);
     }
     let more = dev.xmit_more();
     skb.tx_timestamp();
     // UDP GSO frames this end cuts itself go into its batch
     // (multidest.rs); anything else goes out behind what is held.
     if end.tx_segment.load(Ordering::Relaxed) {
-        match multidest::take(dev, data, skb, more) {
+        match multidest::take(&txq, data, qp, skb, more) {
             Ok(()) => return Sent,
             Err(back) => skb = back,
         }
     }
-    let layout = layout(dev, data, &skb);
+    let layout = layout(dev, &txq, data, &skb);
+    let q = qp.ours;
 
-    let mut ring = end.tx.lock();
+    let mut ring = q.tx.lock();
     // Checked under the ring lock: a peer going down sets `up` and then
     // takes this lock to skip what is queued, so nothing posted after it
     // can be left behind in its ring.
     if !peer.up.load(Ordering::Acquire) {
         drop(ring);
-        return dropped(end, skb, false);
+        return dropped(q, skb, false);
     }
     let full = ring.free_slots() == 0;
     let res = if full {
@@ -70,23 +82,23 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
             drop(ring);
             // What the ring holds still needs reading: make sure the peer
             // polls even if this frame was the first of a batch.
-            peer.notify();
-            return dropped(end, skb, full);
+            qp.peers.notify();
+            return dropped(q, skb, full);
         }
     };
     let full = ring.free_slots() == 0;
     let kick = if layout.bql {
         if full {
-            dev.stop_queue();
-            add(&end.stats.tx_ring_full, 1);
+            txq.stop();
+            add(&q.stats.tx_ring_full, 1);
         }
-        dev.bql_sent(len as u32, more) || full
+        txq.bql_sent(len as u32, more) || full
     } else {
         !more || full
     };
     drop(ring);
 
-    let s = &end.stats;
+    let s = &q.stats;
     add(&s.tx_packets, 1);
     add(&s.tx_bytes, len as u64);
     add(&s.tx_header_bytes_copied, posted.copied as u64);
@@ -103,19 +115,19 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     }
     if kick {
         add(&s.tx_notifications, 1);
-        peer.notify();
+        qp.peers.notify();
     }
     Sent
 }
 
 /// Drops a frame that cannot be sent: `tx_dropped`, and `tx_ring_full`
 /// when the ring had no free slot (`noqueue`).
-fn dropped(end: &crate::pair::End, skb: SkBuff, ring_full: bool) -> Sent {
+fn dropped(q: &Queue, skb: SkBuff, ring_full: bool) -> Sent {
     drop(skb);
     if ring_full {
-        add(&end.stats.tx_ring_full, 1);
+        add(&q.stats.tx_ring_full, 1);
     }
-    add(&end.stats.tx_dropped, 1);
+    add(&q.stats.tx_dropped, 1);
     Sent
 }
 
@@ -123,7 +135,12 @@ fn dropped(end: &crate::pair::End, skb: SkBuff, ring_full: bool) -> Sent {
 /// otherwise its headers (as far as the dissector finds them, and up to a
 /// checksum field the receiver is to fill in when the slot holds that
 /// much) copied, the rest referenced.
-fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
+fn layout(
+    dev: &Device<ZcPair>,
+    txq: &TxQueue<'_, ZcPair>,
+    data: &EndData,
+    skb: &SkBuff,
+) -> TxLayout {
     let len = skb.len();
     let copybreak = data.end().copybreak.load(Ordering::Relaxed) as usize;
     // User pages (MSG_ZEROCOPY) are never copied: they cross by reference
@@ -147,15 +164,15 @@ fn layout(dev: &Device<ZcPair>, data: &EndData, skb: &SkBuff) -> TxLayout {
         csum,
         gso: skb.gso(),
         shared_frag: skb.has_shared_frag(),
-        bql: dev.has_qdisc(),
+        bql: txq.has_qdisc(),
     }
 }
 
-/// The transmit-complete work of our NAPI poll: release every frame the
-/// peer has read, account it to BQL and wake the queue.
-pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) {
-    let end = data.end();
-    let mut ring = end.tx.lock();
+/// The transmit-complete work of a queue's NAPI poll: release every frame
+/// the peer has read, account it to BQL and wake the queue.
+pub(crate) fn complete(dev: &Device<ZcPair>, qp: QueuePair<'_>, ctx: &PollCtx<'_>) {
+    let q = qp.ours;
+    let mut ring = q.tx.lock();
     let mut bytes = 0u32;
     let mut pkts = 0u32;
     let n = ring.reap(|done| {
@@ -168,44 +185,79 @@ pub(crate) fn complete(dev: &Device<ZcPair>, data: &EndData, ctx: &PollCtx<'_>) 
     if n == 0 {
         return;
     }
-    if pkts > 0 {
-        dev.bql_completed(pkts, bytes);
+    let txq = dev.txq(qp.index);
+    if let Some(txq) = &txq {
+        if pkts > 0 {
+            txq.bql_completed(pkts, bytes);
+        }
     }
-    add(&end.stats.tx_completions, n as u64);
-    add(&end.stats.tx_completion_passes, 1);
-    if dev.queue_stopped() && ring.free_slots() >= WAKE_THRESHOLD && dev.is_running() {
-        dev.wake_queue();
+    add(&q.stats.tx_completions, n as u64);
+    add(&q.stats.tx_completion_passes, 1);
+    if let Some(txq) = txq {
+        if txq.stopped() && ring.free_slots() >= WAKE_THRESHOLD && dev.is_running() {
+            txq.wake();
+        }
     }
 }
 
-/// After our poll read the peer's frames: the peer's "transmit complete
-/// interrupt". Its poll releases them (`tx_due` tells it to look at its
-/// transmit ring), once their whole batch was read.
+/// After a queue's poll read the peer's frames (and completed: `tail`):
+/// releases them here, when nothing of that needs the peer's own device
+/// or poll (no frame accounted to its byte queue limits, whose completion
+/// and queue wake-up are the peer device's; no multi-destination batch,
+/// whose rest the peer's poll writes on completion). Otherwise the peer's
+/// "transmit complete interrupt": its poll of the same queue releases them
+/// (`tx_due` tells it to look at its transmit ring). Either way a frame is
+/// released only once its whole batch was read. Saves the peer a poll per
+/// batch, and its frames' memory goes back without one.
 ///
-/// Releasing them here instead, in our poll, saves the peer a poll per
-/// batch (UDP 64 B 50 -> 61 kpps in one boot) but changed when the
-/// peer's NAPI instance runs relative to its deferred GRO flush, and the
-/// kernel's gro.c `ip` case then failed all its tries in two runs: not
-/// done until that is understood.
-pub(crate) fn release_peer(data: &EndData, _ctx: &PollCtx<'_>) {
-    let peer = data.peer();
-    peer.tx_due.store(true, Ordering::Release);
-    peer.notify();
+/// Only after our completion: freeing frames takes time (more under
+/// KASAN), and a completion that crosses a jiffy boundary flushes what
+/// GRO holds from the jiffy before, splitting a train of frames that GRO
+/// would have merged (the kernel's gro.c test saw it).
+pub(crate) fn release_peer(qp: QueuePair<'_>, data: &EndData, tail: &PollTail<'_>) {
+    let peer = qp.peers;
+    if data.peer().tx_segment.load(Ordering::Relaxed) {
+        notify_release(qp);
+        return;
+    }
+    let mut ring = peer.tx.lock();
+    if ring.bql_in_flight() {
+        drop(ring);
+        notify_release(qp);
+        return;
+    }
+    let n = ring.reap(|done| done.skb.consume_in_napi(tail));
+    drop(ring);
+    if n > 0 {
+        add(&peer.stats.tx_completions, n as u64);
+        add(&peer.stats.tx_completion_passes, 1);
+    }
 }
 
-/// Empties our transmit ring (the device is closing or going away): the
+/// The peer's poll of the queue releases what we read (or skipped).
+pub(crate) fn notify_release(qp: QueuePair<'_>) {
+    qp.peers.tx_due.store(true, Ordering::Release);
+    qp.peers.notify();
+}
+
+/// Empties our transmit rings (the device is closing or going away): the
 /// peer skips what it has not read and every frame is released. Call with
 /// BH disabled.
 pub(crate) fn drain(dev: &Device<ZcPair>, data: &EndData) {
-    let end = data.end();
-    multidest::drop_held(end);
-    let mut ring = end.tx.lock();
-    let mut consumer = data.peer().rx.lock();
-    let n = ring.drain(&mut consumer, |done| done.skb.consume_any());
-    drop(consumer);
-    drop(ring);
-    if n > 0 {
-        add(&end.stats.tx_completions, n as u64);
+    for index in 0..data.end().nr_queues() {
+        let Some(qp) = data.queue(index) else {
+            continue;
+        };
+        let q = qp.ours;
+        multidest::drop_held(q);
+        let mut ring = q.tx.lock();
+        let mut consumer = qp.peers.rx.lock();
+        let n = ring.drain(&mut consumer, |done| done.skb.consume_any());
+        drop(consumer);
+        drop(ring);
+        add(&q.stats.tx_completions, n as u64);
+        if let Some(txq) = dev.txq(index) {
+            txq.bql_reset();
+        }
     }
-    dev.bql_reset();
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::pattern::{Layout, HEADER_LEN, MAX_CALLS, MAX_SIZE};
+use crate::uapi::limits::QUEUES_MAX;
 
 /// Shown at the end of `zcpairctl --help`.
 pub const EXIT_STATUS_HELP: &str = "\
@@ -19,7 +20,7 @@ Exit status:
   2  usage error
 
 Examples:
-  zcpairctl add zc0 peer zc1 ring 512 copybreak 256
+  zcpairctl add zc0 peer zc1 ring 512 copybreak 256 queues 2
   zcpairctl set zc0 tx-segment on
   zcpairctl -n blue show --json
   zcpairctl stats zc0 --watch 1
@@ -53,8 +54,8 @@ pub struct Cli {
 pub const SET_USAGE: &str = "zcpairctl set NAME { copybreak N | tx-segment on|off }";
 
 /// Keywords of `add`, in the order the help lists them.
-pub const ADD_USAGE: &str =
-    "zcpairctl add NAME peer PEER [netns NS] [peer-netns NS] [ring N] [hdr-buf N] [copybreak N]";
+pub const ADD_USAGE: &str = "zcpairctl add NAME peer PEER [netns NS] [peer-netns NS] [ring N] \
+    [hdr-buf N] [copybreak N] [queues N]";
 
 #[derive(Subcommand, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -67,7 +68,10 @@ pub enum Command {
             peer-netns NS    create PEER in netns NS\n  \
             ring N           descriptor ring slots per direction, a power of two\n  \
             hdr-buf N        bytes of the header buffer of each slot\n  \
-            copybreak N      frames up to N bytes are copied whole (<= hdr-buf)\n\n\
+            copybreak N      frames up to N bytes are copied whole (<= hdr-buf)\n  \
+            queues N         queues of each end, 1 to 16 (IFLA_NUM_TX_QUEUES and\n                   \
+                             IFLA_NUM_RX_QUEUES; the peer gets the same): a ring\n                   \
+                             pair and a NAPI instance each (ethtool -l combined)\n\n\
             The kernel applies its defaults to what is not given and checks the values."
     )]
     Add(AddArgs),
@@ -218,6 +222,7 @@ pub struct AddArgs {
     /// The new device
     pub name: String,
     /// peer PEER [netns NS] [peer-netns NS] [ring N] [hdr-buf N] [copybreak N]
+    /// [queues N]
     #[arg(value_name = "KEYWORD VALUE", num_args = 1.., required = true)]
     pub keywords: Vec<String>,
 }
@@ -232,12 +237,26 @@ pub struct AddSpec {
     pub ring_size: Option<u32>,
     pub hdr_buf: Option<u32>,
     pub copybreak: Option<u32>,
+    /// Queues of each end (1 to `QUEUES_MAX`).
+    pub queues: Option<u32>,
 }
 
 fn number(keyword: &str, value: &str) -> Result<u32, String> {
     value.parse().map_err(|_| {
         format!("invalid value '{value}' for '{keyword}': expected an unsigned 32-bit number")
     })
+}
+
+/// The queue count: 1 to `QUEUES_MAX`.
+fn queues(keyword: &str, value: &str) -> Result<u32, String> {
+    let n = number(keyword, value)?;
+    if (1..=QUEUES_MAX).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "invalid value '{value}' for '{keyword}': expected 1 to {QUEUES_MAX} queues"
+        ))
+    }
 }
 
 /// `on`/`off`, or `1`/`0`.
@@ -290,6 +309,7 @@ pub fn parse_add(args: &AddArgs) -> Result<AddSpec, String> {
             "ring" => set_once(&mut spec.ring_size, kw, number(kw, value)?)?,
             "hdr-buf" => set_once(&mut spec.hdr_buf, kw, number(kw, value)?)?,
             "copybreak" => set_once(&mut spec.copybreak, kw, number(kw, value)?)?,
+            "queues" => set_once(&mut spec.queues, kw, queues(kw, value)?)?,
             _ => return Err(format!("unknown keyword '{kw}'")),
         }
     }

@@ -28,6 +28,7 @@ pub fn add(spec: &AddSpec) -> Result<()> {
         ring_size: spec.ring_size,
         hdr_buf: spec.hdr_buf,
         copybreak: spec.copybreak,
+        queues: spec.queues,
     };
     let mut conn = Conn::open(Proto::Route)?;
     conn.request(rtnl::new_link(&req))?;

@@ -129,15 +129,19 @@ pub enum PairAttr {
     Stats(Vec<StatsAttr>),
     /// `u8`, 0 or 1.
     TxSegment(u8),
+    /// Queues in use, the same on both ends (reply only).
+    Queues(u32),
     Other(DefaultNla),
 }
 
 impl Nla for PairAttr {
     fn value_len(&self) -> usize {
         match self {
-            Self::Ifindex(_) | Self::PeerIfindex(_) | Self::PeerNetnsid(_) | Self::Copybreak(_) => {
-                4
-            }
+            Self::Ifindex(_)
+            | Self::PeerIfindex(_)
+            | Self::PeerNetnsid(_)
+            | Self::Copybreak(_)
+            | Self::Queues(_) => 4,
             Self::Ifname(s) | Self::PeerIfname(s) => string_len(s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().buffer_len(),
             Self::Stats(attrs) => attrs.as_slice().buffer_len(),
@@ -159,13 +163,14 @@ impl Nla for PairAttr {
             Self::RxRing(_) => pair::RX_RING | NLA_F_NESTED,
             Self::Stats(_) => pair::STATS | NLA_F_NESTED,
             Self::TxSegment(_) => pair::TX_SEGMENT,
+            Self::Queues(_) => pair::QUEUES,
             Self::Other(nla) => nla.kind(),
         }
     }
 
     fn emit_value(&self, buffer: &mut [u8]) {
         match self {
-            Self::Ifindex(v) | Self::PeerIfindex(v) | Self::Copybreak(v) => {
+            Self::Ifindex(v) | Self::PeerIfindex(v) | Self::Copybreak(v) | Self::Queues(v) => {
                 emit_u32(buffer, *v).unwrap()
             }
             Self::PeerNetnsid(v) => emit_i32(buffer, *v).unwrap(),
@@ -194,6 +199,7 @@ impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for PairAttr {
             pair::RX_RING => Self::RxRing(parse_nlas(value).with_context(ctx)?),
             pair::STATS => Self::Stats(parse_nlas(value).with_context(ctx)?),
             pair::TX_SEGMENT => Self::TxSegment(parse_u8(value).with_context(ctx)?),
+            pair::QUEUES => Self::Queues(parse_u32(value).with_context(ctx)?),
             _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
         })
     }
@@ -368,6 +374,9 @@ pub struct Pair {
     /// As received: 1 when the end segments UDP GSO frames itself, 0 when
     /// they cross whole; absent from older modules' replies.
     pub tx_segment: Option<u8>,
+    /// Queues in use (`ethtool -l` combined), the same on both ends;
+    /// absent from older modules' replies.
+    pub queues: Option<u32>,
 }
 
 impl Pair {
@@ -385,6 +394,7 @@ impl Pair {
                 PairAttr::RxRing(r) => p.rx_ring = Some(Ring::from_attrs(r)),
                 PairAttr::Stats(s) => p.stats = Some(s.iter().map(|c| (c.kind, c.value)).collect()),
                 PairAttr::TxSegment(v) => p.tx_segment = Some(*v),
+                PairAttr::Queues(v) => p.queues = Some(*v),
                 PairAttr::Other(_) => {}
             }
         }

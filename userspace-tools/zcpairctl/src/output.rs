@@ -55,6 +55,7 @@ pub fn pair_json(p: &Pair) -> Value {
     put(pair::STATS, p.stats.as_deref().map(stats_json));
     // The number, as YNL prints a u8.
     put(pair::TX_SEGMENT, p.tx_segment.map(Value::from));
+    put(pair::QUEUES, p.queues.map(Value::from));
     Value::Object(m)
 }
 
@@ -68,8 +69,9 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "?".to_owned(), |v| v.to_string())
 }
 
-/// ` copybreak N` and ` tx-segment on|off`, those the reply has: the
-/// end's own parameters, as `set` takes them.
+/// ` copybreak N`, ` tx-segment on|off` and ` queues N`, those the reply
+/// has: the end's own parameters, as `set` takes them, then the queue
+/// count (as `add` takes it; the same on both ends).
 fn params_text(p: &Pair) -> String {
     let mut s = String::new();
     if let Some(cb) = p.copybreak {
@@ -77,6 +79,9 @@ fn params_text(p: &Pair) -> String {
     }
     if let Some(seg) = p.tx_segment {
         s += &format!(" tx-segment {}", on_off(seg));
+    }
+    if let Some(q) = p.queues {
+        s += &format!(" queues {q}");
     }
     s
 }
@@ -91,8 +96,8 @@ pub fn on_off(v: u8) -> &'static str {
 }
 
 /// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]
-/// [tx-segment on|off]`: the kernel names the peer only when it shares the
-/// asking netns.
+/// [tx-segment on|off] [queues N]`: the kernel names the peer only when it
+/// shares the asking netns.
 pub fn pair_headline(p: &Pair) -> String {
     let mut s = format!(
         "{}: {} peer {}",

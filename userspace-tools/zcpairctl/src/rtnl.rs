@@ -68,6 +68,9 @@ pub struct AddRequest {
     pub ring_size: Option<u32>,
     pub hdr_buf: Option<u32>,
     pub copybreak: Option<u32>,
+    /// Queues of each end: `IFLA_NUM_TX_QUEUES` and `IFLA_NUM_RX_QUEUES`
+    /// of the request (the peer, given none, gets the same).
+    pub queues: Option<u32>,
 }
 
 /// The single `RTM_NEWLINK` that creates a pair.
@@ -92,6 +95,12 @@ pub fn new_link(req: &AddRequest) -> NetlinkMessage<RouteNetlinkMessage> {
         .push(LinkAttribute::IfName(req.name.clone()));
     if let Some(fd) = req.netns_fd {
         link.attributes.push(LinkAttribute::NetNsFd(fd));
+    }
+    if let Some(n) = req.queues {
+        // Top-level ifinfomsg attributes, as `ip link add ... numtxqueues N
+        // numrxqueues N` sends them; the kernel wants the two equal.
+        link.attributes.push(LinkAttribute::NumTxQueues(n));
+        link.attributes.push(LinkAttribute::NumRxQueues(n));
     }
     link.attributes.push(LinkAttribute::LinkInfo(vec![
         LinkInfo::Kind(InfoKind::Other(uapi::LINK_KIND.to_owned())),

@@ -52,13 +52,15 @@ pub const MCGRP_EVENTS: &str = c_str(raw::ZCPAIR_MCGRP_EVENTS);
 /// string as the genetlink family name.
 pub const LINK_KIND: &str = FAMILY_NAME;
 
-/// Limits of the rtnetlink kind attributes, of copybreak and of the
+/// Limits of the rtnetlink kind attributes, of the queue count
+/// (`IFLA_NUM_TX_QUEUES`/`IFLA_NUM_RX_QUEUES`), of copybreak and of the
 /// transmit batching (`ethtool -C tx-usecs`, `tx-frames`).
 pub mod limits {
     use super::raw;
     pub const RING_SIZE_MIN: u32 = raw::ZCPAIR_RING_SIZE_MIN;
     pub const RING_SIZE_MAX: u32 = raw::ZCPAIR_RING_SIZE_MAX;
     pub const RING_SIZE_DEFAULT: u32 = raw::ZCPAIR_RING_SIZE_DEFAULT;
+    pub const QUEUES_MAX: u32 = raw::ZCPAIR_QUEUES_MAX;
     pub const HDR_BUF_MIN: u32 = raw::ZCPAIR_HDR_BUF_MIN;
     pub const HDR_BUF_MAX: u32 = raw::ZCPAIR_HDR_BUF_MAX;
     pub const HDR_BUF_DEFAULT: u32 = raw::ZCPAIR_HDR_BUF_DEFAULT;
@@ -72,6 +74,7 @@ pub mod limits {
         ("ring-size-min", RING_SIZE_MIN),
         ("ring-size-max", RING_SIZE_MAX),
         ("ring-size-default", RING_SIZE_DEFAULT),
+        ("queues-max", QUEUES_MAX),
         ("hdr-buf-min", HDR_BUF_MIN),
         ("hdr-buf-max", HDR_BUF_MAX),
         ("hdr-buf-default", HDR_BUF_DEFAULT),
@@ -148,6 +151,7 @@ pub mod pair {
     pub const RX_RING: u16 = attr(raw::ZCPAIR_A_PAIR_RX_RING);
     pub const STATS: u16 = attr(raw::ZCPAIR_A_PAIR_STATS);
     pub const TX_SEGMENT: u16 = attr(raw::ZCPAIR_A_PAIR_TX_SEGMENT);
+    pub const QUEUES: u16 = attr(raw::ZCPAIR_A_PAIR_QUEUES);
 
     pub const ALL: &[(&str, u16)] = &[
         ("ifindex", IFINDEX),
@@ -160,6 +164,7 @@ pub mod pair {
         ("rx-ring", RX_RING),
         ("stats", STATS),
         ("tx-segment", TX_SEGMENT),
+        ("queues", QUEUES),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_A_PAIR_MAX);
 }

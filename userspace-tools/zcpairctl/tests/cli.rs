@@ -49,12 +49,69 @@ fn add_keywords() {
             ring_size: Some(512),
             hdr_buf: Some(256),
             copybreak: Some(200),
+            queues: None,
         }
     );
     let s = add(&["zc0", "copybreak", "64", "peer", "zc1"]).unwrap();
     assert_eq!(
         (s.peer.as_str(), s.copybreak, s.ring_size),
         ("zc1", Some(64), None)
+    );
+}
+
+#[test]
+fn add_queues() {
+    let s = add(&["zc0", "peer", "zc1", "queues", "2"]).unwrap();
+    assert_eq!(s.queues, Some(2));
+    assert_eq!(
+        add(&["zc0", "peer", "zc1", "queues", "1"]).unwrap().queues,
+        Some(1)
+    );
+    let max = zcpairctl::uapi::limits::QUEUES_MAX;
+    assert_eq!(max, 16);
+    assert_eq!(
+        add(&["zc0", "peer", "zc1", "queues", &max.to_string()])
+            .unwrap()
+            .queues,
+        Some(max)
+    );
+    assert_eq!(add(&["zc0", "peer", "zc1"]).unwrap().queues, None);
+    for bad in ["0", "17", "4294967295"] {
+        assert_eq!(
+            add(&["zc0", "peer", "zc1", "queues", bad]).unwrap_err(),
+            format!("invalid value '{bad}' for 'queues': expected 1 to 16 queues")
+        );
+    }
+    assert!(add(&["zc0", "peer", "zc1", "queues", "two"])
+        .unwrap_err()
+        .contains("unsigned 32-bit number"));
+    assert!(add(&["zc0", "peer", "zc1", "queues", "2", "queues", "4"])
+        .unwrap_err()
+        .contains("'queues' given twice"));
+    assert!(add(&["zc0", "peer", "zc1", "queues"])
+        .unwrap_err()
+        .contains("needs a value"));
+}
+
+/// Out of range queues is a usage error of the binary, before any netlink;
+/// the help lists the keyword.
+#[test]
+fn add_queues_out_of_range_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zcpairctl"))
+        .args(["add", "zc0", "peer", "zc1", "queues", "17"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid value '17' for 'queues': expected 1 to 16 queues"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[queues N]"), "{stderr}");
+    let e = parse(&["add", "--help"]).unwrap_err().to_string();
+    assert!(
+        e.contains("queues N         queues of each end, 1 to 16"),
+        "{e}"
     );
 }
 

@@ -81,10 +81,13 @@ fn pair_get_reply() {
     assert_eq!(stats.len(), 15);
     assert!(uapi::stats::ALL.len() > stats.len());
     assert!(stats.iter().all(|(k, _)| uapi::stats::name(*k).is_some()));
-    // Nor has it tx-segment: nothing is printed of it.
+    // Nor has it tx-segment or queues: nothing is printed of them.
     assert_eq!(p.tx_segment, None);
     assert!(!output::pair_text(&p).contains("tx-segment"));
     assert!(output::pair_json(&p).get("tx-segment").is_none());
+    assert_eq!(p.queues, None);
+    assert!(!output::pair_text(&p).contains("queues"));
+    assert!(output::pair_json(&p).get("queues").is_none());
     let text = output::stats_text(&p, None);
     assert_eq!(text.lines().count(), 1 + 15, "{text}");
     assert!(!text.contains("tx-segments"), "{text}");
@@ -137,6 +140,51 @@ fn pair_get_reply_with_tx_segment() {
 }
 
 #[test]
+fn pair_get_reply_with_queues() {
+    let msgs = messages("genl-pair-get-queues.hex");
+    assert_eq!(msgs.len(), 2);
+    let p = pair_of(&msgs[0]);
+    assert_eq!(p.queues, Some(4));
+    assert_eq!(p.tx_segment, Some(0));
+    assert_eq!(
+        output::pair_text(&p),
+        "7: zca peer 8: zcb copybreak 128 tx-segment off queues 4\n    \
+         tx-ring size 256 hdr-buf 256 head 4000 tail 4040 in-flight 40\n    \
+         rx-ring size 256 hdr-buf 256 head 12 tail 12 in-flight 0"
+    );
+    let json = output::pairs_json(std::slice::from_ref(&p));
+    assert_eq!(json[0]["queues"], 4);
+    assert_eq!(json[0]["tx-segment"], 0);
+    // In spec order: the last attribute of the set.
+    let keys: Vec<&String> = json[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("queues"));
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CHANGE_NTF, &p),
+        "change zca ifindex 7 peer zcb ifindex 8 copybreak 128 tx-segment off queues 4"
+    );
+    assert_eq!(
+        output::ntf_json(uapi::cmd::PAIR_CHANGE_NTF, &p)["msg"]["queues"],
+        4
+    );
+    assert!(check_ack(&msgs[1]).is_ok());
+
+    // A reply with queues but neither copybreak nor tx-segment.
+    let q = Pair {
+        ifindex: Some(5),
+        ifname: Some("zc0".into()),
+        peer_ifindex: Some(3),
+        peer_netnsid: Some(1),
+        queues: Some(1),
+        ..Pair::default()
+    };
+    assert_eq!(
+        output::pair_headline(&q),
+        "5: zc0 peer 3 netnsid 1 queues 1"
+    );
+    assert_eq!(output::pair_json(&q)["queues"], 1);
+}
+
+#[test]
 fn emitted_pair_parses_back() {
     let attrs = vec![
         PairAttr::Ifindex(3),
@@ -152,6 +200,7 @@ fn emitted_pair_parses_back() {
             },
         ]),
         PairAttr::TxSegment(1),
+        PairAttr::Queues(4),
     ];
     let mut g = GenlMessage::from_payload(ZcpairMessage {
         cmd: uapi::cmd::PAIR_CHANGE_NTF,

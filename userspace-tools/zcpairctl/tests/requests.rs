@@ -36,6 +36,7 @@ fn add_with_everything() {
         ring_size: Some(512),
         hdr_buf: Some(256),
         copybreak: Some(200),
+        queues: None,
     };
     let want: Vec<u8> = vec![
         128, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0, // nlmsghdr: RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
@@ -70,6 +71,34 @@ fn add_minimal() {
             28, 0, 1, 0,                                        //     ZCPAIR_INFO_PEER
               0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,
               6, 0, 3, 0,   b'b', 0, 0, 0,
+    ];
+    assert_eq!(bytes(&new_link(&req)), want);
+}
+
+/// `queues N`: IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES (31, 32) at the
+/// top level of the request, before IFLA_LINKINFO; the peer's section has
+/// none (it inherits the request's counts).
+#[rustfmt::skip]
+#[test]
+fn add_with_queues() {
+    let req = AddRequest {
+        name: "zc0".into(),
+        peer: "zc1".into(),
+        queues: Some(2),
+        ..Default::default()
+    };
+    let want: Vec<u8> = vec![
+        104, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0, // nlmsghdr: RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   // ifinfomsg: AF_UNSPEC, all zero
+        8, 0, 3, 0,   b'z', b'c', b'0', 0,                      // IFLA_IFNAME "zc0"
+        8, 0, 31, 0,  2, 0, 0, 0,                               // IFLA_NUM_TX_QUEUES 2
+        8, 0, 32, 0,  2, 0, 0, 0,                               // IFLA_NUM_RX_QUEUES 2
+        48, 0, 18, 0,                                           // IFLA_LINKINFO
+          11, 0, 1, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0, //   IFLA_INFO_KIND "zcpair" (+1 pad)
+          32, 0, 2, 0,                                          //   IFLA_INFO_DATA: only the peer
+            28, 0, 1, 0,                                        //     ZCPAIR_INFO_PEER
+              0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0, // ifinfomsg, all zero
+              8, 0, 3, 0,   b'z', b'c', b'1', 0,                //       IFLA_IFNAME "zc1", no queue counts
     ];
     assert_eq!(bytes(&new_link(&req)), want);
 }

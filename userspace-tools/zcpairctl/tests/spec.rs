@@ -169,6 +169,7 @@ fn json_keys_are_spec_names() {
         rx_ring: Some(ring),
         stats: Some(uapi::stats::ALL.iter().map(|(_, k)| (*k, 7)).collect()),
         tx_segment: Some(1),
+        queues: Some(2),
     };
     let v = pair_json(&p);
     let keys =

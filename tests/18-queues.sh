@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Multi-queue pairs: one ring pair and one NAPI instance per queue. The
+# command-line tools a user types (ip link add numtxqueues, ethtool -l/-L)
+# once; everything else in one process (tests/queues.py): pairs of 1, 2
+# and 4 queues, the refusals of counts a pair cannot have, UDP flows and
+# TCP streams over every queue (netdev qstats per queue, every byte
+# checked), ethtool -L under traffic.
+. "$(dirname "$0")/lib.sh"
+. "$ZCPAIR_ROOT/scripts/lib.sh"
+
+ktap_plan 8
+
+# ip(8) and ethtool(8) as a user runs them: `numtxqueues 2 numrxqueues 2`
+# on the request, the auto-named peer takes them (scripts/guest-lib.sh).
+out=$(ZCPAIR_QUEUES=2 pair_up 2>&1 &&
+	ip netns exec $NS_A ethtool -l zca 2>&1 &&
+	ip netns exec $NS_B ethtool -L zcb combined 1 2>&1 &&
+	ip netns exec $NS_A ethtool -l zca 2>&1)
+# ethtool -l prints the maxima first, then the current settings.
+if [ "$(grep -c '^Combined:[[:space:]]*2$' <<<"$out")" = 3 ] &&
+	[ "$(grep -c '^Combined:[[:space:]]*1$' <<<"$out")" = 1 ]; then
+	ktap_ok "ip link add numtxqueues 2 numrxqueues 2 type zcpair: ethtool -l combined 2 of 2; ethtool -L combined 1 on the peer: 1 of 2 on this end too"
+else
+	ktap_fail "ip link add numtxqueues 2 numrxqueues 2 type zcpair, ethtool -l/-L" "$out"
+fi
+ip -n $NS_A link del zca
+
+out=$($PY "$ZCPAIR_ROOT/tests/queues.py" $NS_A $NS_B "$(kernel_srcdir)" 2>&1)
+rc=$?
+ktap_forward queues.py 7 $rc <<<"$out"
+
+pair_down
+ktap_finish
