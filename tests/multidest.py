@@ -22,8 +22,10 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
 from zcnl import setns, uapi  # noqa: E402
 
 SO_ZEROCOPY, SO_SNDBUFFORCE, SO_RCVBUFFORCE = 60, 32, 33
@@ -55,17 +57,6 @@ class Msghdr(ctypes.Structure):
 
 class Mmsghdr(ctypes.Structure):
     _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
-
-
-class Result:
-    def __init__(self):
-        self.failed = 0
-
-    def report(self, ok, desc, *diag):
-        print(("ok " if ok else "not ok ") + desc, flush=True)
-        for d in diag:
-            print(f"# {d}", flush=True)
-        self.failed += not ok
 
 
 def payload(call, dest):

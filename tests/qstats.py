@@ -19,8 +19,10 @@ import socket
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
 from zcnl import setns  # noqa: E402
 
 N, SIZE, PORT = 200, 1000, 6100
@@ -29,17 +31,6 @@ KEYS = ("rx-packets", "rx-bytes", "tx-packets", "tx-bytes")
 RTNL = {"rx-packets": "rx_packets", "rx-bytes": "rx_bytes",
         "tx-packets": "tx_packets", "tx-bytes": "tx_bytes",
         "rx-hw-drops": "rx_dropped", "tx-hw-drops": "tx_dropped"}
-
-
-class Result:
-    def __init__(self):
-        self.failed = 0
-
-    def report(self, ok, desc, *diag):
-        print(("ok " if ok else "not ok ") + desc, flush=True)
-        for d in diag:
-            print("# " + str(d), flush=True)
-        self.failed += not ok
 
 
 def family(ksrc):
