@@ -200,18 +200,7 @@ def run(res, ns_a, ns_b, fam, segment):
     if err:
         res.report(False, f"{tag}: pair-set tx-segment", f"{os.strerror(err)} {msg}")
         return
-    setns(ns_b)
-    rx = []
-    for d in range(DESTS):
-        s = socket.socket(af, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
-        s.bind((dst, PORT + d))
-        s.setblocking(False)
-        rx.append(s)
-    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    cap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
-    cap.bind(("zcb", 0))
-    cap.setblocking(False)
+    rx, cap = open_rx(ns_b, af, dst, True)
     setns(ns_a)
     tx = socket.socket(af, socket.SOCK_DGRAM)
     # Room for a whole call: a sender out of send buffer closes the batch.
@@ -226,17 +215,8 @@ def run(res, ns_a, ns_b, fam, segment):
     # Neighbours resolved before the count starts.
     tx.sendto(b"warm-up", (dst, PORT))
     time.sleep(0.5)
-    for s in rx:
-        while True:
-            try:
-                s.recv(65536)
-            except BlockingIOError:
-                break
-    while True:
-        try:
-            cap.recv(70000)
-        except BlockingIOError:
-            break
+    for s in rx + [cap]:
+        drain(s)
 
     before = stats(ns_a)
     per_call, bad, next_id = [], [], 0
@@ -251,13 +231,8 @@ def run(res, ns_a, ns_b, fam, segment):
     delta = {k: after[k] - before[k] for k in STATS}
 
     # Every datagram, byte for byte, at its destination.
-    got = {d: [] for d in range(DESTS)}
-    for d, s in enumerate(rx):
-        while True:
-            try:
-                got[d].append(s.recv(65536))
-            except BlockingIOError:
-                break
+    got = {d: drain(s) for d, s in enumerate(rx)}
+    for s in rx:
         s.close()
     want_dgram = {}
     for call in range(CALLS):
@@ -270,11 +245,7 @@ def run(res, ns_a, ns_b, fam, segment):
 
     # The frames in ring order, as the packet socket on zcb saw them.
     order, frames = [], 0
-    while True:
-        try:
-            f, where = cap.recvfrom(70000)
-        except BlockingIOError:
-            break
+    for f, where in drain(cap, True):
         et, = struct.unpack_from("!H", f, 12)
         if et != (0x0800 if fam == 4 else 0x86DD):
             continue
@@ -391,11 +362,13 @@ def open_rx(ns_b, af, dst, capture):
     return rx, cap
 
 
-def drain(sock):
+def drain(sock, with_addr=False):
+    """What a non-blocking socket holds: its datagrams or frames, with
+    their addresses (recvfrom) when `with_addr`."""
     out = []
     while True:
         try:
-            out.append(sock.recv(70000))
+            out.append(sock.recvfrom(70000) if with_addr else sock.recv(70000))
         except BlockingIOError:
             return out
 
