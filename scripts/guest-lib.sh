@@ -73,6 +73,20 @@ ethtool_stat() {
 	ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" '$1 == n ":" {print $2}'
 }
 
+# ethtool_stats NS DEV: every `ethtool -S` counter of DEV into the
+# associative array ETS (ETS[tx_queue_0_packets]), its output into
+# ETS_TEXT: one `ethtool` for all the counters a test compares.
+declare -gA ETS
+ethtool_stats() {
+	local k v
+	ETS=()
+	ETS_TEXT=$(ip netns exec "$1" ethtool -S "$2") || return 1
+	while read -r k v; do
+		[[ $k == *: ]] && ETS[${k%:}]=$v
+	done <<<"$ETS_TEXT"
+	return 0
+}
+
 # link_stat NS DEV FIELD: a /sys/class/net statistics counter.
 link_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"

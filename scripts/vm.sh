@@ -39,6 +39,7 @@ dmesg -w >'$io/kmsg' 2>&1 &
 # zcpairctl (make tool) is on PATH in the guest.
 export ZCPAIR_CACHE='$ZCPAIR_CACHE' ZCPAIR_KSRC='$(kernel_srcdir)'
 export ZCPAIR_ROOT='$ZCPAIR_ROOT' ZCPAIR_FLAVOR='$flavor' PATH='$ZCPAIR_ROOT/userspace-tools/target/release:$PATH'
+${ZCPAIR_SELFTESTS:+export ZCPAIR_SELFTESTS='$ZCPAIR_SELFTESTS'}
 ( $cmd ) >'$io/output' 2>&1 </dev/null
 echo \$? >'$io/status'
 sync

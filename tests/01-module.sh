@@ -5,7 +5,14 @@
 
 ktap_plan 12
 
-modinfo_field() { modinfo -F "$1" "$ZCPAIR_KO" | tr '\n' ' ' | sed 's/ $//'; }
+# Every field from one `modinfo`, a field's values joined by spaces.
+declare -A MI
+while IFS= read -r line; do
+	k=${line%%:*} v=${line#*:}
+	v=${v#"${v%%[![:space:]]*}"}
+	MI[$k]+="${MI[$k]:+ }$v"
+done < <(modinfo "$ZCPAIR_KO")
+modinfo_field() { echo "${MI[$1]}"; }
 ktap_expect_eq "modinfo: name" "zcpair" "$(modinfo_field name)"
 ktap_expect_eq "modinfo: license" "GPL" "$(modinfo_field license)"
 ktap_expect_eq "modinfo: version" "0.1.0" "$(modinfo_field version)"

@@ -7,8 +7,12 @@
 # Their scripts hardcode `type veth`, so each one's set-up (namespaces,
 # addresses, MTU, MACs, sysctls, ethtool and sysfs settings) is reproduced
 # here for zcpair, and the programs are run with the scripts' arguments,
-# one test point per case. Deviations from the scripts, all for a guest
-# that runs ~10x slower under TCG:
+# one test point per case. The set-up is done here; the cases run from
+# one process (tests/kselftests.py), which starts each program straight
+# into its netns (no `timeout`/`ip netns exec`/`env` around it: under TCG
+# with the debug kernel every process start costs a second or so).
+# Deviations from the scripts, all for a guest that runs ~10x slower
+# under TCG:
 #  - one pair per script serves all its cases (the scripts make a fresh
 #    veth pair per case), and the two zero-copy scripts share one;
 #  - the scripts' `sleep 0.2`/`sleep 0.5` before starting a sender are
@@ -89,59 +93,6 @@ zc_link() {
 	ip "${in1[@]}" link set "$peer" "${in2[@]}" name "$dev2"
 }
 
-# wait_port NS udp|tcp PORT: until NS has a socket bound to (udp) or
-# listening on (tcp) PORT, as net_helper.sh's wait_local_port_listen checks
-# it, for up to 20 s. One process, and `read -t` on an idle pipe instead of
-# sleep(1): the guest is slow to start processes.
-wait_port() {
-	ip netns exec "$1" bash -c '
-		exec 9<> <(:)
-		pat=$(printf ":%04X " "$2")
-		[ "$1" = tcp ] && pat+="0A"
-		for ((i = 0; i < 400; i++)); do
-			for f in /proc/net/"$1" /proc/net/"$1"6; do
-				while read -r _ l _ st _; do
-					[[ "$l $st" == *"$pat"* ]] && exit 0
-				done <"$f"
-			done
-			read -t 0.05 -u 9
-		done
-		exit 1' _ "$2" "$3"
-}
-
-# packet_bound PID: process PID has a packet socket bound to a device, as
-# its netns's /proc/net/packet shows.
-packet_bound() {
-	local ifc
-	while read -r _ _ _ _ ifc _; do
-		[ "$ifc" != Iface ] && [ "$ifc" != 0 ] && return 0
-	done <"/proc/$1/net/packet"
-	return 1
-}
-
-# case_fail DESC FILE...: a failed case, with the files and the end of the
-# kernel log as diagnostics.
-case_fail() {
-	local desc=$1 f l diag=()
-	shift
-	for f in "$@"; do
-		diag+=("--- ${f##*/} ---")
-		mapfile -t l <"$f"
-		diag+=("${l[@]}")
-	done
-	mapfile -t l < <(dmesg | tail -n 20)
-	ktap_fail "$desc" "${diag[@]}" "--- kernel log (tail) ---" "${l[@]}"
-}
-
-# case_end DESC FILE...: ok when $tmp/verdict is empty, else case_fail.
-case_end() {
-	if [ -s "$tmp/verdict" ]; then
-		case_fail "$@"
-	else
-		ktap_ok "$1"
-	fi
-}
-
 ############################################################################
 # msg_zerocopy.sh and io_uring_zerocopy_tx.sh: the same set-up, a pair zc0
 # between two netns, MTU 65535, fixed MACs and addresses.
@@ -162,101 +113,12 @@ mz_setup() {
 	ip -n $ZC1 addr add fd::1/64 dev zc0 nodad &&
 	ip -n $ZC2 addr add fd::2/64 dev zc0 nodad
 }
-if want zc; then
-mz_setup >"$tmp/setup-zc" 2>&1 || echo "set-up failed" >>"$tmp/setup-zc"
-
-# zc_case KIND IP MODE ARGS...: KIND msg_zerocopy is msg_zerocopy.sh's
-# do_test for `$0 IP MODE -t 1`, ARGS "" or "-z"; KIND io_uring is
-# io_uring_zerocopy_tx.sh's for `$0 IP MODE -m M -t 1 -n N`, ARGS "M N".
-zc_case() {
-	local kind=$1 ipv=$2 mode=$3 saddr=192.168.1.1 daddr=192.168.1.2 desc rc=0
-	shift 3
-	[ "$ipv" = 6 ] && saddr=fd::1 daddr=fd::2
-	: >"$tmp/verdict" >"$tmp/tx" >"$tmp/rx"
-	# A TCP receiver's time runs from the accept, a UDP one's from its
-	# start, before the sender's (slow) start.
-	local z= rxargs rxt=3
-	[ "$mode" = udp ] && rxt=8
-	if [ "$kind" = msg_zerocopy ]; then
-		z=${1:-}
-		desc="msg_zerocopy: ipv$ipv $mode${z:+ $z}"
-		set -- "$ST/msg_zerocopy" -"$ipv" -i zc0 -t 1 -C 3 -S $saddr -D $daddr $z -t 1 "$mode"
-		rxargs=(-"$ipv" -i zc0 -t 2 -C 2 -S $saddr -D $daddr $z -t 1 -t $rxt -r "$mode")
-	else
-		desc="io_uring_zerocopy_tx: ipv$ipv $mode -m $1 -n $2"
-		set -- "$ST/io_uring_zerocopy_tx" -"$ipv" -t 1 -D $daddr -m "$1" -t 1 -n "$2" "$mode"
-		rxargs=(-"$ipv" -t 2 -C 2 -S $saddr -D $daddr -r "$mode" -t $rxt)
-	fi
-	if [ -s "$tmp/setup-zc" ]; then
-		case_fail "$desc" "$tmp/setup-zc"
-		return
-	fi
-	# The sender is started first, held by startgate.so once loaded, and
-	# released once the receiver's socket is there: it then sends within
-	# a scheduling delay, and a UDP receiver's 8 s are plenty.
-	rm -f "$tmp/txgo" "$tmp/txgo.ready"
-	mkfifo "$tmp/txgo"
-	timeout 60 ip netns exec $ZC1 env ZCPAIR_GATE="$tmp/txgo" LD_PRELOAD="$ST/startgate.so" \
-		"$@" >"$tmp/tx" 2>&1 &
-	local spid=$!
-	timeout 60 ip netns exec $ZC2 "$ST/msg_zerocopy" "${rxargs[@]}" >"$tmp/rx" 2>&1 &
-	local rpid=$!
-	wait_port $ZC2 "$mode" 8000 || echo "receiver not ready after 20 s" >>"$tmp/verdict"
-	# Opening the FIFO for writing waits for the held sender; when it did
-	# not start, read-write (<>) never waits.
-	if wait_until 20 test -s "$tmp/txgo.ready"; then
-		: >"$tmp/txgo"
-	else
-		echo "sender not started after 20 s" >>"$tmp/verdict"
-		: <>"$tmp/txgo"
-	fi
-	wait $spid || rc=$?
-	[ $rc = 0 ] || echo "sender exited $rc" >>"$tmp/verdict"
-	rc=0
-	wait $rpid || rc=$?
-	[ $rc = 0 ] || echo "receiver exited $rc" >>"$tmp/verdict"
-	local tx rx
-	tx=$(<"$tmp/tx") rx=$(<"$tmp/rx")
-	echo "# $desc: ${tx//$'\n'/ } / ${rx//$'\n'/ }"
-	[[ $rx =~ rx=[1-9] ]] || echo "nothing received" >>"$tmp/verdict"
-	if [ "$kind" = msg_zerocopy ]; then
-		# "tx=N (M MB) txc=N zc=y|n"; msg_zerocopy only prints it when
-		# notifications are missing.
-		[[ $tx =~ tx=[1-9] ]] || echo "nothing sent" >>"$tmp/verdict"
-		[[ $tx == *"missing notifications"* ]] && echo "notifications missing" >>"$tmp/verdict"
-		if [ -n "$z" ]; then
-			[[ $tx =~ txc=[1-9] ]] || echo "no zerocopy notification" >>"$tmp/verdict"
-			# The receiving end must not keep the sender's user pages
-			# once the sender is notified: zcpair hands the frame's
-			# zero-copy state to the peer's skb, and the receiving
-			# stack copies before local delivery and reports it, as
-			# for veth (Documentation/design.md): zc=n.
-			[[ $tx == *"zc=n"* ]] ||
-				echo "notified as zero-copy (zc=y): the peer kept the user pages" >>"$tmp/verdict"
-		fi
-	fi
-	case_end "$desc" "$tmp/verdict" "$tmp/tx" "$tmp/rx"
-}
-
-for c in "4 tcp" "6 tcp" "4 udp" "6 udp"; do
-	# shellcheck disable=SC2086
-	zc_case msg_zerocopy $c
-	# shellcheck disable=SC2086
-	zc_case msg_zerocopy $c -z
-done
-for c in "4 udp 3 32" "4 tcp 3 1" "6 udp 3 32" "6 tcp 3 1"; do
-	# shellcheck disable=SC2086
-	zc_case io_uring $c
-done
-ip netns del $ZC1 2>/dev/null
-ip netns del $ZC2 2>/dev/null
-fi
+want zc && { mz_setup >"$tmp/setup-zc" 2>&1 || echo "set-up failed" >>"$tmp/setup-zc"; }
 
 ############################################################################
 # gro.sh with setup_veth.sh: frames crafted by gro.c are sent by packet
 # socket on "client" and must be coalesced (or not) by GRO on "server".
 GS=kst-server GC=kst-client
-SERVER_MAC=aa:00:00:00:00:02 CLIENT_MAC=aa:00:00:00:00:01
 gro_ns_dev() {	# setup_veth_ns
 	local ns=$1 dev=$2
 	ip netns add "$ns" || return 1
@@ -271,74 +133,7 @@ gro_setup() {	# setup_ns
 	zc_link "" server "" client || return 1
 	gro_ns_dev $GS server && gro_ns_dev $GC client
 }
-if want gro; then
-gro_setup >"$tmp/setup-gro" 2>&1 || echo "set-up failed" >>"$tmp/setup-gro"
-
-gro_case() {
-	local proto=$1 t=$2 rrc tries l
-	local desc="gro: $proto $t"
-	local args=(--"$proto" --dmac $SERVER_MAC --smac $CLIENT_MAC --test "$t" --verbose)
-	if [ -s "$tmp/setup-gro" ]; then
-		case_fail "$desc" "$tmp/setup-gro"
-		return
-	fi
-	: >"$tmp/rx" >"$tmp/tx"
-	# gro.sh gives each case 3 tries, since frames may miss one GRO
-	# window.
-	for tries in 1 2 3; do
-		echo "--- try $tries" | tee -a "$tmp/tx" >>"$tmp/rx"
-		# gro.c's receiver gives up 3 s after its socket is bound, and
-		# starting a program can take longer than that here: both are
-		# started held by startgate.so once loaded (before main()); the
-		# receiver is released, and the sender once the receiver's
-		# socket is bound.
-		rm -f "$tmp"/txgo "$tmp"/rxgo "$tmp"/txgo.ready "$tmp"/rxgo.ready
-		mkfifo "$tmp/txgo" "$tmp/rxgo"
-		timeout 60 ip netns exec $GC env ZCPAIR_GATE="$tmp/txgo" LD_PRELOAD="$ST/startgate.so" \
-			"$ST/gro" "${args[@]}" --iface client >>"$tmp/tx" 2>&1 &
-		local tpid=$!
-		timeout 60 ip netns exec $GS env ZCPAIR_GATE="$tmp/rxgo" LD_PRELOAD="$ST/startgate.so" \
-			"$ST/gro" "${args[@]}" --rx --iface server >>"$tmp/rx" 2>&1 &
-		local rpid=$!
-		# A program held on a FIFO writes FIFO.ready, then opens the FIFO
-		# for reading; opening it for writing (>) waits for that open, so
-		# the release cannot come before the program is there. When a
-		# program did not start, the FIFO is opened read-write (<>),
-		# which never waits.
-		if wait_until 20 test -s "$tmp/txgo.ready" &&
-			wait_until 20 test -s "$tmp/rxgo.ready"; then
-			: >"$tmp/rxgo"
-			wait_until 20 packet_bound "$(<"$tmp/rxgo.ready")" ||
-				echo "receiver not bound after 20 s" >>"$tmp/rx"
-			: >"$tmp/txgo"
-		else
-			echo "sender or receiver not started after 20 s" >>"$tmp/rx"
-			: <>"$tmp/rxgo"
-			: <>"$tmp/txgo"
-		fi
-		wait $tpid
-		rrc=0
-		wait $rpid || rrc=$?
-		[ $rrc = 0 ] && break
-		# Why this try failed, for a case that passes on the next.
-		mapfile -t l <"$tmp/rx"
-		echo "# $desc: try $tries: ${l[*]: -2}"
-	done
-	if [ $rrc = 0 ]; then
-		ktap_ok "$desc (try $tries of 3)"
-	else
-		case_fail "$desc" "$tmp/rx" "$tmp/tx"
-	fi
-}
-
-for proto in ipv4 ipv6; do
-	for t in data ack flags tcp ip large; do
-		gro_case $proto $t
-	done
-done
-ip netns del $GS 2>/dev/null
-ip netns del $GC 2>/dev/null
-fi
+want gro && { gro_setup >"$tmp/setup-gro" 2>&1 || echo "set-up failed" >>"$tmp/setup-gro"; }
 
 ############################################################################
 # udpgro.sh: UDP GSO sends (udpgso_bench_tx) received with UDP_GRO
@@ -358,83 +153,15 @@ udp_setup() {	# in_netns.sh + cfg_veth
 	ip -n $UP link set dev zc1 up || return 1
 	ip netns exec $UP ethtool -K zc1 gro on
 }
-if want udp; then
-udp_setup >"$tmp/setup-udp" 2>&1 || echo "set-up failed" >>"$tmp/setup-udp"
+want udp && { udp_setup >"$tmp/setup-udp" 2>&1 || echo "set-up failed" >>"$tmp/setup-udp"; }
 
-# udp_case DESC TX_ARGS -- RX_ARGS [2sock]: udpgro.sh's run_one (or
-# run_one_2sock); RX_ARGS include the `-G -r` that its run_test and
-# run_2sock_test put in front of every case's receiver arguments.
-udp_case() {
-	local desc="udpgro: $1" tries=1 try
-	shift
-	if [ -s "$tmp/setup-udp" ]; then
-		case_fail "$desc" "$tmp/setup-udp"
-		return
-	fi
-	# The "no GRO" cases: up to 3 tries (see the top of this file).
-	[[ $desc == *"no GRO"* ]] && tries=3
-	for ((try = 1; try <= tries; try++)); do
-		udp_try "$@"
-		[ -s "$tmp/verdict" ] || break
-	done
-	[ $tries = 1 ] || desc+=" (try $((try > tries ? tries : try)) of $tries)"
-	case_end "$desc" "$tmp/verdict" "$tmp/tx" "$tmp/rx" "$tmp/rx2"
-}
-
-# udp_try TX_ARGS -- RX_ARGS [2sock]: one run; the verdict in $tmp/verdict.
-udp_try() {
-	local tx=() rx=() two= rc p
-	while [ "$1" != -- ]; do tx+=("$1"); shift; done
-	shift
-	while [ $# -gt 0 ] && [ "$1" != 2sock ]; do rx+=("$1"); shift; done
-	[ "${1:-}" = 2sock ] && two=1
-	: >"$tmp/verdict" >"$tmp/tx" >"$tmp/rx" >"$tmp/rx2"
-	local pids=()
-	if [ -n "$two" ]; then
-		timeout 60 ip netns exec $UP "$ST/udpgso_bench_rx" -C 10000 -R 1000 "${rx[@]}" -p 12345 >"$tmp/rx2" 2>&1 &
-		pids+=($!)
-		timeout 60 ip netns exec $UP "$ST/udpgso_bench_rx" -C 20000 -R 1000 "${rx[@]}" >"$tmp/rx" 2>&1 &
-		pids+=($!)
-		wait_port $UP udp 12345 || echo "receiver not ready after 20 s" >>"$tmp/verdict"
-		rc=0
-		timeout 60 ip netns exec $UT "$ST/udpgso_bench_tx" "${tx[@]}" -p 12345 >"$tmp/tx" 2>&1 || rc=$?
-		[ $rc = 0 ] || echo "sender to port 12345 exited $rc" >>"$tmp/verdict"
-	else
-		timeout 60 ip netns exec $UP "$ST/udpgso_bench_rx" -C 10000 -R 1000 "${rx[@]}" >"$tmp/rx" 2>&1 &
-		pids+=($!)
-	fi
-	wait_port $UP udp 8000 || echo "receiver not ready after 20 s" >>"$tmp/verdict"
-	rc=0
-	timeout 60 ip netns exec $UT "$ST/udpgso_bench_tx" "${tx[@]}" >>"$tmp/tx" 2>&1 || rc=$?
-	[ $rc = 0 ] || echo "sender exited $rc" >>"$tmp/verdict"
-	for p in "${pids[@]}"; do
-		rc=0
-		wait "$p" || rc=$?
-		[ $rc = 0 ] || echo "receiver exited $rc" >>"$tmp/verdict"
-	done
-}
-
-v4="-l 4 -4 -D 192.168.1.1"
-v6="-l 4 -6 -D 2001:db8::1"
+############################################################################
+# The cases, from one process (tests/kselftests.py), streamed as points.
+list=
+for s in zc gro udp; do want $s && list+=" $s"; done
 # shellcheck disable=SC2086
-{
-udp_case "ipv4 no GRO" $v4 -M 10 -s 1400 -- -G -r -4 -n 10 -l 1400
-udp_case "ipv4 no GRO chk cmsg" $v4 -M 10 -s 1400 -- -G -r -4 -n 10 -l 1400 -S -1
-udp_case "ipv4 GRO" $v4 -M 1 -s 14720 -S 0 -- -G -r -4 -n 1 -l 14720
-udp_case "ipv4 GRO chk cmsg" $v4 -M 1 -s 14720 -S 0 -- -G -r -4 -n 1 -l 14720 -S 1472
-udp_case "ipv4 GRO with custom segment size" $v4 -M 1 -s 14720 -S 500 -- -G -r -4 -n 1 -l 14720
-udp_case "ipv4 GRO with custom segment size cmsg" $v4 -M 1 -s 14720 -S 500 -- -G -r -4 -n 1 -l 14720 -S 500
-udp_case "ipv4 multiple GRO socks" $v4 -M 1 -s 14720 -S 0 -- -G -r -4 -n 1 -l 14720 -S 1472 2sock
-udp_case "ipv6 no GRO" $v6 -M 10 -s 1400 -- -G -r -n 10 -l 1400
-udp_case "ipv6 no GRO chk cmsg" $v6 -M 10 -s 1400 -- -G -r -n 10 -l 1400 -S -1
-udp_case "ipv6 GRO" $v6 -M 1 -s 14520 -S 0 -- -G -r -n 1 -l 14520
-udp_case "ipv6 GRO chk cmsg" $v6 -M 1 -s 14520 -S 0 -- -G -r -n 1 -l 14520 -S 1452
-udp_case "ipv6 GRO with custom segment size" $v6 -M 1 -s 14520 -S 500 -- -G -r -n 1 -l 14520
-udp_case "ipv6 GRO with custom segment size cmsg" $v6 -M 1 -s 14520 -S 500 -- -G -r -n 1 -l 14520 -S 500
-udp_case "ipv6 multiple GRO socks" $v6 -M 1 -s 14520 -S 0 -- -G -r -n 1 -l 14520 -S 1452 2sock
-}
-ip netns del $UT 2>/dev/null
-ip netns del $UP 2>/dev/null
-fi
+ktap_forward kselftests.py $plan "(see its last line)" < <(
+	$PY "$ZCPAIR_ROOT/tests/kselftests.py" "$ST" "$tmp" $list 2>&1
+	echo "kselftests.py exited $?")
 
 ktap_finish

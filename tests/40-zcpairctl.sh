@@ -59,8 +59,9 @@ ktap_check "traffic flows over the tool-made pair" ip netns exec $NS_A ping -c 3
 ip -n $NS_A link set zca down
 ip -n $NS_B link set zcb down
 st=$(zcpairctl -n $NS_A stats zca --json)
+ethtool_stats $NS_A zca
 ktap_expect_eq "stats equal ethtool -S" \
-	"$(ethtool_stat $NS_A zca tx_header_bytes_copied) $(ethtool_stat $NS_A zca tx_payload_bytes_referenced) $(ethtool_stat $NS_A zca tx_packets) $(ethtool_stat $NS_A zca rx_packets)" \
+	"${ETS[tx_header_bytes_copied]} ${ETS[tx_payload_bytes_referenced]} ${ETS[tx_packets]} ${ETS[rx_packets]}" \
 	"$(echo "$st" | jq -r '.stats | "\(."tx-header-bytes-copied") \(."tx-payload-bytes-referenced") \(."tx-packets") \(."rx-packets")"')"
 ktap_expect_eq "rings are idle after the traffic (in-flight 0)" "0 0" \
 	"$(zcpairctl -n $NS_A show zca --json | jq -r '.[0] | "\(."tx-ring"."in-flight") \(."rx-ring"."in-flight")"')"

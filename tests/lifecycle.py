@@ -27,7 +27,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from ktap import Result  # noqa: E402
 from zcnl import RTM_DELLINK, Rtnl, ifinfo, setns  # noqa: E402
 
 ADDR = {"a": "10.99.0.1", "b": "10.99.0.2"}
@@ -139,18 +141,6 @@ class Traffic:
             t.join(5)
         for s in self.socks:
             s.close()
-
-
-class Result:
-    def __init__(self):
-        self.failed = self.reported = 0
-
-    def report(self, ok, desc, *diag):
-        print(("ok " if ok else "not ok ") + desc, flush=True)
-        for line in diag:
-            print(f"# {line}", flush=True)
-        self.failed += not ok
-        self.reported += 1
 
 
 def tx_rate(ns):

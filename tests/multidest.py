@@ -22,8 +22,10 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
 from zcnl import setns, uapi  # noqa: E402
 
 SO_ZEROCOPY, SO_SNDBUFFORCE, SO_RCVBUFFORCE = 60, 32, 33
@@ -55,17 +57,6 @@ class Msghdr(ctypes.Structure):
 
 class Mmsghdr(ctypes.Structure):
     _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
-
-
-class Result:
-    def __init__(self):
-        self.failed = 0
-
-    def report(self, ok, desc, *diag):
-        print(("ok " if ok else "not ok ") + desc, flush=True)
-        for d in diag:
-            print(f"# {d}", flush=True)
-        self.failed += not ok
 
 
 def payload(call, dest):
@@ -209,18 +200,7 @@ def run(res, ns_a, ns_b, fam, segment):
     if err:
         res.report(False, f"{tag}: pair-set tx-segment", f"{os.strerror(err)} {msg}")
         return
-    setns(ns_b)
-    rx = []
-    for d in range(DESTS):
-        s = socket.socket(af, socket.SOCK_DGRAM)
-        s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
-        s.bind((dst, PORT + d))
-        s.setblocking(False)
-        rx.append(s)
-    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    cap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
-    cap.bind(("zcb", 0))
-    cap.setblocking(False)
+    rx, cap = open_rx(ns_b, af, dst, True)
     setns(ns_a)
     tx = socket.socket(af, socket.SOCK_DGRAM)
     # Room for a whole call: a sender out of send buffer closes the batch.
@@ -235,17 +215,8 @@ def run(res, ns_a, ns_b, fam, segment):
     # Neighbours resolved before the count starts.
     tx.sendto(b"warm-up", (dst, PORT))
     time.sleep(0.5)
-    for s in rx:
-        while True:
-            try:
-                s.recv(65536)
-            except BlockingIOError:
-                break
-    while True:
-        try:
-            cap.recv(70000)
-        except BlockingIOError:
-            break
+    for s in rx + [cap]:
+        drain(s)
 
     before = stats(ns_a)
     per_call, bad, next_id = [], [], 0
@@ -260,13 +231,8 @@ def run(res, ns_a, ns_b, fam, segment):
     delta = {k: after[k] - before[k] for k in STATS}
 
     # Every datagram, byte for byte, at its destination.
-    got = {d: [] for d in range(DESTS)}
-    for d, s in enumerate(rx):
-        while True:
-            try:
-                got[d].append(s.recv(65536))
-            except BlockingIOError:
-                break
+    got = {d: drain(s) for d, s in enumerate(rx)}
+    for s in rx:
         s.close()
     want_dgram = {}
     for call in range(CALLS):
@@ -279,11 +245,7 @@ def run(res, ns_a, ns_b, fam, segment):
 
     # The frames in ring order, as the packet socket on zcb saw them.
     order, frames = [], 0
-    while True:
-        try:
-            f, where = cap.recvfrom(70000)
-        except BlockingIOError:
-            break
+    for f, where in drain(cap, True):
         et, = struct.unpack_from("!H", f, 12)
         if et != (0x0800 if fam == 4 else 0x86DD):
             continue
@@ -400,11 +362,13 @@ def open_rx(ns_b, af, dst, capture):
     return rx, cap
 
 
-def drain(sock):
+def drain(sock, with_addr=False):
+    """What a non-blocking socket holds: its datagrams or frames, with
+    their addresses (recvfrom) when `with_addr`."""
     out = []
     while True:
         try:
-            out.append(sock.recv(70000))
+            out.append(sock.recvfrom(70000) if with_addr else sock.recv(70000))
         except BlockingIOError:
             return out
 
@@ -526,6 +490,28 @@ def case_sender_full(res, ns_a, ns_b):
                f"ethtool -C: {rc}; datagrams per port {counts}; notified {notified}; deltas {delta}")
 
 
+def pair_again(ns_a, ns_b):
+    """zca in NS_A and zcb in NS_B with default parameters, addressed as
+    scripts/guest-lib.sh's pair_up does (10.99.0.1/2, fd99::1/2), both
+    up."""
+    fd_b = os.open(f"/run/netns/{ns_b}", os.O_RDONLY)
+    try:
+        setns(ns_a)
+        rt = zcnl.Rtnl()
+        rt.create_pair("zca", "zcb", fd_b)
+        setns(ns_b)
+        rb = zcnl.Rtnl()
+        for r, dev, n in ((rt, "zca", 1), (rb, "zcb", 2)):
+            index = r.link(dev)[0]
+            r.add_addr(index, f"10.99.0.{n}", 24)
+            r.add_addr(index, f"fd99::{n}", 64)
+            r.set_up(index, True)
+        rt.close()
+        rb.close()
+    finally:
+        os.close(fd_b)
+
+
 def main():
     ns_a, ns_b = sys.argv[1], sys.argv[2]
     res = Result()
@@ -548,6 +534,13 @@ def main():
         case_delete(res, ns_a, ns_b)
     except OSError as e:
         res.report(False, f"pair deleted with a batch held: {e}")
+    # The pair again, for the zcpairctl send/recv run that follows in the
+    # shell script (what its pair_up made; `ip` would take a dozen process
+    # starts).
+    try:
+        pair_again(ns_a, ns_b)
+    except OSError as e:
+        print(f"# the pair again: {e}", flush=True)
     setns(home)
     return 1 if res.failed else 0
 

@@ -49,22 +49,11 @@ ENETDOWN = 100
 SIOCOUTQ = 0x5411
 libc = ctypes.CDLL(None, use_errno=True)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
 from zcnl import Rtnl, setns, uapi  # noqa: E402
-
-
-class Result:
-    def __init__(self):
-        self.failed = 0
-
-    def report(self, ok, desc, *diag):
-        print(("ok " if ok else "not ok ") + desc)
-        for d in diag:
-            print("# " + str(d))
-        if not ok:
-            self.failed += 1
-        sys.stdout.flush()
 
 
 def sink(ns, port, rcvbuf=None):
