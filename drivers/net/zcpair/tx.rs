@@ -147,11 +147,18 @@ fn layout(
     // with their zero-copy state, however short the frame.
     let copy_whole = len <= copybreak && skb.zcopy_raw().is_none();
     let csum = skb.checksum();
-    // A frame copied whole needs no header length: no dissection.
+    // A frame copied whole needs no header length: no dissection. Nor does
+    // one whose checksum the stack left to us (the local stack's TCP and
+    // UDP): its transport header starts at the checksum's start.
     let mut hdr_len = if copy_whole {
         ETH_HLEN
     } else {
-        dev.headers_len(skb).max(ETH_HLEN)
+        match csum {
+            Checksum::Partial { start, offset } => l4_end(skb.linear(), start, offset),
+            _ => None,
+        }
+        .unwrap_or_else(|| dev.headers_len(skb))
+        .max(ETH_HLEN)
     };
     if let Checksum::Partial { start, offset } = csum {
         let csum_end = start as usize + offset as usize + 2;
@@ -166,6 +173,22 @@ fn layout(
         shared_frag: skb.has_shared_frag(),
         bql: txq.has_qdisc(),
     }
+}
+
+/// Where the transport header of a frame with a partial checksum ends, if
+/// it is TCP (checksum at 16: its data offset says) or UDP (checksum at 6:
+/// 8 bytes) and lies in the linear area; `None` sends the caller to the
+/// flow dissector. A header found shorter than it is (another protocol
+/// with its checksum at 6) only copies less: the receiver pulls what it
+/// reads.
+fn l4_end(linear: &[u8], start: u16, offset: u16) -> Option<usize> {
+    let start = usize::from(start);
+    let end = match offset {
+        16 => start + usize::from(*linear.get(start + 12)? >> 4) * 4,
+        6 => start + 8,
+        _ => return None,
+    };
+    (end <= linear.len()).then_some(end)
 }
 
 /// The transmit-complete work of a queue's NAPI poll: release every frame
