@@ -74,7 +74,7 @@ ethtool_stat() {
 }
 
 # ethtool_stats NS DEV: every `ethtool -S` counter of DEV into the
-# associative array ETS (ETS[tx_queue_0_packets]), its output into
+# associative array ETS (ETS[tx_packets]), its output into
 # ETS_TEXT: one `ethtool` for all the counters a test compares.
 declare -gA ETS
 ethtool_stats() {

@@ -21,25 +21,16 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
 from zcnl import attr, setns, uapi  # noqa: E402
 
 SO_RCVBUFFORCE = 33
 FLOWS, PER_FLOW, SIZE = 64, 8, 1000
 RTNL = {"rx-packets": "rx_packets", "rx-bytes": "rx_bytes",
         "tx-packets": "tx_packets", "tx-bytes": "tx_bytes"}
-
-
-class Result:
-    def __init__(self):
-        self.failed = 0
-
-    def report(self, ok, desc, *diag):
-        print(("ok " if ok else "not ok ") + desc, flush=True)
-        for d in diag:
-            print("# " + str(d), flush=True)
-        self.failed += not ok
 
 
 def queues_attrs(tx, rx=None):
