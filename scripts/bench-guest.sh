@@ -9,14 +9,15 @@
 # after TCP and after all three runs.
 #   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
 #   ZCPAIR_BENCH_ROUNDS=3   rounds
-#   ZCPAIR_BENCH_KINDS="zcpair veth netkit"
+#   ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
+# zcpair-mq is zcpair with one queue per vCPU (numtxqueues = nproc).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/guest-lib.sh"
 
 secs=${ZCPAIR_BENCH_TIME:-3}
 rounds=${ZCPAIR_BENCH_ROUNDS:-3}
-read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair veth netkit}"
+read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair zcpair-mq veth netkit}"
 res=$(mktemp -d)
 broken=" "	# pair types that misbehaved: not measured any further
 trap 'pair_down || true; rm -rf "$res"' EXIT
@@ -42,6 +43,9 @@ kind_up() {
 	case $1 in
 	zcpair)
 		pair_up >&2 || return 1
+		echo "zca zcb" ;;
+	zcpair-mq)
+		ZCPAIR_QUEUES=$(nproc) pair_up >&2 || return 1
 		echo "zca zcb" ;;
 	veth)
 		ip netns add $NS_A && ip netns add $NS_B &&
@@ -106,20 +110,23 @@ run_sockperf() {
 		END { if (p50 != "" && p99 != "") print p50, p99; else exit 1 }' <<<"$out"
 }
 
-# run_pktgen DEV_A DEV_B: kpps that DEV_B received of ${secs}s of 64-byte
-# frames from one pktgen thread on DEV_A (zc_a), addressed to a MAC
-# nobody has (the receiving stack drops them as soon as it looks): the
-# device pair, not a socket, is what is measured.
+# run_pktgen DEV_A DEV_B THREADS: kpps that DEV_B received of ${secs}s of
+# 64-byte frames from THREADS pktgen threads (one per vCPU, each on the
+# transmit queue of its CPU where the device has one) on DEV_A (zc_a),
+# addressed to a MAC nobody has (the receiving stack drops them as soon
+# as it looks): the device pair, not a socket, is what is measured.
 run_pktgen() {
-	local pg=/proc/net/pktgen r0 r1 t0 t1
+	local pg=/proc/net/pktgen r0 r1 t0 t1 t
 	ip netns exec $NS_A test -d $pg || return 1
-	ip netns exec $NS_A sh -c "
-		echo rem_device_all >$pg/kpktgend_0 &&
-		echo 'add_device $1' >$pg/kpktgend_0 &&
-		for c in 'count 0' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'dst 10.99.0.2' \
-			'dst_mac 02:00:5e:00:53:01' 'udp_dst_min 9' 'udp_dst_max 9'; do
-			echo \"\$c\" >$pg/$1 || exit 1
-		done" || return 1
+	for t in $(seq 0 $(($3 - 1))); do
+		ip netns exec $NS_A sh -c "
+			echo rem_device_all >$pg/kpktgend_$t &&
+			echo 'add_device $1@$t' >$pg/kpktgend_$t &&
+			for c in 'count 0' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'dst 10.99.0.2' \
+				'dst_mac 02:00:5e:00:53:01' 'udp_dst_min 9' 'udp_dst_max 9' 'flag QUEUE_MAP_CPU'; do
+				echo \"\$c\" >$pg/$1@$t || exit 1
+			done" || return 1
+	done
 	r0=$(ip netns exec $NS_B cat "/sys/class/net/$2/statistics/rx_packets")
 	t0=$(date +%s.%N)
 	ip netns exec $NS_A sh -c "echo start >$pg/pgctrl" &
@@ -128,7 +135,9 @@ run_pktgen() {
 	wait
 	t1=$(date +%s.%N)
 	r1=$(ip netns exec $NS_B cat "/sys/class/net/$2/statistics/rx_packets")
-	ip netns exec $NS_A sh -c "echo rem_device_all >$pg/kpktgend_0"
+	for t in $(seq 0 $(($3 - 1))); do
+		ip netns exec $NS_A sh -c "echo rem_device_all >$pg/kpktgend_$t"
+	done
 	awk -v a="$r0" -v b="$r1" -v s="$t0" -v e="$t1" 'BEGIN { if (b > a) printf "%.1f\n", (b - a) / (e - s) / 1000; else exit 1 }'
 }
 
@@ -147,7 +156,7 @@ cell() {
 # num BENCH VALUE: VALUE as the table shows it (n/a when empty).
 num() {
 	if [ -z "$2" ]; then echo n/a
-	elif [ "$1" = udp64 ] || [ "$1" = pktgen ] || [ "$1" = rr50 ] || [ "$1" = rr99 ]; then
+	elif [ "$1" = udp64 ] || [ "$1" = pktgen ] || [ "$1" = pktgen2 ] || [ "$1" = rr50 ] || [ "$1" = rr99 ]; then
 		printf '%.1f' "$2"
 	else printf '%.3f' "$2"; fi
 }
@@ -209,11 +218,17 @@ for round in $(seq "$rounds"); do
 		else
 			echo "    sockperf ping-pong failed"
 		fi
-		if m=$(run_pktgen "$dev_a" "$_dev_b"); then
+		if m=$(run_pktgen "$dev_a" "$_dev_b" 1); then
 			echo "$kind pktgen $round $m -" >>"$res/results"
 			echo "    pktgen  $m kpps received (64 B frames, one thread)"
 		else
 			echo "    pktgen failed"
+		fi
+		if m=$(run_pktgen "$dev_a" "$_dev_b" "$(nproc)"); then
+			echo "$kind pktgen2 $round $m -" >>"$res/results"
+			echo "    pktgen2 $m kpps received (64 B frames, $(nproc) threads)"
+		else
+			echo "    pktgen with $(nproc) threads failed"
 		fi
 		pair_down || true
 	done
@@ -288,13 +303,20 @@ echo "== results: receiver side (iperf3 server in zc_b), median of $rounds round
 echo "   zcpair/X: median of the rounds' ratios"
 touch "$res/results"
 cols=("${kinds[@]}")
-for k in "${kinds[@]}"; do [ "$k" = zcpair ] || cols+=("zcpair/$k"); done
-row() { printf '| %-26s' "$1"; shift; printf ' | %13s' "$@"; echo ' |'; }
+# The ratios: each zcpair kind over each other kind.
+zkinds=() others=()
+for k in "${kinds[@]}"; do
+	case $k in zcpair*) zkinds+=("$k") ;; *) others+=("$k") ;; esac
+done
+for z in "${zkinds[@]}"; do
+	for k in "${others[@]}"; do cols+=("$z/$k"); done
+done
+row() { printf '| %-26s' "$1"; shift; printf ' | %16s' "$@"; echo ' |'; }
 row benchmark "${cols[@]}"
-row -------------------------- $(for _ in "${cols[@]}"; do echo ------------:; done)
+row -------------------------- $(for _ in "${cols[@]}"; do echo ---------------:; done)
 plot=$res/plot.dat
 : >"$plot"
-for bench in tcp tcp4 udp64 udp64k rr50 rr99 pktgen; do
+for bench in tcp tcp4 udp64 udp64k rr50 rr99 pktgen pktgen2; do
 	case $bench in
 	tcp) label="TCP stream, Gbit/s" ;;
 	tcp4) label="TCP 4 flows, Gbit/s" ;;
@@ -303,22 +325,24 @@ for bench in tcp tcp4 udp64 udp64k rr50 rr99 pktgen; do
 	rr50) label="RR latency p50, us (*)" ;;
 	rr99) label="RR latency p99, us (*)" ;;
 	pktgen) label="pktgen 64 B, kpps received" ;;
+	pktgen2) label="pktgen 64 B x $(nproc) thr., kpps" ;;
 	esac
 	vals=() ratios=()
 	for k in "${kinds[@]}"; do
 		v=$(cell "$k" "$bench" 4)
 		vals+=("$(num "$bench" "$v")")
 	done
-	for k in "${kinds[@]}"; do
-		[ "$k" = zcpair ] && continue
-		# zcpair's run over the other's run of the same round.
-		# Latency: lower is better, so the ratio is the other's over
-		# zcpair's: above 1 zcpair is better in every row.
-		r=$(awk -v k="$k" -v b="$bench" '$2 == b && $1 == "zcpair" { z[$3] = $4 }
-			$2 == b && $1 == k { o[$3] = $4 }
-			END { for (i in z) if ((i in o) && o[i] > 0 && z[i] > 0)
-				print (b ~ /^rr/) ? o[i] / z[i] : z[i] / o[i] }' "$res/results" | median)
-		ratios+=("$( [ -n "$r" ] && printf '%.2f' "$r" || echo n/a)")
+	for z in "${zkinds[@]}"; do
+		for k in "${others[@]}"; do
+			# zcpair's run over the other's run of the same round.
+			# Latency: lower is better, so the ratio is the other's over
+			# zcpair's: above 1 zcpair is better in every row.
+			r=$(awk -v z="$z" -v k="$k" -v b="$bench" '$2 == b && $1 == z { zv[$3] = $4 }
+				$2 == b && $1 == k { o[$3] = $4 }
+				END { for (i in zv) if ((i in o) && o[i] > 0 && zv[i] > 0)
+					print (b ~ /^rr/) ? o[i] / zv[i] : zv[i] / o[i] }' "$res/results" | median)
+			ratios+=("$( [ -n "$r" ] && printf '%.2f' "$r" || echo n/a)")
+		done
 	done
 	row "$label" "${vals[@]}" "${ratios[@]}"
 	# The plot: each pair type's median relative to veth's, higher is
@@ -351,7 +375,7 @@ for bench in udp64 udp64k; do
 	echo "$line"
 done
 for k in "${kinds[@]}"; do
-	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((7 * rounds))"
+	echo "runs measured, $k: $(awk -v k="$k" '$1 == k' "$res/results" | wc -l) of $((8 * rounds))"
 done
 [ "$broken" = " " ] || echo "not measured to the end (misbehaved or failed):$broken"
 

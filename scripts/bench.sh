@@ -3,7 +3,7 @@
 # one boot that measures zcpair against veth and netkit
 # (scripts/bench-guest.sh) and prints a table. Not a test: nothing fails
 # on a slow number. See Documentation/performance.md.
-#   ZCPAIR_BENCH_TIME=3 ZCPAIR_BENCH_ROUNDS=3 ZCPAIR_BENCH_KINDS="zcpair veth netkit"
+#   ZCPAIR_BENCH_TIME=3 ZCPAIR_BENCH_ROUNDS=3 ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +32,7 @@ png=${ZCPAIR_BENCH_PNG:-$ZCPAIR_ROOT/Documentation/performance.png}
 dat=$(mktemp)
 sed -n '/^== plot data/,/^== end of plot data/p' "$out" | sed '1d;$d' | tr -d '\r' >"$dat"
 if [ -s "$dat" ] && command -v gnuplot >/dev/null; then
-	kinds=(${ZCPAIR_BENCH_KINDS:-zcpair veth netkit})
+	kinds=(${ZCPAIR_BENCH_KINDS:-zcpair zcpair-mq veth netkit})
 	plots=()
 	for i in "${!kinds[@]}"; do
 		plots+=("'$dat' using $((i + 2)):xtic(1) title '${kinds[$i]}'")
