@@ -20,7 +20,7 @@
 #   completion handed to the peer's skb (issue 9).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 27
+ktap_plan 28
 
 t0=$(date +%s)
 took() { echo "# $(( $(date +%s) - t0 ))s: $*"; }
@@ -129,7 +129,7 @@ as() {
 		nsenter -t "$pid" -U -n --preserve-credentials "$@"
 }
 inns() { local pid=$1; shift; nsenter -t "$pid" -n "$@"; }
-zcpairctl add zcu peer zcv ring 256 copybreak 128 &&
+zcpairctl add zcu peer zcv ring 256 copybreak 128 queues 2 &&
 	ip link set zcu netns /proc/"$u1"/ns/net && ip link set zcv netns /proc/"$u2"/ns/net
 ktap_check "a pair whose ends live in two unprivileged users' netns" \
 	bash -c "nsenter -t $u1 -n ip link show zcu >/dev/null && nsenter -t $u2 -n ip link show zcv >/dev/null"
@@ -137,6 +137,10 @@ ktap_check "zcu's admin may not change zcu's rx ring (zcv's tx ring), with the r
 	refused "change it on the peer" as "$u1" ethtool -G zcu rx 128
 ktap_check "zcv's admin may not change zcv's rx ring either" \
 	refused "change it on the peer" as "$u2" ethtool -G zcv rx 128
+# The queue count is the pair's (queue i of each end shares a ring pair):
+# the 6.12 set_channels callback has no extack, so errno alone.
+ktap_check "zcu's admin may not change the pair's queue count (zcv's too): EPERM" \
+	refused "Operation not permitted" as "$u1" ethtool -L zcu combined 1
 ktap_check "zcu's admin changes zcu's own tx ring" as "$u1" ethtool -G zcu tx 128
 ktap_expect_eq "... which zcv sees as its rx ring, its tx ring unchanged" "128 256" \
 	"$(inns "$u2" ethtool -g zcv | awk '/^Current/ {c=1} c && /^(RX|TX):/ {printf "%s ", $2}' | xargs)"
