@@ -100,9 +100,9 @@ def pattern(flow, seq, size):
     return head + bytes((flow + seq + i) % 251 for i in range(size - len(head)))
 
 
-def send_flows(src, dst_ip, port, flows, per_flow, size, base_port):
-    """Sends PER_FLOW datagrams on each of FLOWS source ports (in netns
-    SRC, already entered by the caller's thread)."""
+def send_flows(dst_ip, port, flows, per_flow, size, base_port):
+    """Sends PER_FLOW datagrams on each of FLOWS source ports, from the
+    netns the calling thread is in."""
     socks = []
     for f in range(flows):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -216,7 +216,7 @@ def main():
     pb0, _, _ = b.qstats("q4b")
     rx = udp_receiver(b, "10.84.0.2", 7000)
     setns(ns_a)
-    send_flows(ns_a, "10.84.0.2", 7000, FLOWS, PER_FLOW, SIZE, 20000)
+    send_flows("10.84.0.2", 7000, FLOWS, PER_FLOW, SIZE, 20000)
     got, bad = receive(rx, FLOWS * PER_FLOW)
     time.sleep(0.3)
     pa1, _, _ = a.qstats("q4a")
@@ -241,7 +241,7 @@ def main():
 
     def sender():
         setns(ns_a)
-        send_flows(ns_a, "10.84.0.2", 7001, flows, per, SIZE, 21000)
+        send_flows("10.84.0.2", 7001, flows, per, SIZE, 21000)
         done.set()
 
     t = threading.Thread(target=sender)
@@ -261,7 +261,7 @@ def main():
 
     pa0, _, _ = a.qstats("q4a")
     setns(ns_a)
-    send_flows(ns_a, "10.84.0.2", 7000, FLOWS, 2, SIZE, 22000)
+    send_flows("10.84.0.2", 7000, FLOWS, 2, SIZE, 22000)
     got, bad = receive(rx, FLOWS * 2)
     time.sleep(0.3)
     pa1, _, _ = a.qstats("q4a")
