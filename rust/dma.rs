@@ -206,8 +206,7 @@ impl DmaDeviceSlot {
 
     /// A reference to the published device, if any.
     pub(crate) fn get(&self) -> Option<DmaDevice> {
-        // SAFETY: plain RCU read-side section, closed below.
-        unsafe { bindings::zcpair_rcu_read_lock() };
+        let guard = super::rcu::read_lock();
         let raw = self.dev.load(core::sync::atomic::Ordering::Acquire);
         let dev = NonNull::new(raw).map(|dev| {
             // SAFETY: the slot's reference keeps the device live at least
@@ -217,8 +216,7 @@ impl DmaDeviceSlot {
             // INVARIANT: we took the reference the value owns.
             DmaDevice { dev }
         });
-        // SAFETY: closes the section opened above.
-        unsafe { bindings::zcpair_rcu_read_unlock() };
+        drop(guard);
         dev
     }
 

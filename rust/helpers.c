@@ -600,3 +600,89 @@ void zcpair_nla_nest_cancel(struct sk_buff *skb, struct nlattr *nest)
 {
 	nla_nest_cancel(skb, nest);
 }
+
+void zcpair_netdev_hold(struct net_device *dev, netdevice_tracker *tracker)
+{
+	netdev_hold(dev, tracker, GFP_KERNEL);
+}
+
+void zcpair_netdev_put(struct net_device *dev, netdevice_tracker *tracker)
+{
+	netdev_put(dev, tracker);
+}
+
+const unsigned char *zcpair_netdev_addr(const struct net_device *dev)
+{
+	return dev->dev_addr;
+}
+
+unsigned int zcpair_netdev_mtu(const struct net_device *dev)
+{
+	return READ_ONCE(dev->mtu);
+}
+
+bool zcpair_netdev_is_ethernet(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && !(dev->flags & IFF_LOOPBACK);
+}
+
+int zcpair_dev_queue_xmit_on(struct sk_buff *skb, struct net_device *dev)
+{
+	int rc;
+
+	skb->dev = dev;
+	/* net_xmit_eval() evaluates its argument twice. */
+	rc = dev_queue_xmit(skb);
+	return net_xmit_eval(rc);
+}
+
+bool zcpair_netdev_rx_handler_is(const struct net_device *dev, rx_handler_func_t *handler)
+{
+	return rcu_access_pointer(dev->rx_handler) == handler;
+}
+
+bool zcpair_netdev_has_rx_handler(const struct net_device *dev)
+{
+	return rcu_access_pointer(dev->rx_handler) != NULL;
+}
+
+void *zcpair_netdev_rx_handler_data(const struct net_device *dev)
+{
+	return rcu_dereference_rtnl(dev->rx_handler_data);
+}
+
+struct net_device *zcpair_netdev_notifier_info_to_dev(void *info)
+{
+	return netdev_notifier_info_to_dev(info);
+}
+
+const struct ethhdr *zcpair_skb_eth_hdr(const struct sk_buff *skb)
+{
+	return eth_hdr(skb);
+}
+
+bool zcpair_skb_is_loopback(const struct sk_buff *skb)
+{
+	return skb->pkt_type == PACKET_LOOPBACK;
+}
+
+struct sk_buff *zcpair_skb_share_check(struct sk_buff *skb)
+{
+	return skb_share_check(skb, GFP_ATOMIC);
+}
+
+void zcpair_skb_to_host(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->dev = dev;
+	skb->pkt_type = PACKET_HOST;
+}
+
+void zcpair_skb_set_dev(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->dev = dev;
+}
+
+struct net_device *zcpair_skb_dev(const struct sk_buff *skb)
+{
+	return skb->dev;
+}

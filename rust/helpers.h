@@ -155,6 +155,24 @@ struct nlattr *zcpair_nla_nest_start(struct sk_buff *skb, int type);
 void zcpair_nla_nest_end(struct sk_buff *skb, struct nlattr *nest);
 void zcpair_nla_nest_cancel(struct sk_buff *skb, struct nlattr *nest);
 
+/* Other drivers' devices (rust/lower.rs) */
+void zcpair_netdev_hold(struct net_device *dev, netdevice_tracker *tracker);
+void zcpair_netdev_put(struct net_device *dev, netdevice_tracker *tracker);
+const unsigned char *zcpair_netdev_addr(const struct net_device *dev);
+unsigned int zcpair_netdev_mtu(const struct net_device *dev);
+bool zcpair_netdev_is_ethernet(const struct net_device *dev);
+int zcpair_dev_queue_xmit_on(struct sk_buff *skb, struct net_device *dev);
+bool zcpair_netdev_rx_handler_is(const struct net_device *dev, rx_handler_func_t *handler);
+bool zcpair_netdev_has_rx_handler(const struct net_device *dev);
+void *zcpair_netdev_rx_handler_data(const struct net_device *dev);
+struct net_device *zcpair_netdev_notifier_info_to_dev(void *info);
+const struct ethhdr *zcpair_skb_eth_hdr(const struct sk_buff *skb);
+bool zcpair_skb_is_loopback(const struct sk_buff *skb);
+struct sk_buff *zcpair_skb_share_check(struct sk_buff *skb);
+void zcpair_skb_to_host(struct sk_buff *skb, struct net_device *dev);
+void zcpair_skb_set_dev(struct sk_buff *skb, struct net_device *dev);
+struct net_device *zcpair_skb_dev(const struct sk_buff *skb);
+
 /* Constants bindgen cannot evaluate as macros (BIT()). */
 enum {
 	ZCPAIR_COALESCE_TX_USECS = ETHTOOL_COALESCE_TX_USECS,

@@ -34,6 +34,14 @@ impl ExtAck<'_> {
         }
     }
 
+    /// No extack: messages go nowhere.
+    pub(crate) fn none() -> ExtAck<'static> {
+        ExtAck {
+            raw: core::ptr::null_mut(),
+            _p: PhantomData,
+        }
+    }
+
     /// The C extack (may be NULL), for the adapters that pass it on.
     pub(crate) fn as_raw(&self) -> *mut bindings::netlink_ext_ack {
         self.raw

@@ -8,6 +8,7 @@
 use super::bindings;
 use super::callback;
 use super::ethtool::{self, EthtoolOps};
+use super::lower::NetDevice;
 use super::netdev::{priv_size, Adapter, Device, DeviceRef, Driver, Net};
 use super::netlink::{Attrs, ExtAck, Policy};
 use super::rtnl_lock::Rtnl;
@@ -115,6 +116,11 @@ impl<'a, D: LinkOps> NewLink<'a, D> {
     }
 
     /// Where errors go.
+    /// Proof of rtnl, held for the whole of `newlink`.
+    pub(crate) fn rtnl(&self) -> &Rtnl {
+        &self.rtnl
+    }
+
     pub(crate) fn extack(&self) -> &ExtAck<'a> {
         &self.extack
     }
@@ -437,6 +443,15 @@ impl<D: LinkOps> LinkKind<D> {
         // SAFETY: created with our ops, so its private area is ours; rtnl
         // (borrowed for 'a) keeps it from being unregistered and freed.
         Some(unsafe { Device::from_raw(raw) })
+    }
+
+    /// `dev` as a device of `D`, if it is one.
+    pub(crate) fn device_of<'a>(
+        &self,
+        dev: &'a NetDevice,
+        rtnl: &'a Rtnl,
+    ) -> Option<&'a Device<D>> {
+        self.ours(dev.as_raw(), rtnl)
     }
 
     /// The device of `D` with `ifindex` in `net`, if any.

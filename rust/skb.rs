@@ -220,6 +220,14 @@ impl SkBuff {
         Ok(())
     }
 
+    /// A clone (`skb_clone()`, GFP_ATOMIC): a second skb sharing the data.
+    pub(crate) fn clone_atomic(&self) -> Option<SkBuff> {
+        // SAFETY: `skb` is live (type invariant); atomic context allowed.
+        let c = unsafe { bindings::skb_clone(self.raw(), kernel::bindings::GFP_ATOMIC) };
+        // SAFETY: NULL or a new skb that is ours.
+        unsafe { SkBuff::from_raw(c) }
+    }
+
     /// Records the software transmit timestamp, if one was asked for.
     pub(crate) fn tx_timestamp(&mut self) {
         // SAFETY: by the type invariant we own the live skb.

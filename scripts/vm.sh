@@ -17,7 +17,7 @@ kdir=$(kernel_builddir "$flavor")
 [ -f "$kdir/.zcpair-built" ] || die "no $flavor kernel in the cache: run 'make kernel FLAVOR=$flavor'"
 
 # Under TCG a KASAN kernel wants room; two vCPUs match the machine.
-vng_opts=(--run "$kdir" --cpus "${ZCPAIR_VM_CPUS:-2}" --memory "${ZCPAIR_VM_MEM:-2G}" --user root)
+vng_opts=(${ZCPAIR_VM_CONSOLE:+--verbose} --run "$kdir" --cpus "${ZCPAIR_VM_CPUS:-2}" --memory "${ZCPAIR_VM_MEM:-2G}" --user root)
 # /dev/kvm may exist where KVM does not work (seen here: QEMU aborts on an
 # MSR write), so TCG is the default; ZCPAIR_VM_KVM=1 opts in to KVM.
 [ "${ZCPAIR_VM_KVM:-0}" = 1 ] || vng_opts+=(--disable-kvm)
@@ -59,6 +59,11 @@ vng_rc=0
 wait "$vng_pid" || vng_rc=$?
 wait "$tail_pid" 2>/dev/null || true
 
+# ZCPAIR_VM_CONSOLE=FILE: the serial console, which (unlike the kernel log
+# the guest streams) still holds the last oops when the guest dies.
+if [ -n "${ZCPAIR_VM_CONSOLE:-}" ]; then
+	cp "$io/vng.log" "$ZCPAIR_VM_CONSOLE" 2>/dev/null || true
+fi
 if [ -n "${ZCPAIR_VM_KMSG:-}" ]; then
 	cp "$io/kmsg" "$ZCPAIR_VM_KMSG" 2>/dev/null || true
 fi

@@ -100,6 +100,18 @@ counters! {
     tx_batch_max_run: "tx_batch_max_run" => ZCPAIR_A_STATS_TX_BATCH_MAX_RUN, max;
     /// Completion passes that released frames.
     tx_completion_passes: "tx_completion_passes" => ZCPAIR_A_STATS_TX_COMPLETION_PASSES;
+    /// Frames sent through the uplink (a broadcast's copy too).
+    tx_uplink_packets: "tx_uplink_packets" => ZCPAIR_A_STATS_TX_UPLINK_PACKETS;
+    /// Bytes of those.
+    tx_uplink_bytes: "tx_uplink_bytes" => ZCPAIR_A_STATS_TX_UPLINK_BYTES;
+    /// Frames for the peer sent through the uplink while it was down.
+    tx_uplink_remapped: "tx_uplink_remapped" => ZCPAIR_A_STATS_TX_UPLINK_REMAPPED;
+    /// Frames the uplink refused.
+    tx_uplink_dropped: "tx_uplink_dropped" => ZCPAIR_A_STATS_TX_UPLINK_DROPPED;
+    /// Frames received from the uplink.
+    rx_uplink_packets: "rx_uplink_packets" => ZCPAIR_A_STATS_RX_UPLINK_PACKETS;
+    /// Bytes of those, with the Ethernet header.
+    rx_uplink_bytes: "rx_uplink_bytes" => ZCPAIR_A_STATS_RX_UPLINK_BYTES;
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each

@@ -9,17 +9,20 @@ use crate::counters::Counters;
 use crate::knet::genl::{Dump, Family, Handler, McGroup, Op, Perm, Request, Writer};
 use crate::knet::netdev::{with_bh_disabled, Device, Net};
 use crate::knet::netlink::{Policy, Range};
+use crate::knet::rcu;
 use crate::knet::rtnl_lock::Rtnl;
 use crate::knet::sgring::RingState;
 use crate::knet::uapi::{
     ZCPAIR_A_PAIR_COPYBREAK, ZCPAIR_A_PAIR_IFINDEX, ZCPAIR_A_PAIR_IFNAME, ZCPAIR_A_PAIR_MAX,
     ZCPAIR_A_PAIR_PEER_IFINDEX, ZCPAIR_A_PAIR_PEER_IFNAME, ZCPAIR_A_PAIR_PEER_NETNSID,
     ZCPAIR_A_PAIR_QUEUES, ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING,
-    ZCPAIR_A_PAIR_TX_SEGMENT, ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT,
-    ZCPAIR_A_RING_SIZE, ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET,
-    ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
+    ZCPAIR_A_PAIR_TX_SEGMENT, ZCPAIR_A_PAIR_UPLINK, ZCPAIR_A_PAIR_UPLINK_IFNAME,
+    ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE,
+    ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET,
+    ZCPAIR_COPYBREAK_MAX,
 };
 use crate::pair::EndData;
+use crate::uplink;
 use crate::{ZcPair, LINK};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
@@ -33,6 +36,7 @@ const EVENTS: u32 = 0;
 
 static IFINDEX_RANGE: Range = Range::new(1, i32::MAX as u64);
 static COPYBREAK_RANGE: Range = Range::new(0, ZCPAIR_COPYBREAK_MAX as u64);
+static UPLINK_RANGE: Range = Range::new(0, i32::MAX as u64);
 
 /// Request attributes; everything else is rejected by strict validation.
 pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
@@ -48,6 +52,8 @@ pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
     Policy::unspec(),                    // stats (reply only)
     Policy::u8_max(1),                   // tx-segment
     Policy::unspec(),                    // queues (reply only; ethtool -L)
+    Policy::u32_range(&UPLINK_RANGE),    // uplink (0: none)
+    Policy::unspec(),                    // uplink-ifname (reply only)
 ];
 
 pub(crate) static OPS: [Op; 2] = [
@@ -130,6 +136,13 @@ fn set_doit(req: &Request<'_>) -> Result {
     let dev = target(req, &rtnl)?;
     let data = dev.data().ok_or(ENODEV)?;
     let mut changed = false;
+    // First what can be refused for reasons outside the request's values,
+    // so that a refusal changes nothing.
+    if let Some(ifindex) = req.attrs().u32(ZCPAIR_A_PAIR_UPLINK) {
+        let before = data.end().uplink.get_arc(&rtnl).map(|u| u.ifindex());
+        uplink::set(dev, ifindex, req.extack(), &rtnl)?;
+        changed |= before != data.end().uplink.get_arc(&rtnl).map(|u| u.ifindex());
+    }
     if let Some(copybreak) = req.attrs().u32(ZCPAIR_A_PAIR_COPYBREAK) {
         if copybreak > data.pair.hdr_buf {
             return Err(req.extack().fail(
@@ -186,7 +199,15 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
         ZCPAIR_A_PAIR_TX_SEGMENT,
         data.end().tx_segment.load(Ordering::Relaxed).into(),
     )?;
-    w.u32(ZCPAIR_A_PAIR_QUEUES, dev.real_num_tx_queues())
+    w.u32(ZCPAIR_A_PAIR_QUEUES, dev.real_num_tx_queues())?;
+    let guard = rcu::read_lock();
+    match data.end().uplink.get(&guard) {
+        Some(up) => {
+            w.u32(ZCPAIR_A_PAIR_UPLINK, up.ifindex() as u32)?;
+            w.string(ZCPAIR_A_PAIR_UPLINK_IFNAME, up.name())
+        }
+        None => w.u32(ZCPAIR_A_PAIR_UPLINK, 0),
+    }
 }
 
 fn ring(w: &mut Writer<'_>, r: &RingState) -> Result {

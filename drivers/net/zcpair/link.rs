@@ -15,10 +15,11 @@ use crate::knet::uapi::{
     ZCPAIR_CMD_PAIR_CREATE_NTF, ZCPAIR_CMD_PAIR_DELETE_NTF, ZCPAIR_COPYBREAK_DEFAULT,
     ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN, ZCPAIR_INFO_COPYBREAK,
     ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_MAX, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
-    ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN,
+    ZCPAIR_INFO_UPLINK, ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX,
+    ZCPAIR_RING_SIZE_MIN,
 };
 use crate::pair::{EndData, Pair, Params, Side};
-use crate::{genl, tx, ZcPair};
+use crate::{genl, tx, uplink, ZcPair};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
 use kernel::prelude::*;
@@ -30,14 +31,16 @@ const IFINFOMSG_LEN: u16 = 16;
 static RING_RANGE: Range = Range::new(ZCPAIR_RING_SIZE_MIN as u64, ZCPAIR_RING_SIZE_MAX as u64);
 static HDR_RANGE: Range = Range::new(ZCPAIR_HDR_BUF_MIN as u64, ZCPAIR_HDR_BUF_MAX as u64);
 static COPYBREAK_RANGE: Range = Range::new(0, ZCPAIR_HDR_BUF_MAX as u64);
+static UPLINK_RANGE: Range = Range::new(1, i32::MAX as u64);
 
 /// The netlink policy of the kind attributes.
-pub(crate) static POLICY: [Policy; 5] = [
+pub(crate) static POLICY: [Policy; ZCPAIR_INFO_MAX as usize + 1] = [
     Policy::unspec(),
     Policy::binary_min(IFINFOMSG_LEN),
     Policy::u32_range(&RING_RANGE),
     Policy::u32_range(&HDR_RANGE),
     Policy::u32_range(&COPYBREAK_RANGE),
+    Policy::u32_range(&UPLINK_RANGE),
 ];
 
 /// Reads and checks the pair parameters of a request; defaults for what
@@ -118,6 +121,12 @@ impl LinkOps for ZcPair {
     /// failures before it need no unregistering of it).
     fn newlink<'a>(ctx: &NewLink<'a, ZcPair>) -> Result<Created<'a, ZcPair>> {
         let params = params(ctx.data(), ctx.extack())?;
+        // The uplink is checked before anything is created and attached
+        // once both ends are registered (`newlink_done`).
+        let uplink = ctx.data().and_then(|d| d.u32(ZCPAIR_INFO_UPLINK));
+        if let Some(ifindex) = uplink {
+            uplink::check(ctx.device(), ifindex, ctx.extack(), ctx.rtnl())?;
+        }
         let mut spec = ctx.peer_spec(ZCPAIR_INFO_PEER)?;
         // `numtxqueues N` given once sizes both ends.
         ctx.inherit_queue_counts(&mut spec);
@@ -127,11 +136,13 @@ impl LinkOps for ZcPair {
         let peer = peer.register(EndData {
             pair: pair.clone(),
             side: Side::B,
+            initial_uplink: None,
         })?;
         Ok(Created::new(
             EndData {
                 pair,
                 side: Side::A,
+                initial_uplink: uplink,
             },
             Some(peer),
         ))
@@ -139,6 +150,13 @@ impl LinkOps for ZcPair {
 
     /// Both ends are registered: announce the pair.
     fn newlink_done(dev: &Device<ZcPair>, rtnl: &Rtnl) {
+        if let Some(ifindex) = dev.data().and_then(|d| d.initial_uplink) {
+            // Checked in `newlink`, under the same rtnl hold: only memory
+            // can fail here.
+            if uplink::set(dev, ifindex, &ExtAck::none(), rtnl).is_err() {
+                pr_warn!("{}: could not attach the uplink\n", dev.name());
+            }
+        }
         if let Some(data) = dev.data() {
             genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_CREATE_NTF);
         }
@@ -218,6 +236,9 @@ impl Driver for ZcPair {
             if let Some(peer) = data.peer().device() {
                 peer.carrier_on();
             }
+        } else if uplink::attached(end) {
+            // Frames for the peer follow the uplink meanwhile.
+            dev.carrier_on();
         }
         // Frames may have waited in our receive rings while we were down.
         for q in end.queues() {
@@ -234,7 +255,10 @@ impl Driver for ZcPair {
         end.up.store(false, Ordering::Release);
         dev.carrier_off();
         if let Some(peer) = data.peer().device() {
-            peer.carrier_off();
+            // A peer with an uplink keeps sending, through it.
+            if !uplink::attached(data.peer()) {
+                peer.carrier_off();
+            }
         }
         dev.tx_disable();
         for q in end.queues() {

@@ -13,12 +13,15 @@
 
 use crate::counters::Counters;
 use crate::knet::dma::DmaDevice;
+use crate::knet::lower::MacAddr;
 use crate::knet::napi::Napi;
 use crate::knet::netdev::DeviceRef;
+use crate::knet::rcu::RcuArc;
 use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::multidest::Held;
+use crate::uplink::Uplink;
 use crate::ZcPair;
-use core::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::alloc::KBox;
 use kernel::prelude::*;
 use kernel::sync::{Arc, SpinLock};
@@ -44,6 +47,9 @@ impl Side {
 pub(crate) struct EndData {
     pub(crate) pair: Arc<Pair>,
     pub(crate) side: Side,
+    /// The uplink the creating request named (ifindex), attached once both
+    /// ends are registered.
+    pub(crate) initial_uplink: Option<u32>,
 }
 
 impl EndData {
@@ -176,6 +182,11 @@ pub(crate) struct End {
     pub(crate) tx_usecs: AtomicU32,
     /// `ethtool -C tx-frames`: frames per batch at most (0: the maximum).
     pub(crate) tx_frames: AtomicU32,
+    /// The device's MAC (kept by the netdevice notifier): the peer's
+    /// cross-talk detector compares destinations with it (uplink.rs).
+    mac: AtomicU64,
+    /// The uplink, if the end has one (uplink.rs).
+    pub(crate) uplink: RcuArc<Uplink>,
 }
 
 impl End {
@@ -188,7 +199,20 @@ impl End {
             tx_segment: AtomicBool::new(false),
             tx_usecs: AtomicU32::new(0),
             tx_frames: AtomicU32::new(0),
+            mac: AtomicU64::new(0),
+            uplink: RcuArc::new(),
         }? Error)
+    }
+
+    /// The device's MAC, as last registered or changed.
+    pub(crate) fn mac(&self) -> MacAddr {
+        let v = self.mac.load(Ordering::Relaxed).to_le_bytes();
+        [v[0], v[1], v[2], v[3], v[4], v[5]]
+    }
+
+    pub(crate) fn set_mac(&self, a: MacAddr) {
+        let v = u64::from_le_bytes([a[0], a[1], a[2], a[3], a[4], a[5], 0, 0]);
+        self.mac.store(v, Ordering::Relaxed);
     }
 
     /// Queue `index`, if the end has it.

@@ -9,9 +9,9 @@ use crate::knet::napi::{PollCtx, PollTail};
 use crate::knet::netdev::{Device, Sent, TxQueue};
 use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
-use crate::multidest;
 use crate::pair::{EndData, Queue, QueuePair};
 use crate::ZcPair;
+use crate::{multidest, uplink};
 use core::sync::atomic::Ordering;
 
 const ETH_HLEN: usize = 14;
@@ -29,7 +29,7 @@ const WAKE_THRESHOLD: u32 = 2;
 /// in `tx_ring_full` and `tx_dropped`. With a qdisc attached the ring
 /// pushes back instead: the queue stops when the ring fills and byte queue
 /// limits account what is in flight, and the qdisc holds frames meanwhile.
-pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
+pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
     let Some(data) = dev.data() else {
         return Sent;
     };
@@ -44,9 +44,17 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, mut skb: SkBuff) -> Sent {
     };
     let (end, peer) = (data.end(), data.peer());
     let len = skb.len();
+    if len < ETH_HLEN {
+        return dropped(qp.ours, skb, false);
+    }
+    // With an uplink, the cross-talk detector decides first: only frames
+    // for the peer (and broadcasts) go on to the ring.
+    let Some(mut skb) = uplink::route(data, qp.ours, skb) else {
+        return Sent;
+    };
     // A peer that is down takes nothing: drop before any work on the frame
     // (checked again under the ring lock below, where it counts).
-    if len < ETH_HLEN || !peer.up.load(Ordering::Relaxed) {
+    if !peer.up.load(Ordering::Relaxed) {
         return dropped(qp.ours, skb, false);
     }
     let more = dev.xmit_more();

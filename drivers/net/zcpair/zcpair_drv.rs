@@ -34,9 +34,12 @@ mod pair;
 mod rx;
 #[forbid(unsafe_code)]
 mod tx;
+#[forbid(unsafe_code)]
+mod uplink;
 
 use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
 use knet::genl::FamilyRegistration;
+use knet::lower::{Notifier, NotifierRegistration};
 use knet::netdev::Layout;
 use knet::rtnl::{LinkKind, LinkRegistration};
 
@@ -78,11 +81,16 @@ pub(crate) struct ZcPair;
 /// Its registration with rtnetlink; its ops' address identifies our devices.
 pub(crate) static LINK: LinkKind<ZcPair> = LinkKind::new();
 
+/// The netdevice notifier: our ends' MACs, uplinks going away.
+static EVENTS: Notifier<uplink::Events> = Notifier::new();
+
 struct ZcPairModule {
     // Dropped in this order: the link kind (deleting every pair, which
-    // announces them gone) first, then the genetlink family, then the DMA
-    // device their rings were allocated for.
+    // announces them gone and detaches their uplinks) first, then the
+    // netdevice notifier, the genetlink family, then the DMA device their
+    // rings were allocated for.
     _link: LinkRegistration<ZcPair>,
+    _events: NotifierRegistration<uplink::Events>,
     _genl: FamilyRegistration<genl::ZcPairGenl>,
     _dma: PlatformDmaDevice,
 }
@@ -109,8 +117,13 @@ impl kernel::Module for ZcPairModule {
             &genl::OPS,
             &genl::MCGRPS,
         );
-        let link = family.and_then(|family| Ok((LINK.register()?, family)));
-        let (link, family) = match link {
+        // The notifier before the link kind: it learns each end's MAC at
+        // registration.
+        let link = family.and_then(|family| {
+            let events = EVENTS.register()?;
+            Ok((LINK.register()?, events, family))
+        });
+        let (link, events, family) = match link {
             Ok(v) => v,
             Err(e) => {
                 DMA_DEVICE.clear();
@@ -125,6 +138,7 @@ impl kernel::Module for ZcPairModule {
         );
         Ok(ZcPairModule {
             _link: link,
+            _events: events,
             _genl: family,
             _dma: dma,
         })

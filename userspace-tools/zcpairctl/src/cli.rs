@@ -22,6 +22,7 @@ Exit status:
 Examples:
   zcpairctl add zc0 peer zc1 ring 512 copybreak 256 queues 2
   zcpairctl set zc0 tx-segment on
+  zcpairctl set zc0 uplink eth0
   zcpairctl -n blue show --json
   zcpairctl stats zc0 --watch 1
   zcpairctl -n blue recv --listen 10.99.0.2:6001,10.99.0.2:6002 --calls 10
@@ -51,11 +52,12 @@ pub struct Cli {
 }
 
 /// `set`'s synopsis.
-pub const SET_USAGE: &str = "zcpairctl set NAME { copybreak N | tx-segment on|off }";
+pub const SET_USAGE: &str =
+    "zcpairctl set NAME { copybreak N | tx-segment on|off | uplink DEV|none }";
 
 /// Keywords of `add`, in the order the help lists them.
 pub const ADD_USAGE: &str = "zcpairctl add NAME peer PEER [netns NS] [peer-netns NS] [ring N] \
-    [hdr-buf N] [copybreak N] [queues N]";
+    [hdr-buf N] [copybreak N] [queues N] [uplink DEV]";
 
 #[derive(Subcommand, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -71,7 +73,10 @@ pub enum Command {
             copybreak N      frames up to N bytes are copied whole (<= hdr-buf)\n  \
             queues N         queues of each end, 1 to 16 (IFLA_NUM_TX_QUEUES and\n                   \
                              IFLA_NUM_RX_QUEUES; the peer gets the same): a ring\n                   \
-                             pair and a NAPI instance each (ethtool -l combined)\n\n\
+                             pair and a NAPI instance each (ethtool -l combined)\n  \
+            uplink DEV       NAME (not PEER) sends the frames not for PEER's MAC\n                   \
+                             through DEV, an Ethernet device of NAME's netns\n                   \
+                             (see `zcpairctl set --help`)\n\n\
             The kernel applies its defaults to what is not given and checks the values."
     )]
     Add(AddArgs),
@@ -102,7 +107,14 @@ pub enum Command {
                                  transmits into segments itself, destinations\n                       \
                                  interleaved within a transmit batch (ethtool -C\n                       \
                                  tx-usecs/tx-frames); off (or 0, the default): GSO\n                       \
-                                 frames cross the ring whole\n\n\
+                                 frames cross the ring whole\n  \
+            uplink DEV|none      DEV (an Ethernet device of this end's netns, not\n                       \
+                                 a zcpair one, MTU >= this end's): frames not for\n                       \
+                                 the peer's MAC, and those for the peer while it\n                       \
+                                 is down, leave through DEV with this end's MAC\n                       \
+                                 (broadcast/multicast cross the ring too); frames\n                       \
+                                 DEV receives for this end's MAC are delivered\n                       \
+                                 here; none: detach it\n\n\
             The kernel checks the values."
     )]
     Set {
@@ -110,7 +122,8 @@ pub enum Command {
         name: String,
         /// The parameter
         param: SetParam,
-        /// Its new value: a number for copybreak, on|off (1|0) for tx-segment
+        /// Its new value: a number for copybreak, on|off (1|0) for tx-segment,
+        /// a device or none for uplink
         value: String,
     },
 
@@ -208,13 +221,17 @@ pub enum SetParam {
     /// on|off: this end cuts the UDP GSO frames it transmits into segments
     /// itself
     TxSegment,
+    /// DEV|none: the device frames not for the peer leave through
+    Uplink,
 }
 
 /// `set`'s parameter with its value, parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Setting {
     Copybreak(u32),
     TxSegment(bool),
+    /// The uplink's name, `None` to detach it (`uplink none`).
+    Uplink(Option<String>),
 }
 
 #[derive(Args, Debug, PartialEq, Eq)]
@@ -222,7 +239,7 @@ pub struct AddArgs {
     /// The new device
     pub name: String,
     /// peer PEER [netns NS] [peer-netns NS] [ring N] [hdr-buf N] [copybreak N]
-    /// [queues N]
+    /// [queues N] [uplink DEV]
     #[arg(value_name = "KEYWORD VALUE", num_args = 1.., required = true)]
     pub keywords: Vec<String>,
 }
@@ -239,6 +256,8 @@ pub struct AddSpec {
     pub copybreak: Option<u32>,
     /// Queues of each end (1 to `QUEUES_MAX`).
     pub queues: Option<u32>,
+    /// The new end's uplink, a device name of the netns it is created in.
+    pub uplink: Option<String>,
 }
 
 fn number(keyword: &str, value: &str) -> Result<u32, String> {
@@ -270,12 +289,35 @@ fn on_off(keyword: &str, value: &str) -> Result<bool, String> {
     }
 }
 
+/// A device name, or `none` (`None`).
+fn device_or_none(keyword: &str, value: &str) -> Result<Option<String>, String> {
+    if value == "none" {
+        return Ok(None);
+    }
+    check_ifname(value)
+        .map(|()| Some(value.to_owned()))
+        .map_err(|_| {
+            format!("invalid value '{value}' for '{keyword}': expected a device name or 'none'")
+        })
+}
+
 /// Read `set`'s value for `param`. The error is a usage message.
 pub fn parse_set(param: SetParam, value: &str) -> Result<Setting, String> {
     match param {
         SetParam::Copybreak => number("copybreak", value).map(Setting::Copybreak),
         SetParam::TxSegment => on_off("tx-segment", value).map(Setting::TxSegment),
+        SetParam::Uplink => device_or_none("uplink", value).map(Setting::Uplink),
     }
+}
+
+/// `add`'s uplink: a device name (`none`, which `set` takes, is no device).
+fn uplink(keyword: &str, value: &str) -> Result<String, String> {
+    device_or_none(keyword, value)?.ok_or_else(|| {
+        format!(
+            "invalid value '{value}' for '{keyword}': expected a device name \
+             (a new device has no uplink unless one is given)"
+        )
+    })
 }
 
 fn set_once<T>(slot: &mut Option<T>, keyword: &str, v: T) -> Result<(), String> {
@@ -310,6 +352,7 @@ pub fn parse_add(args: &AddArgs) -> Result<AddSpec, String> {
             "hdr-buf" => set_once(&mut spec.hdr_buf, kw, number(kw, value)?)?,
             "copybreak" => set_once(&mut spec.copybreak, kw, number(kw, value)?)?,
             "queues" => set_once(&mut spec.queues, kw, queues(kw, value)?)?,
+            "uplink" => set_once(&mut spec.uplink, kw, uplink(kw, value)?)?,
             _ => return Err(format!("unknown keyword '{kw}'")),
         }
     }

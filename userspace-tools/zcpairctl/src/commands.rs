@@ -16,10 +16,35 @@ use crate::output;
 use crate::rtnl::{self, AddRequest};
 use crate::{netns, uapi};
 
+/// The ifindex of uplink `dev` in this thread's netns (`RTM_GETLINK` by
+/// name); `netns` names that netns in the error when there is no such
+/// device.
+fn uplink_index(dev: &str, netns: Option<&str>) -> Result<u32> {
+    let mut conn = Conn::open(Proto::Route)?;
+    let links = match conn.request(rtnl::get_link(dev)) {
+        Err(Error::Kernel { errno, .. }) if errno == libc::ENODEV => {
+            let place = netns.map_or_else(String::new, |ns| format!(" in netns \"{ns}\""));
+            return Err(Error::Other(format!(
+                "uplink device \"{dev}\" does not exist{place}"
+            )));
+        }
+        r => r?,
+    };
+    rtnl::link_index(&links).ok_or_else(|| Error::Decode("RTM_GETLINK without a link".into()))
+}
+
 /// `add`.
 pub fn add(spec: &AddSpec) -> Result<()> {
     let ns = spec.netns.as_deref().map(netns::open).transpose()?;
     let peer_ns = spec.peer_netns.as_deref().map(netns::open).transpose()?;
+    // The uplink is a device of the netns the new end is created in.
+    let uplink = match (&spec.uplink, &ns, spec.netns.as_deref()) {
+        (None, ..) => None,
+        (Some(dev), Some(f), Some(name)) => {
+            Some(netns::run_in(f, name, || uplink_index(dev, Some(name)))?)
+        }
+        (Some(dev), ..) => Some(uplink_index(dev, None)?),
+    };
     let req = AddRequest {
         name: spec.name.clone(),
         peer: spec.peer.clone(),
@@ -29,6 +54,7 @@ pub fn add(spec: &AddSpec) -> Result<()> {
         hdr_buf: spec.hdr_buf,
         copybreak: spec.copybreak,
         queues: spec.queues,
+        uplink,
     };
     let mut conn = Conn::open(Proto::Route)?;
     conn.request(rtnl::new_link(&req))?;
@@ -106,11 +132,16 @@ pub fn show(name: Option<&str>, json: bool) -> Result<()> {
 
 /// `set`.
 pub fn set(name: &str, setting: Setting) -> Result<()> {
-    let (mut conn, family) = zcpair_conn()?;
     let msg = match setting {
         Setting::Copybreak(v) => ZcpairMessage::set_copybreak(name, v),
         Setting::TxSegment(on) => ZcpairMessage::set_tx_segment(name, on),
+        // The end is a device of this netns, and so must its uplink be.
+        Setting::Uplink(dev) => {
+            let ifindex = dev.map(|d| uplink_index(&d, None)).transpose()?;
+            ZcpairMessage::set_uplink(name, ifindex.unwrap_or(0))
+        }
     };
+    let (mut conn, family) = zcpair_conn()?;
     zcpair_request(&mut conn, &family, msg, 0)?;
     Ok(())
 }

@@ -63,6 +63,15 @@ impl ZcpairMessage {
             ],
         }
     }
+
+    /// `pair-set` of one device's uplink, by name: `ifindex` of a device
+    /// in the end's netns, 0 to detach it.
+    pub fn set_uplink(name: &str, ifindex: u32) -> Self {
+        Self {
+            cmd: cmd::PAIR_SET,
+            attrs: vec![PairAttr::Ifname(name.to_owned()), PairAttr::Uplink(ifindex)],
+        }
+    }
 }
 
 impl GenlFamily for ZcpairMessage {
@@ -131,6 +140,10 @@ pub enum PairAttr {
     TxSegment(u8),
     /// Queues in use, the same on both ends (reply only).
     Queues(u32),
+    /// ifindex of the end's uplink, in the end's netns; 0: none.
+    Uplink(u32),
+    /// Name of the uplink (reply only).
+    UplinkIfname(String),
     Other(DefaultNla),
 }
 
@@ -141,8 +154,9 @@ impl Nla for PairAttr {
             | Self::PeerIfindex(_)
             | Self::PeerNetnsid(_)
             | Self::Copybreak(_)
-            | Self::Queues(_) => 4,
-            Self::Ifname(s) | Self::PeerIfname(s) => string_len(s),
+            | Self::Queues(_)
+            | Self::Uplink(_) => 4,
+            Self::Ifname(s) | Self::PeerIfname(s) | Self::UplinkIfname(s) => string_len(s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().buffer_len(),
             Self::Stats(attrs) => attrs.as_slice().buffer_len(),
             Self::TxSegment(_) => 1,
@@ -164,17 +178,21 @@ impl Nla for PairAttr {
             Self::Stats(_) => pair::STATS | NLA_F_NESTED,
             Self::TxSegment(_) => pair::TX_SEGMENT,
             Self::Queues(_) => pair::QUEUES,
+            Self::Uplink(_) => pair::UPLINK,
+            Self::UplinkIfname(_) => pair::UPLINK_IFNAME,
             Self::Other(nla) => nla.kind(),
         }
     }
 
     fn emit_value(&self, buffer: &mut [u8]) {
         match self {
-            Self::Ifindex(v) | Self::PeerIfindex(v) | Self::Copybreak(v) | Self::Queues(v) => {
-                emit_u32(buffer, *v).unwrap()
-            }
+            Self::Ifindex(v)
+            | Self::PeerIfindex(v)
+            | Self::Copybreak(v)
+            | Self::Queues(v)
+            | Self::Uplink(v) => emit_u32(buffer, *v).unwrap(),
             Self::PeerNetnsid(v) => emit_i32(buffer, *v).unwrap(),
-            Self::Ifname(s) | Self::PeerIfname(s) => emit_string(buffer, s),
+            Self::Ifname(s) | Self::PeerIfname(s) | Self::UplinkIfname(s) => emit_string(buffer, s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().emit(buffer),
             Self::Stats(attrs) => attrs.as_slice().emit(buffer),
             Self::TxSegment(v) => buffer[0] = *v,
@@ -200,6 +218,8 @@ impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for PairAttr {
             pair::STATS => Self::Stats(parse_nlas(value).with_context(ctx)?),
             pair::TX_SEGMENT => Self::TxSegment(parse_u8(value).with_context(ctx)?),
             pair::QUEUES => Self::Queues(parse_u32(value).with_context(ctx)?),
+            pair::UPLINK => Self::Uplink(parse_u32(value).with_context(ctx)?),
+            pair::UPLINK_IFNAME => Self::UplinkIfname(parse_string(value).with_context(ctx)?),
             _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
         })
     }
@@ -377,6 +397,11 @@ pub struct Pair {
     /// Queues in use (`ethtool -l` combined), the same on both ends;
     /// absent from older modules' replies.
     pub queues: Option<u32>,
+    /// ifindex of the end's uplink in the end's netns, 0 when it has none;
+    /// absent from older modules' replies.
+    pub uplink: Option<u32>,
+    /// The uplink's name, when it has one.
+    pub uplink_ifname: Option<String>,
 }
 
 impl Pair {
@@ -395,6 +420,8 @@ impl Pair {
                 PairAttr::Stats(s) => p.stats = Some(s.iter().map(|c| (c.kind, c.value)).collect()),
                 PairAttr::TxSegment(v) => p.tx_segment = Some(*v),
                 PairAttr::Queues(v) => p.queues = Some(*v),
+                PairAttr::Uplink(v) => p.uplink = Some(*v),
+                PairAttr::UplinkIfname(v) => p.uplink_ifname = Some(v.clone()),
                 PairAttr::Other(_) => {}
             }
         }

@@ -24,10 +24,8 @@ pub fn open(name: &str) -> Result<File> {
     File::open(&p).map_err(|e| Error::io(format!("cannot open network namespace \"{name}\""), e))
 }
 
-/// Move this process into netns `name`, as `ip -n NAME` does, so that the
-/// sockets opened afterwards talk to that netns.
-pub fn enter(name: &str) -> Result<()> {
-    let f = open(name)?;
+/// Move the calling thread into the netns open as `f`.
+fn set(f: &File, name: &str) -> Result<()> {
     // SAFETY: setns(2) only reads the fd, which `f` keeps open for the
     // call; it changes no memory of ours.
     let rc = unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) };
@@ -38,4 +36,25 @@ pub fn enter(name: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Move this process into netns `name`, as `ip -n NAME` does, so that the
+/// sockets opened afterwards talk to that netns.
+pub fn enter(name: &str) -> Result<()> {
+    set(&open(name)?, name)
+}
+
+/// Run `work` in netns `name` (open as `f`) and return its result, this
+/// thread staying where it is: `work` runs in a thread of its own, which
+/// enters the netns first (a netns is per thread), so the sockets it opens
+/// talk to that netns.
+pub fn run_in<T: Send>(f: &File, name: &str, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            set(f, name)?;
+            work()
+        })
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }

@@ -56,6 +56,11 @@ pub fn pair_json(p: &Pair) -> Value {
     // The number, as YNL prints a u8.
     put(pair::TX_SEGMENT, p.tx_segment.map(Value::from));
     put(pair::QUEUES, p.queues.map(Value::from));
+    put(pair::UPLINK, p.uplink.map(Value::from));
+    put(
+        pair::UPLINK_IFNAME,
+        p.uplink_ifname.clone().map(Value::from),
+    );
     Value::Object(m)
 }
 
@@ -69,9 +74,10 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "?".to_owned(), |v| v.to_string())
 }
 
-/// ` copybreak N`, ` tx-segment on|off` and ` queues N`, those the reply
-/// has: the end's own parameters, as `set` takes them, then the queue
-/// count (as `add` takes it; the same on both ends).
+/// ` copybreak N`, ` tx-segment on|off`, ` uplink DEV|none` and
+/// ` queues N`, those the reply has: the end's own parameters, as `set`
+/// takes them, then the queue count (as `add` takes it; the same on both
+/// ends).
 fn params_text(p: &Pair) -> String {
     let mut s = String::new();
     if let Some(cb) = p.copybreak {
@@ -80,10 +86,24 @@ fn params_text(p: &Pair) -> String {
     if let Some(seg) = p.tx_segment {
         s += &format!(" tx-segment {}", on_off(seg));
     }
+    if let Some(up) = uplink_text(p) {
+        s += &format!(" uplink {up}");
+    }
     if let Some(q) = p.queues {
         s += &format!(" queues {q}");
     }
     s
+}
+
+/// The uplink as `set` takes it: its name, `none` for ifindex 0, or
+/// `ifindex N` should the reply not name it; `None` when the reply has no
+/// uplink attribute (an older module).
+pub fn uplink_text(p: &Pair) -> Option<String> {
+    match (p.uplink?, &p.uplink_ifname) {
+        (0, _) => Some("none".into()),
+        (_, Some(name)) => Some(name.clone()),
+        (i, None) => Some(format!("ifindex {i}")),
+    }
 }
 
 /// `on` for a set flag (any non-zero value), `off` for 0.
@@ -96,8 +116,8 @@ pub fn on_off(v: u8) -> &'static str {
 }
 
 /// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]
-/// [tx-segment on|off] [queues N]`: the kernel names the peer only when it
-/// shares the asking netns.
+/// [tx-segment on|off] [uplink DEV|none] [queues N]`: the kernel names the
+/// peer only when it shares the asking netns.
 pub fn pair_headline(p: &Pair) -> String {
     let mut s = format!(
         "{}: {} peer {}",

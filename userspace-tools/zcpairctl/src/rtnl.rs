@@ -27,13 +27,15 @@ pub enum ZcpairInfo {
     RingSize(u32),
     HdrBuf(u32),
     Copybreak(u32),
+    /// ifindex of the new end's uplink, in the new end's netns.
+    Uplink(u32),
 }
 
 impl Nla for ZcpairInfo {
     fn value_len(&self) -> usize {
         match self {
             Self::Peer(msg) => msg.buffer_len(),
-            Self::RingSize(_) | Self::HdrBuf(_) | Self::Copybreak(_) => 4,
+            Self::RingSize(_) | Self::HdrBuf(_) | Self::Copybreak(_) | Self::Uplink(_) => 4,
         }
     }
 
@@ -43,13 +45,14 @@ impl Nla for ZcpairInfo {
             Self::RingSize(_) => info::RING_SIZE,
             Self::HdrBuf(_) => info::HDR_BUF,
             Self::Copybreak(_) => info::COPYBREAK,
+            Self::Uplink(_) => info::UPLINK,
         }
     }
 
     fn emit_value(&self, buffer: &mut [u8]) {
         match self {
             Self::Peer(msg) => msg.emit(buffer),
-            Self::RingSize(v) | Self::HdrBuf(v) | Self::Copybreak(v) => {
+            Self::RingSize(v) | Self::HdrBuf(v) | Self::Copybreak(v) | Self::Uplink(v) => {
                 emit_u32(buffer, *v).unwrap()
             }
         }
@@ -71,6 +74,9 @@ pub struct AddRequest {
     /// Queues of each end: `IFLA_NUM_TX_QUEUES` and `IFLA_NUM_RX_QUEUES`
     /// of the request (the peer, given none, gets the same).
     pub queues: Option<u32>,
+    /// ifindex of the new end's uplink (`uplink DEV`, resolved in the netns
+    /// the device is created in); the peer gets none.
+    pub uplink: Option<u32>,
 }
 
 /// The single `RTM_NEWLINK` that creates a pair.
@@ -87,6 +93,7 @@ pub fn new_link(req: &AddRequest) -> NetlinkMessage<RouteNetlinkMessage> {
     data.extend(req.ring_size.map(ZcpairInfo::RingSize));
     data.extend(req.hdr_buf.map(ZcpairInfo::HdrBuf));
     data.extend(req.copybreak.map(ZcpairInfo::Copybreak));
+    data.extend(req.uplink.map(ZcpairInfo::Uplink));
     let mut data_bytes = vec![0; data.as_slice().buffer_len()];
     data.as_slice().emit(&mut data_bytes);
 
@@ -120,11 +127,20 @@ pub fn del_link(name: &str) -> NetlinkMessage<RouteNetlinkMessage> {
     new_request(RouteNetlinkMessage::DelLink(link), NLM_F_ACK)
 }
 
-/// `RTM_GETLINK` of a device by name (to check its kind before deleting).
+/// `RTM_GETLINK` of a device by name (to check its kind before deleting,
+/// or to find an uplink's ifindex).
 pub fn get_link(name: &str) -> NetlinkMessage<RouteNetlinkMessage> {
     let mut link = LinkMessage::default();
     link.attributes.push(LinkAttribute::IfName(name.to_owned()));
     new_request(RouteNetlinkMessage::GetLink(link), 0)
+}
+
+/// The ifindex of the link an `RTM_GETLINK` was answered with, if any.
+pub fn link_index(replies: &[RouteNetlinkMessage]) -> Option<u32> {
+    replies.iter().find_map(|m| match m {
+        RouteNetlinkMessage::NewLink(l) => Some(l.header.index),
+        _ => None,
+    })
 }
 
 /// The `IFLA_INFO_KIND` of a link message, if any.

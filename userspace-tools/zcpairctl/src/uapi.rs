@@ -93,6 +93,7 @@ pub mod info {
     pub const RING_SIZE: u16 = attr(raw::ZCPAIR_INFO_RING_SIZE);
     pub const HDR_BUF: u16 = attr(raw::ZCPAIR_INFO_HDR_BUF);
     pub const COPYBREAK: u16 = attr(raw::ZCPAIR_INFO_COPYBREAK);
+    pub const UPLINK: u16 = attr(raw::ZCPAIR_INFO_UPLINK);
 
     pub const ALL: &[(&str, u16)] = &[
         ("unspec", attr(raw::ZCPAIR_INFO_UNSPEC)),
@@ -100,6 +101,7 @@ pub mod info {
         ("ring-size", RING_SIZE),
         ("hdr-buf", HDR_BUF),
         ("copybreak", COPYBREAK),
+        ("uplink", UPLINK),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_INFO_MAX);
 }
@@ -152,6 +154,8 @@ pub mod pair {
     pub const STATS: u16 = attr(raw::ZCPAIR_A_PAIR_STATS);
     pub const TX_SEGMENT: u16 = attr(raw::ZCPAIR_A_PAIR_TX_SEGMENT);
     pub const QUEUES: u16 = attr(raw::ZCPAIR_A_PAIR_QUEUES);
+    pub const UPLINK: u16 = attr(raw::ZCPAIR_A_PAIR_UPLINK);
+    pub const UPLINK_IFNAME: u16 = attr(raw::ZCPAIR_A_PAIR_UPLINK_IFNAME);
 
     pub const ALL: &[(&str, u16)] = &[
         ("ifindex", IFINDEX),
@@ -165,6 +169,8 @@ pub mod pair {
         ("stats", STATS),
         ("tx-segment", TX_SEGMENT),
         ("queues", QUEUES),
+        ("uplink", UPLINK),
+        ("uplink-ifname", UPLINK_IFNAME),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_A_PAIR_MAX);
 }

@@ -50,6 +50,7 @@ fn add_keywords() {
             hdr_buf: Some(256),
             copybreak: Some(200),
             queues: None,
+            uplink: None,
         }
     );
     let s = add(&["zc0", "copybreak", "64", "peer", "zc1"]).unwrap();
@@ -113,6 +114,55 @@ fn add_queues_out_of_range_exits_2() {
         e.contains("queues N         queues of each end, 1 to 16"),
         "{e}"
     );
+}
+
+#[test]
+fn add_uplink() {
+    let s = add(&["zc0", "peer", "zc1", "uplink", "eth0"]).unwrap();
+    assert_eq!(s.uplink.as_deref(), Some("eth0"));
+    let s = add(&["zc0", "uplink", "eth0", "netns", "red", "peer", "zc1"]).unwrap();
+    assert_eq!(
+        (s.uplink.as_deref(), s.netns.as_deref(), s.peer.as_str()),
+        (Some("eth0"), Some("red"), "zc1")
+    );
+    assert_eq!(add(&["zc0", "peer", "zc1"]).unwrap().uplink, None);
+    assert!(
+        add(&["zc0", "peer", "zc1", "uplink", "eth0", "uplink", "eth1"])
+            .unwrap_err()
+            .contains("'uplink' given twice")
+    );
+    assert!(add(&["zc0", "peer", "zc1", "uplink"])
+        .unwrap_err()
+        .contains("needs a value"));
+    for bad in ["a/b", "this-name-is-too-long", "", "eth0:1"] {
+        assert_eq!(
+            add(&["zc0", "peer", "zc1", "uplink", bad]).unwrap_err(),
+            format!("invalid value '{bad}' for 'uplink': expected a device name or 'none'")
+        );
+    }
+    // `none` is set's word for no uplink; add has none unless one is given.
+    assert!(add(&["zc0", "peer", "zc1", "uplink", "none"])
+        .unwrap_err()
+        .starts_with("invalid value 'none' for 'uplink': expected a device name"));
+}
+
+/// A bad uplink name is a usage error of the binary, before any netlink;
+/// the help lists the keyword.
+#[test]
+fn add_bad_uplink_exits_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zcpairctl"))
+        .args(["add", "zc0", "peer", "zc1", "uplink", "a/b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid value 'a/b' for 'uplink'"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[uplink DEV]"), "{stderr}");
+    let e = parse(&["add", "--help"]).unwrap_err().to_string();
+    assert!(e.contains("uplink DEV       NAME (not PEER)"), "{e}");
 }
 
 #[test]
@@ -238,6 +288,37 @@ fn set_values() {
 }
 
 #[test]
+fn set_uplink() {
+    assert_eq!(
+        parse(&["set", "zc0", "uplink", "eth0"]).unwrap().command,
+        Command::Set {
+            name: "zc0".into(),
+            param: SetParam::Uplink,
+            value: "eth0".into()
+        }
+    );
+    assert_eq!(
+        set(&["zc0", "uplink", "eth0"]),
+        Ok(("zc0".into(), Setting::Uplink(Some("eth0".into()))))
+    );
+    assert_eq!(
+        set(&["zc0", "uplink", "none"]),
+        Ok(("zc0".into(), Setting::Uplink(None)))
+    );
+    for bad in ["a/b", "this-name-is-too-long", "", ".."] {
+        assert_eq!(
+            set(&["zc0", "uplink", bad]).unwrap_err(),
+            format!("invalid value '{bad}' for 'uplink': expected a device name or 'none'")
+        );
+    }
+    assert!(set(&["zc0", "copybreak", "none"])
+        .unwrap_err()
+        .contains("unsigned 32-bit number"));
+    let e = parse(&["set", "--help"]).unwrap_err().to_string();
+    assert!(e.contains("uplink DEV|none"), "{e}");
+}
+
+#[test]
 fn set_refuses_bad_values() {
     for bad in ["yes", "2", "ON", "", "true"] {
         assert_eq!(
@@ -279,6 +360,8 @@ fn unknown_arguments_are_usage_errors() {
         &["set", "zc0", "tx-segment"],
         &["set", "zc0", "tx-segment", "on", "extra"],
         &["set", "zc0", "tx-segment", "-1"],
+        &["set", "zc0", "uplink"],
+        &["set", "zc0", "uplink", "eth0", "eth1"],
         &["stats", "zc0", "--watch", "0"],
         &["del"],
         &[],

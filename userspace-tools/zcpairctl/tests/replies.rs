@@ -117,9 +117,11 @@ fn pair_get_reply_with_tx_segment() {
         output::ntf_json(uapi::cmd::PAIR_CHANGE_NTF, &p)["msg"]["tx-segment"],
         1
     );
-    // Every counter of this build, the six batching ones among them.
+    // Recorded from a module with the first 22 counters, the six
+    // batching ones among them (not yet the uplink's).
     let stats = p.stats.as_ref().unwrap();
-    assert_eq!(stats.len(), uapi::stats::ALL.len());
+    assert_eq!(stats.len(), 22);
+    assert!(stats.iter().all(|(k, _)| uapi::stats::name(*k).is_some()));
     assert_eq!(json[0]["stats"]["tx-segments"], 1200);
     assert_eq!(json[0]["stats"]["tx-batches"], 40);
     assert_eq!(json[0]["stats"]["tx-batch-frames"], 160);
@@ -129,6 +131,11 @@ fn pair_get_reply_with_tx_segment() {
     let text = output::stats_text(&p, None);
     assert!(text.contains("tx-batch-max-run"), "{text}");
     assert!(!text.contains("stat-"), "{text}");
+    assert!(!text.contains("uplink"), "{text}");
+    // Nor has it an uplink: nothing is printed of it.
+    assert_eq!((p.uplink, p.uplink_ifname.as_deref()), (None, None));
+    assert!(!output::pair_text(&p).contains("uplink"));
+    assert!(output::pair_json(&p).get("uplink").is_none());
     assert!(check_ack(&msgs[1]).is_ok());
 
     let off = Pair {
@@ -185,6 +192,107 @@ fn pair_get_reply_with_queues() {
 }
 
 #[test]
+fn pair_get_reply_with_uplink() {
+    let msgs = messages("genl-pair-get-uplink.hex");
+    assert_eq!(msgs.len(), 2);
+    let p = pair_of(&msgs[0]);
+    assert_eq!(p.uplink, Some(2));
+    assert_eq!(p.uplink_ifname.as_deref(), Some("eth0"));
+    assert_eq!(p.queues, Some(4));
+    assert_eq!(
+        output::pair_text(&p),
+        "7: zca peer 8: zcb copybreak 128 tx-segment off uplink eth0 queues 4\n    \
+         tx-ring size 256 hdr-buf 256 head 4000 tail 4040 in-flight 40\n    \
+         rx-ring size 256 hdr-buf 256 head 12 tail 12 in-flight 0"
+    );
+    let json = output::pairs_json(std::slice::from_ref(&p));
+    assert_eq!(json[0]["uplink"], 2);
+    assert_eq!(json[0]["uplink-ifname"], "eth0");
+    // In spec order: the last two attributes of the set.
+    let keys: Vec<&str> = json[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys[keys.len() - 3..],
+        ["queues", "uplink", "uplink-ifname"]
+    );
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CHANGE_NTF, &p),
+        "change zca ifindex 7 peer zcb ifindex 8 copybreak 128 tx-segment off uplink eth0 queues 4"
+    );
+    assert_eq!(
+        output::ntf_json(uapi::cmd::PAIR_CHANGE_NTF, &p)["msg"]["uplink-ifname"],
+        "eth0"
+    );
+
+    // Every counter of this build, the six uplink ones last.
+    let stats = p.stats.as_ref().unwrap();
+    assert_eq!(stats.len(), uapi::stats::ALL.len());
+    for (name, want) in [
+        ("tx-uplink-packets", 500),
+        ("tx-uplink-bytes", 750_000),
+        ("tx-uplink-remapped", 3),
+        ("tx-uplink-dropped", 1),
+        ("rx-uplink-packets", 420),
+        ("rx-uplink-bytes", 630_000),
+    ] {
+        assert_eq!(json[0]["stats"][name], want, "{name}");
+        let kind = uapi::stats::ALL.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(p.counter(kind), Some(want), "{name}");
+    }
+    let names: Vec<&str> = uapi::stats::ALL[uapi::stats::ALL.len() - 6..]
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "tx-uplink-packets",
+            "tx-uplink-bytes",
+            "tx-uplink-remapped",
+            "tx-uplink-dropped",
+            "rx-uplink-packets",
+            "rx-uplink-bytes"
+        ]
+    );
+    let text = output::stats_text(&p, None);
+    assert_eq!(text.lines().count(), 1 + uapi::stats::ALL.len(), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().eq(["tx-uplink-remapped", "3"])),
+        "{text}"
+    );
+    assert!(!text.contains("stat-"), "{text}");
+    let j = output::stats_json_line(&p, None);
+    assert_eq!(j["stats"]["rx-uplink-bytes"], 630_000);
+    assert!(check_ack(&msgs[1]).is_ok());
+
+    // Detached (uplink 0, no name): `uplink none`, and 0 in JSON, as YNL
+    // prints it.
+    let none = Pair {
+        uplink: Some(0),
+        uplink_ifname: None,
+        ..p.clone()
+    };
+    assert!(output::pair_headline(&none).ends_with(" tx-segment off uplink none queues 4"));
+    assert_eq!(output::pair_json(&none)["uplink"], 0);
+    assert!(output::pair_json(&none).get("uplink-ifname").is_none());
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CHANGE_NTF, &none),
+        "change zca ifindex 7 peer zcb ifindex 8 copybreak 128 tx-segment off uplink none queues 4"
+    );
+    // An uplink the reply does not name is shown by its ifindex.
+    let unnamed = Pair {
+        uplink_ifname: None,
+        ..p
+    };
+    assert_eq!(output::uplink_text(&unnamed).as_deref(), Some("ifindex 2"));
+}
+
+#[test]
 fn emitted_pair_parses_back() {
     let attrs = vec![
         PairAttr::Ifindex(3),
@@ -201,6 +309,8 @@ fn emitted_pair_parses_back() {
         ]),
         PairAttr::TxSegment(1),
         PairAttr::Queues(4),
+        PairAttr::Uplink(9),
+        PairAttr::UplinkIfname("eth1".into()),
     ];
     let mut g = GenlMessage::from_payload(ZcpairMessage {
         cmd: uapi::cmd::PAIR_CHANGE_NTF,
@@ -277,6 +387,21 @@ fn rtnl_errors() {
     let msg: NetlinkMessage<netlink_packet_route::RouteNetlinkMessage> = decode(&buf).unwrap();
     let e = check_ack(&msg).unwrap_err();
     assert_eq!(e.to_string(), "Error: No such device");
+}
+
+/// The uplink's ifindex is that of the link `RTM_GETLINK` answers with.
+#[test]
+fn getlink_reply_index() {
+    use netlink_packet_route::link::{LinkAttribute, LinkMessage};
+    use netlink_packet_route::RouteNetlinkMessage;
+    let mut link = LinkMessage::default();
+    link.header.index = 7;
+    link.attributes.push(LinkAttribute::IfName("eth0".into()));
+    assert_eq!(
+        zcpairctl::rtnl::link_index(&[RouteNetlinkMessage::NewLink(link)]),
+        Some(7)
+    );
+    assert_eq!(zcpairctl::rtnl::link_index(&[]), None);
 }
 
 #[test]

@@ -37,6 +37,7 @@ fn add_with_everything() {
         hdr_buf: Some(256),
         copybreak: Some(200),
         queues: None,
+        uplink: None,
     };
     let want: Vec<u8> = vec![
         128, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0, // nlmsghdr: RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
@@ -99,6 +100,34 @@ fn add_with_queues() {
             28, 0, 1, 0,                                        //     ZCPAIR_INFO_PEER
               0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0, // ifinfomsg, all zero
               8, 0, 3, 0,   b'z', b'c', b'1', 0,                //       IFLA_IFNAME "zc1", no queue counts
+    ];
+    assert_eq!(bytes(&new_link(&req)), want);
+}
+
+/// `uplink DEV`: ZCPAIR_INFO_UPLINK (5), the ifindex `add` resolved, after
+/// the other kind attributes; the peer's section has none.
+#[rustfmt::skip]
+#[test]
+fn add_with_uplink() {
+    let req = AddRequest {
+        name: "zc0".into(),
+        peer: "zc1".into(),
+        copybreak: Some(200),
+        uplink: Some(2),
+        ..Default::default()
+    };
+    let want: Vec<u8> = vec![
+        104, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0, // nlmsghdr: RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   // ifinfomsg: AF_UNSPEC, all zero
+        8, 0, 3, 0,   b'z', b'c', b'0', 0,                      // IFLA_IFNAME "zc0"
+        64, 0, 18, 0,                                           // IFLA_LINKINFO
+          11, 0, 1, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0, //   IFLA_INFO_KIND "zcpair" (+1 pad)
+          48, 0, 2, 0,                                          //   IFLA_INFO_DATA
+            28, 0, 1, 0,                                        //     ZCPAIR_INFO_PEER
+              0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0, // ifinfomsg, all zero
+              8, 0, 3, 0,   b'z', b'c', b'1', 0,                //       IFLA_IFNAME "zc1", no uplink
+            8, 0, 4, 0,   200, 0, 0, 0,                         //     ZCPAIR_INFO_COPYBREAK 200
+            8, 0, 5, 0,   2, 0, 0, 0,                           //     ZCPAIR_INFO_UPLINK ifindex 2
     ];
     assert_eq!(bytes(&new_link(&req)), want);
 }
@@ -171,6 +200,21 @@ fn pair_set_tx_segment() {
     let mut off = want;
     off[32] = 0;                                                // TX_SEGMENT u8 0
     assert_eq!(genl(ZcpairMessage::set_tx_segment("zc0", false), 0), off);
+}
+
+#[rustfmt::skip]
+#[test]
+fn pair_set_uplink() {
+    let want: Vec<u8> = vec![
+        36, 0, 0, 0,   0x1e, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0,
+        2, 1, 0, 0,                                             // PAIR_SET, version 1
+        8, 0, 2, 0,   b'z', b'c', b'0', 0,                      // IFNAME "zc0"
+        8, 0, 12, 0,  7, 0, 0, 0,                               // UPLINK u32 ifindex 7
+    ];
+    assert_eq!(genl(ZcpairMessage::set_uplink("zc0", 7), 0), want);
+    let mut none = want;
+    none[32] = 0;                                               // UPLINK 0: detach
+    assert_eq!(genl(ZcpairMessage::set_uplink("zc0", 0), 0), none);
 }
 
 #[rustfmt::skip]

@@ -170,6 +170,8 @@ fn json_keys_are_spec_names() {
         stats: Some(uapi::stats::ALL.iter().map(|(_, k)| (*k, 7)).collect()),
         tx_segment: Some(1),
         queues: Some(2),
+        uplink: Some(3),
+        uplink_ifname: Some("eth0".into()),
     };
     let v = pair_json(&p);
     let keys =

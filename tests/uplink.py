@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The uplink and its cross-talk detector, from one process.
+
+Usage: uplink.py NETNS_A NETNS_B NETNS_R
+
+End ua (NETNS_A, 10.77.0.1, fd77::1) and its peer ub (NETNS_B, 10.77.0.2,
+fd77::2); a veth upa (NETNS_A, no address) to upr in NETNS_R, the
+"router" standing in for the physical network (10.77.0.100, fd77::100).
+ua gets upa as its uplink. Checked: frames for the peer cross the ring,
+frames for the router leave through the uplink and its answers come
+back, byte for byte, v4 and v6, and the counters agree with what a packet
+socket on upr saw; with ub down, frames for it follow the uplink
+(remapped) and return to the ring when it is up; every refusal's errno
+and extack; an uplink given at creation, shared by two ends, following
+the uplink's MTU, and deleted under traffic (ua detaches and says so).
+Prints KTAP result lines for tests/19-uplink.sh.
+"""
+import os
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
+from zcnl import attr, attrs, ifinfo, setns, uapi  # noqa: E402
+
+IFLA_ADDRESS, IFLA_MASTER = 1, 10
+VETH_INFO_PEER = 1
+RTM_DELLINK = 17
+ETH_P_ALL = 3
+PACKET_OUTGOING = 4
+N = 40
+PORT = 7100
+
+
+def mac(a):
+    return ":".join(f"{b:02x}" for b in a)
+
+
+class Side:
+    def __init__(self, ns):
+        setns(ns)
+        self.ns = ns
+        self.fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+        self.rt = zcnl.Rtnl()
+        self.genl = zcnl.Genl("zcpair")
+
+    def index(self, name):
+        found = self.rt.getlink(name)
+        return found[0] if found else None
+
+    def mac(self, name):
+        return self.rt.getlink(name)[1][IFLA_ADDRESS][:6]
+
+    def mtu(self, name):
+        return zcnl.u32(self.rt.getlink(name)[1][zcnl.IFLA_MTU])
+
+    def up(self, name, on=True):
+        self.rt.set_up(self.index(name), on)
+
+    def newlink(self, name, kind, data=b"", extra=b""):
+        info = attr(zcnl.IFLA_INFO_KIND, kind) + (attr(zcnl.IFLA_INFO_DATA, data) if data else b"")
+        return self.rt.check(f"create {name}", zcnl.RTM_NEWLINK,
+                             ifinfo() + attr(zcnl.IFLA_IFNAME, name) + extra +
+                             attr(zcnl.IFLA_LINKINFO, info), zcnl.NLM_F_CREATE | zcnl.NLM_F_EXCL)
+
+    def veth(self, name, peer, peer_fd):
+        self.newlink(name, "veth", attr(VETH_INFO_PEER, ifinfo() + attr(zcnl.IFLA_IFNAME, peer) +
+                                        attr(zcnl.IFLA_NET_NS_FD, peer_fd)))
+
+    def dellink(self, name):
+        return self.rt.request(RTM_DELLINK, ifinfo(self.index(name)))[:2]
+
+    def pair(self, name):
+        """pair-get of NAME: (uplink ifindex, uplink name, {stats attr: value})."""
+        err, msg, replies = self.genl.call(uapi.ZCPAIR_CMD_PAIR_GET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, name))
+        if err or not replies:
+            raise zcnl.NetlinkError(err, msg, f"pair-get {name}")
+        r = replies[0]
+        stats = {k: zcnl.uint(v) for k, v in attrs(r[uapi.ZCPAIR_A_PAIR_STATS]).items()}
+        name = r.get(uapi.ZCPAIR_A_PAIR_UPLINK_IFNAME, b"").rstrip(b"\0").decode()
+        return zcnl.u32(r[uapi.ZCPAIR_A_PAIR_UPLINK]), name, stats
+
+    def set_uplink(self, name, ifindex):
+        err, msg, _ = self.genl.call(uapi.ZCPAIR_CMD_PAIR_SET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, name) +
+                                     attr(uapi.ZCPAIR_A_PAIR_UPLINK, ifindex))
+        return err, msg
+
+    def udp(self, family, ip, port=PORT):
+        setns(self.ns)
+        s = socket.socket(family, socket.SOCK_DGRAM)
+        s.bind((ip, port))
+        s.settimeout(5)
+        return s
+
+
+def payload(i, size=700):
+    return struct.pack("!I", i) + bytes((i + k) % 253 for k in range(size - 4))
+
+
+def exchange(tx, rx, dst, n=N, first=0):
+    """Sends N datagrams from TX to DST; returns how many RX got intact."""
+    for i in range(first, first + n):
+        tx.sendto(payload(i), dst)
+    good = 0
+    try:
+        for _ in range(n):
+            d = rx.recv(65536)
+            good += d == payload(struct.unpack_from("!I", d)[0])
+    except socket.timeout:
+        pass
+    return good
+
+
+def wire(sock, src=None, dst=None):
+    """Drains the packet socket on upr: frames upr received, with source
+    SRC or destination DST (6-byte MACs)."""
+    n = 0
+    while select.select([sock], [], [], 0.3)[0]:
+        frame, addr = sock.recvfrom(65536)
+        if addr[2] == PACKET_OUTGOING:
+            continue
+        if (src is None or frame[6:12] == src) and (dst is None or frame[0:6] == dst):
+            n += 1
+    return n
+
+
+def delta(after, before, key):
+    return after[key] - before[key]
+
+
+def main():
+    ns_a, ns_b, ns_r = sys.argv[1:4]
+    res = Result()
+    r = Side(ns_r)
+    b = Side(ns_b)
+    a = Side(ns_a)
+    # Quiet ends: no router solicitations from the v6 stack's own timers;
+    # and in NETNS_A, where two ends will share the uplink, each answers
+    # ARP for its own address only (arp_ignore 1), so the router reaches
+    # each end by that end's MAC.
+    for side in (a, b, r):
+        setns(side.ns)
+        with open("/proc/sys/net/ipv6/conf/default/router_solicitations", "w") as f:
+            f.write("0\n")
+    setns(ns_a)
+    with open("/proc/sys/net/ipv4/conf/all/arp_ignore", "w") as f:
+        f.write("1\n")
+    setns(ns_a)
+    a.rt.create_pair("ua", "ub", b.fd)
+    a.veth("upa", "upr", r.fd)
+    ua, ub_mac = a.index("ua"), b.mac("ub")
+    for side, name, v4, v6 in ((a, "ua", "10.77.0.1", "fd77::1"), (b, "ub", "10.77.0.2", "fd77::2"),
+                               (r, "upr", "10.77.0.100", "fd77::100")):
+        side.rt.add_addr(side.index(name), v4, 24)
+        side.rt.add_addr(side.index(name), v6, 64)
+        side.up(name)
+    a.up("upa")
+    upa = a.index("upa")
+    a.rt.wait_oper_up("ua")
+    ua_mac = a.mac("ua")
+
+    # 1. Attach by pair-set; pair-get reports it.
+    err, msg = a.set_uplink("ua", upa)
+    got = a.pair("ua")[:2]
+    res.report(err == 0 and got == (upa, "upa"), "pair-set uplink upa: pair-get reports uplink upa",
+               f"errno {err} '{msg}', pair-get uplink {got}")
+
+    setns(ns_r)
+    snoop = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    snoop.bind(("upr", 0))
+    tx4, tx6 = a.udp(socket.AF_INET, "10.77.0.1"), a.udp(socket.AF_INET6, "fd77::1")
+    rb4, rb6 = b.udp(socket.AF_INET, "10.77.0.2"), b.udp(socket.AF_INET6, "fd77::2")
+    rr4, rr6 = r.udp(socket.AF_INET, "10.77.0.100"), r.udp(socket.AF_INET6, "fd77::100")
+    # Neighbours resolved (ARP/ND broadcasts cross both ways).
+    warm = [exchange(tx4, rb4, ("10.77.0.2", PORT), 1), exchange(tx4, rr4, ("10.77.0.100", PORT), 1),
+            exchange(tx6, rb6, ("fd77::2", PORT), 1), exchange(tx6, rr6, ("fd77::100", PORT), 1)]
+    wire(snoop)
+
+    # 2. To the peer: the ring, nothing through the uplink.
+    s0 = a.pair("ua")[2]
+    got = (exchange(tx4, rb4, ("10.77.0.2", PORT)), exchange(tx6, rb6, ("fd77::2", PORT)))
+    s1 = a.pair("ua")[2]
+    seen = wire(snoop, src=ua_mac)
+    up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
+    ring = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_PACKETS)
+    res.report(got == (N, N) and up_tx == seen and ring >= 2 * N and
+               delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED) > 0,
+               "to the peer, v4 and v6: every datagram through the ring, intact; "
+               "tx_uplink_packets moved only by what upr saw from ua (neighbour multicast)",
+               f"warm-up {warm}, intact {got} of {N}, tx_packets +{ring}, tx_uplink_packets +{up_tx}, "
+               f"frames from ua at upr {seen}")
+
+    # 3. To the router: through the uplink, and its answers back.
+    s0 = a.pair("ua")[2]
+    out = (exchange(tx4, rr4, ("10.77.0.100", PORT)), exchange(tx6, rr6, ("fd77::100", PORT)))
+    back = (exchange(rr4, tx4, ("10.77.0.1", PORT)), exchange(rr6, tx6, ("fd77::1", PORT)))
+    s1 = a.pair("ua")[2]
+    seen = wire(snoop, src=ua_mac)
+    up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
+    up_rx = delta(s1, s0, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS)
+    res.report(out == (N, N) and back == (N, N) and up_tx == seen and seen >= 2 * N and up_rx >= 2 * N and
+               delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED) == 0,
+               "to the router, v4 and v6: through the uplink (tx_uplink_packets = frames upr saw from ua), "
+               "its answers received through it (rx_uplink_packets), every byte intact, nothing in the ring",
+               f"out {out}, back {back} of {N}, tx_uplink_packets +{up_tx}, frames at upr {seen}, "
+               f"rx_uplink_packets +{up_rx}")
+
+    # 4. Peer down: frames for it follow the uplink (remapped), with
+    # carrier kept; peer up: back to the ring.
+    b.up("ub", False)
+    time.sleep(0.2)
+    s0 = a.pair("ua")[2]
+    for i in range(N):
+        tx4.sendto(payload(i), ("10.77.0.2", PORT))
+    seen = wire(snoop, dst=ub_mac)
+    s1 = a.pair("ua")[2]
+    remapped = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_REMAPPED)
+    oper = a.rt.link("ua")[1]
+    b.up("ub")
+    a.rt.wait_oper_up("ua")
+    b.rt.wait_oper_up("ub")
+    s2 = a.pair("ua")[2]
+    again = exchange(tx4, rb4, ("10.77.0.2", PORT), first=N)
+    s3 = a.pair("ua")[2]
+    res.report(seen >= N and remapped == seen and oper == zcnl.IF_OPER_UP and again == N and
+               delta(s3, s2, uapi.ZCPAIR_A_STATS_TX_UPLINK_REMAPPED) == 0,
+               "peer down: frames for it leave through the uplink (tx_uplink_remapped = frames for ub's MAC "
+               "at upr), ua keeps carrier; peer up again: back through the ring, intact",
+               f"frames for ub at upr {seen}, remapped +{remapped}, ua operstate {oper}, after up: "
+               f"{again} of {N} intact, remapped +{delta(s3, s2, uapi.ZCPAIR_A_STATS_TX_UPLINK_REMAPPED)}")
+
+    # 5. Refusals: errno and extack, the uplink unchanged.
+    setns(ns_a)
+    a.newlink("brx", "bridge")
+    a.veth("vbr", "vbr2", a.fd)
+    a.rt.check("enslave vbr", zcnl.RTM_NEWLINK, ifinfo(a.index("vbr")) + attr(IFLA_MASTER, a.index("brx")))
+    cases = (("itself", ua, 22, "zcpair device"), ("lo", 1, 22, "Ethernet"),
+             ("a missing ifindex", 99999, 19, "no device"),
+             ("a bridge port", a.index("vbr"), 16, "rx handler"))
+    ok, seen = True, []
+    for desc, idx, want_err, want_msg in cases:
+        err, msg = a.set_uplink("ua", idx)
+        still = a.pair("ua")[0]
+        ok &= err == want_err and want_msg in (msg or "") and still == upa
+        seen.append(f"{desc}: errno {err} '{msg}', uplink still {still}")
+    # An end's MTU above the uplink's.
+    a.rt.create_pair("wa", "wb", b.fd)
+    a.rt.set_mtu(a.index("wa"), 9000)
+    err, msg = a.set_uplink("wa", upa)
+    ok &= err == 22 and "MTU" in (msg or "") and a.pair("wa")[0] == 0
+    seen.append(f"MTU 9000 over 1500: errno {err} '{msg}'")
+    # At creation: checked before anything exists.
+    err, msg = a.rt.try_create_pair("xa", "xb", b.fd, uplink=1)
+    left = a.index("xa") is not None or b.index("xb") is not None
+    ok &= err == 22 and "Ethernet" in (msg or "") and not left
+    seen.append(f"create with uplink lo: errno {err} '{msg}', left behind {left}")
+    res.report(ok, "refused with errno and extack, nothing changed: the end itself (EINVAL), lo (EINVAL), "
+               "a missing ifindex (ENODEV), a bridge port (EBUSY), an MTU above the uplink's (EINVAL), "
+               "lo at creation (nothing left behind)", *seen)
+
+    # 6. At creation, and one uplink shared by two ends: frames from the
+    # router reach each end by its MAC.
+    a.dellink("wa")
+    a.rt.create_pair("va", "vb", b.fd, uplink=upa)
+    a.rt.add_addr(a.index("va"), "10.77.0.3", 24)
+    a.up("va")
+    time.sleep(0.1)
+    rv4 = a.udp(socket.AF_INET, "10.77.0.3")
+    shared = a.pair("va")[:2]
+    s0 = a.pair("va")[2]
+    to_va = exchange(rr4, rv4, ("10.77.0.3", PORT))
+    to_ua = exchange(rr4, tx4, ("10.77.0.1", PORT))
+    s1 = a.pair("va")[2]
+    res.report(shared == (upa, "upa") and to_va == N and to_ua == N and
+               delta(s1, s0, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS) >= N,
+               "uplink at creation (ZCPAIR_INFO_UPLINK), shared by two ends: the router reaches each by its MAC",
+               f"va uplink {shared}, router to va {to_va}, to ua {to_ua} of {N}, "
+               f"va rx_uplink_packets +{delta(s1, s0, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS)}")
+
+    # 7. The uplink's MTU falls: the ends follow.
+    a.rt.set_mtu(upa, 1400)
+    mtus = (a.mtu("ua"), a.mtu("va"))
+    a.rt.set_mtu(upa, 1500)
+    res.report(mtus == (1400, 1400), "the uplink's MTU lowered to 1400: both ends' MTU follow",
+               f"ua, va MTU {mtus}")
+
+    # 8. Deleting one end's pair leaves the port to the other; the uplink
+    # deleted under traffic: ua detaches, announced, and the ring still
+    # carries frames to the peer.
+    a.dellink("va")
+    after = exchange(rr4, tx4, ("10.77.0.1", PORT), first=2 * N)
+    mon = zcnl.Genl("zcpair")
+    mon.sock.setsockopt(zcnl.SOL_NETLINK, 1, mon.groups["events"])  # NETLINK_ADD_MEMBERSHIP
+    stop = threading.Event()
+
+    def blast():
+        while not stop.is_set():
+            try:
+                tx4.sendto(payload(0), ("10.77.0.100", PORT))
+            except OSError:
+                pass
+    t = threading.Thread(target=blast)
+    t.start()
+    time.sleep(0.3)
+    err, msg = a.dellink("upa")
+    time.sleep(0.3)
+    stop.set()
+    t.join()
+    detached = a.pair("ua")[:2]
+    ntf = []
+    while select.select([mon.sock], [], [], 0.5)[0]:
+        data = mon.sock.recv(65536)
+        off = 0
+        while off + 16 <= len(data):
+            ln, ty = struct.unpack_from("IH", data, off)
+            if ty == mon.family and data[off + 16] == uapi.ZCPAIR_CMD_PAIR_CHANGE_NTF:
+                a_ = attrs(data[off + 20:off + ln])
+                ntf.append((zcnl.u32(a_[uapi.ZCPAIR_A_PAIR_IFINDEX]), zcnl.u32(a_[uapi.ZCPAIR_A_PAIR_UPLINK])))
+            off += (ln + 3) & ~3
+    ring = exchange(tx4, rb4, ("10.77.0.2", PORT), first=3 * N)
+    res.report(after == N and err == 0 and detached == (0, "") and (ua, 0) in ntf and ring == N,
+               "the other end's pair deleted: ua still served by the port; the uplink deleted under traffic: "
+               "ua detached (pair-get uplink 0, pair-change-ntf), the ring still carries frames to the peer",
+               f"router to ua after va's deletion {after} of {N}, dellink upa errno {err} '{msg}', "
+               f"pair-get {detached}, notifications {ntf}, to the peer {ring} of {N}")
+    a.dellink("ua")
+    a.dellink("brx")
+    a.dellink("vbr")
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
