@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Per-end settings across two unprivileged users' namespaces, from one
+process.
+
+Usage: userns.py KERNEL_SOURCE PID_U PID_V
+
+PID_U and PID_V each own a user and a network namespace (an unprivileged
+user's `unshare --user --map-root-user --net`); the pair's end zcu lives
+in PID_U's netns, zcv in PID_V's. Each check runs in a child that becomes
+the namespace's owner (setresuid, then setns into its user and network
+namespaces, as `setpriv ... nsenter -U -n --preserve-credentials` does)
+and talks ethtool (the kernel's YNL library and ethtool.yaml) or the
+zcpair genl family from there; what the other end sees is read as root
+in that end's netns. Prints KTAP result lines for tests/15-review.sh.
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import zcnl  # noqa: E402
+from ktap import Result  # noqa: E402
+from zcnl import attr, setns, uapi  # noqa: E402
+
+CLONE_NEWUSER = 0x10000000
+
+
+def in_child(pid, owner, fn):
+    """FN() in a child in PID's netns, as the owner of PID's namespaces
+    (OWNER) or as root; returns what it returned (JSON-able)."""
+    rd, wr = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(rd)
+            user = os.open(f"/proc/{pid}/ns/user", os.O_RDONLY)
+            net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY)
+            if owner:
+                uid = os.stat(f"/proc/{pid}").st_uid
+                os.setgroups([])
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+                if zcnl._libc.setns(user, CLONE_NEWUSER) != 0:
+                    raise OSError("setns user")
+            setns(net)
+            out = fn()
+        except Exception as e:  # reported to the parent
+            out = {"exception": repr(e)}
+        os.write(wr, json.dumps(out).encode())
+        os._exit(0)
+    os.close(wr)
+    data = b""
+    while chunk := os.read(rd, 65536):
+        data += chunk
+    os.close(rd)
+    os.waitpid(child, 0)
+    return json.loads(data)
+
+
+def main():
+    ksrc, pid_u, pid_v = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    sys.path.insert(0, os.path.join(ksrc, "tools/net/ynl"))
+    from lib import YnlFamily  # noqa: E402
+    spec = os.path.join(ksrc, "Documentation/netlink/specs/ethtool.yaml")
+    res = Result()
+
+    def ethtool(op, dev, **req):
+        def run():
+            fam = YnlFamily(spec, schema="")
+            try:
+                return {"reply": fam.do(op, {"header": {"dev-name": dev}, **req})}
+            except Exception as e:  # the library's NlError
+                msg = getattr(e, "nl_msg", None)
+                extack = (getattr(msg, "extack", None) or {}) if msg else {}
+                return {"error": getattr(e, "error", -1), "msg": extack.get("msg", "")}
+        return run
+
+    def genl(cmd, dev, extra=b""):
+        def run():
+            g = zcnl.Genl("zcpair")
+            err, msg, replies = g.call(cmd, attr(uapi.ZCPAIR_A_PAIR_IFNAME, dev) + extra)
+            keys = sorted(replies[0]) if replies else []
+            cb = replies[0].get(uapi.ZCPAIR_A_PAIR_COPYBREAK) if replies else None
+            return {"error": err, "msg": msg, "keys": keys,
+                    "copybreak": zcnl.u32(cb) if cb is not None else None}
+        return run
+
+    for pid, dev, who in ((pid_u, "zcu", "zcu's"), (pid_v, "zcv", "zcv's")):
+        r = in_child(pid, True, ethtool("rings-set", dev, rx=128))
+        res.report(r.get("error") == 1 and "change it on the peer" in r.get("msg", ""),
+                   f"{who} admin may not change {dev}'s rx ring (the peer's tx ring), with the reason",
+                   f"rings-set rx 128: {r}")
+    r = in_child(pid_u, True, ethtool("channels-set", "zcu", **{"combined-count": 1}))
+    res.report(r.get("error") == 1, "zcu's admin may not change the pair's queue count (zcv's too): EPERM",
+               f"channels-set combined 1: {r}")
+    r = in_child(pid_u, True, ethtool("rings-set", "zcu", tx=128))
+    res.report("reply" in r, "zcu's admin changes zcu's own tx ring", f"rings-set tx 128: {r}")
+    r = in_child(pid_v, False, ethtool("rings-get", "zcv"))
+    got = (r.get("reply", {}).get("rx"), r.get("reply", {}).get("tx"))
+    res.report(got == (128, 256), "... which zcv sees as its rx ring, its tx ring unchanged",
+               f"zcv rx, tx: {got} ({r})")
+    set_u = in_child(pid_u, True, genl(uapi.ZCPAIR_CMD_PAIR_SET, "zcu", attr(uapi.ZCPAIR_A_PAIR_COPYBREAK, 64)))
+    set_v = in_child(pid_v, True, genl(uapi.ZCPAIR_CMD_PAIR_SET, "zcv", attr(uapi.ZCPAIR_A_PAIR_COPYBREAK, 32)))
+    got = (in_child(pid_u, False, genl(uapi.ZCPAIR_CMD_PAIR_GET, "zcu")).get("copybreak"),
+           in_child(pid_v, False, genl(uapi.ZCPAIR_CMD_PAIR_GET, "zcv")).get("copybreak"))
+    res.report(got == (64, 32) and set_u.get("error") == 0 and set_v.get("error") == 0,
+               "each admin sets its own end's copybreak only", f"copybreak zcu, zcv: {got}; {set_u} {set_v}")
+    r = in_child(pid_u, True, genl(uapi.ZCPAIR_CMD_PAIR_GET, "zcu"))
+    keys = r.get("keys", [])
+    res.report(uapi.ZCPAIR_A_PAIR_PEER_IFNAME not in keys and uapi.ZCPAIR_A_PAIR_PEER_IFINDEX in keys,
+               "pair-get does not name a peer in another netns", f"attributes {keys} ({r.get('error')})")
+    return 1 if res.failed else 0
+
+
+sys.exit(main())
