@@ -62,8 +62,11 @@ impl NetDevice {
     pub(crate) fn by_index<'a>(net: &Net, ifindex: i32, _rtnl: &'a Rtnl) -> Option<&'a Self> {
         // SAFETY: rtnl is held; `net` is live.
         let raw = unsafe { bindings::__dev_get_by_index(net.as_raw(), ifindex) };
+        if raw.is_null() {
+            return None;
+        }
         // SAFETY: non-null: registered, and rtnl (borrowed for 'a) keeps it.
-        (!raw.is_null()).then(|| unsafe { Self::from_raw(raw) })
+        Some(unsafe { Self::from_raw(raw) })
     }
 
     /// Whether `self` and `other` are one device.

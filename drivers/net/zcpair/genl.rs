@@ -139,9 +139,7 @@ fn set_doit(req: &Request<'_>) -> Result {
     // First what can be refused for reasons outside the request's values,
     // so that a refusal changes nothing.
     if let Some(ifindex) = req.attrs().u32(ZCPAIR_A_PAIR_UPLINK) {
-        let before = data.end().uplink.get_arc(&rtnl).map(|u| u.ifindex());
-        uplink::set(dev, ifindex, req.extack(), &rtnl)?;
-        changed |= before != data.end().uplink.get_arc(&rtnl).map(|u| u.ifindex());
+        changed |= uplink::set(dev, ifindex, req.extack(), &rtnl)?;
     }
     if let Some(copybreak) = req.attrs().u32(ZCPAIR_A_PAIR_COPYBREAK) {
         if copybreak > data.pair.hdr_buf {

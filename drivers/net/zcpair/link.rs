@@ -150,16 +150,15 @@ impl LinkOps for ZcPair {
 
     /// Both ends are registered: announce the pair.
     fn newlink_done(dev: &Device<ZcPair>, rtnl: &Rtnl) {
-        if let Some(ifindex) = dev.data().and_then(|d| d.initial_uplink) {
+        let Some(data) = dev.data() else { return };
+        if let Some(ifindex) = data.initial_uplink {
             // Checked in `newlink`, under the same rtnl hold: only memory
             // can fail here.
             if uplink::set(dev, ifindex, &ExtAck::none(), rtnl).is_err() {
                 pr_warn!("{}: could not attach the uplink\n", dev.name());
             }
         }
-        if let Some(data) = dev.data() {
-            genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_CREATE_NTF);
-        }
+        genl::notify(rtnl, data, ZCPAIR_CMD_PAIR_CREATE_NTF);
     }
 
     /// `dellink`: both ends go, whichever was named. When a netns or the

@@ -302,21 +302,26 @@ pub(crate) fn check<'a>(
 }
 
 /// Gives `dev` the uplink `ifindex` (0: none), replacing any it had
-/// (rtnl).
-pub(crate) fn set(dev: &Device<ZcPair>, ifindex: u32, extack: &ExtAck<'_>, rtnl: &Rtnl) -> Result {
+/// (rtnl). Whether the uplink changed.
+pub(crate) fn set(
+    dev: &Device<ZcPair>,
+    ifindex: u32,
+    extack: &ExtAck<'_>,
+    rtnl: &Rtnl,
+) -> Result<bool> {
     let data = dev.data().ok_or(ENODEV)?;
     if ifindex == 0 {
-        detach(dev, rtnl);
-        return Ok(());
+        return Ok(detach(dev, rtnl));
     }
     if let Some(cur) = data.end().uplink.get_arc(rtnl) {
         if cur.ifindex() as u32 == ifindex {
-            return Ok(());
+            return Ok(false);
         }
     }
     let lower = check(dev, ifindex, extack, rtnl)?;
     detach(dev, rtnl);
-    attach(dev, lower, extack, rtnl)
+    attach(dev, lower, extack, rtnl)?;
+    Ok(true)
 }
 
 /// Attaches `dev` to `lower`, which [`check`] accepted (rtnl).
@@ -369,12 +374,12 @@ fn attach(dev: &Device<ZcPair>, lower: &NetDevice, extack: &ExtAck<'_>, rtnl: &R
     Ok(())
 }
 
-/// Detaches `dev` from its uplink, if it has one (rtnl).
-pub(crate) fn detach(dev: &Device<ZcPair>, rtnl: &Rtnl) {
-    let Some(data) = dev.data() else { return };
+/// Detaches `dev` from its uplink, if it has one (rtnl); whether it had.
+pub(crate) fn detach(dev: &Device<ZcPair>, rtnl: &Rtnl) -> bool {
+    let Some(data) = dev.data() else { return false };
     // No transmit uses the uplink when this returns (a grace period).
     let Some(up) = data.end().uplink.replace(None, rtnl) else {
-        return;
+        return false;
     };
     if up.port.remove(dev, rtnl) {
         drop(Port::unregister(&up.lower, rtnl));
@@ -384,6 +389,7 @@ pub(crate) fn detach(dev: &Device<ZcPair>, rtnl: &Rtnl) {
     if !data.peer().up.load(Ordering::Acquire) {
         dev.carrier_off();
     }
+    true
 }
 
 /// The netdevice notifier's receiver.
@@ -400,7 +406,9 @@ impl NetdevEvents for Events {
                     }
                 }
                 // Going away or leaving for another netns.
-                Event::Unregister => detach(end, rtnl),
+                Event::Unregister => {
+                    detach(end, rtnl);
+                }
                 _ => {}
             }
             return;
