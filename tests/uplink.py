@@ -120,15 +120,31 @@ def exchange(tx, rx, dst, n=N, first=0):
 
 def wire(sock, src=None, dst=None):
     """Drains the packet socket on upr: frames upr received, with source
-    SRC or destination DST (6-byte MACs)."""
+    SRC or destination DST (6-byte MACs), until a second passes without
+    one (a frame's way through the veth's backlog under TCG can take a
+    few hundred milliseconds)."""
     n = 0
-    while select.select([sock], [], [], 0.3)[0]:
+    while select.select([sock], [], [], 1.0)[0]:
         frame, addr = sock.recvfrom(65536)
         if addr[2] == PACKET_OUTGOING:
             continue
         if (src is None or frame[6:12] == src) and (dst is None or frame[0:6] == dst):
             n += 1
     return n
+
+
+def settle(side, name, sock, **match):
+    """NAME's counters once every frame they count has reached the packet
+    socket: drains it until the counters stop moving between two reads.
+    Returns (counters, frames matching MATCH (see `wire`) drained
+    meanwhile)."""
+    seen, stats = 0, side.pair(name)[2]
+    while True:
+        seen += wire(sock, **match)
+        again = side.pair(name)[2]
+        if again == stats:
+            return stats, seen
+        stats = again
 
 
 def delta(after, before, key):
@@ -181,13 +197,11 @@ def main():
     # Neighbours resolved (ARP/ND broadcasts cross both ways).
     warm = [exchange(tx4, rb4, ("10.77.0.2", PORT), 1), exchange(tx4, rr4, ("10.77.0.100", PORT), 1),
             exchange(tx6, rb6, ("fd77::2", PORT), 1), exchange(tx6, rr6, ("fd77::100", PORT), 1)]
-    wire(snoop)
 
     # 2. To the peer: the ring, nothing through the uplink.
-    s0 = a.pair("ua")[2]
+    s0, _ = settle(a, "ua", snoop, src=ua_mac)
     got = (exchange(tx4, rb4, ("10.77.0.2", PORT)), exchange(tx6, rb6, ("fd77::2", PORT)))
-    s1 = a.pair("ua")[2]
-    seen = wire(snoop, src=ua_mac)
+    s1, seen = settle(a, "ua", snoop, src=ua_mac)
     up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
     ring = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_PACKETS)
     res.report(got == (N, N) and up_tx == seen and ring >= 2 * N and
@@ -198,11 +212,10 @@ def main():
                f"frames from ua at upr {seen}")
 
     # 3. To the router: through the uplink, and its answers back.
-    s0 = a.pair("ua")[2]
+    s0, _ = settle(a, "ua", snoop, src=ua_mac)
     out = (exchange(tx4, rr4, ("10.77.0.100", PORT)), exchange(tx6, rr6, ("fd77::100", PORT)))
     back = (exchange(rr4, tx4, ("10.77.0.1", PORT)), exchange(rr6, tx6, ("fd77::1", PORT)))
-    s1 = a.pair("ua")[2]
-    seen = wire(snoop, src=ua_mac)
+    s1, seen = settle(a, "ua", snoop, src=ua_mac)
     up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
     up_rx = delta(s1, s0, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS)
     res.report(out == (N, N) and back == (N, N) and up_tx == seen and seen >= 2 * N and up_rx >= 2 * N and
@@ -216,11 +229,10 @@ def main():
     # carrier kept; peer up: back to the ring.
     b.up("ub", False)
     time.sleep(0.2)
-    s0 = a.pair("ua")[2]
+    s0, _ = settle(a, "ua", snoop, dst=ub_mac)
     for i in range(N):
         tx4.sendto(payload(i), ("10.77.0.2", PORT))
-    seen = wire(snoop, dst=ub_mac)
-    s1 = a.pair("ua")[2]
+    s1, seen = settle(a, "ua", snoop, dst=ub_mac)
     remapped = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_REMAPPED)
     oper = a.rt.link("ua")[1]
     b.up("ub")
