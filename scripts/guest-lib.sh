@@ -29,16 +29,19 @@ NS_B=zc_b
 pair_up() {
 	pair_down
 	module_loaded || insmod "$ZCPAIR_KO" || return 1
-	ip netns add $NS_A && ip netns add $NS_B || return 1
+	# One `ip` per step that needs the previous one's answer: under TCG
+	# with the debug kernel each `ip` started costs a second or more.
 	# ZCPAIR_QUEUES=N: N queues on both ends (the peer takes the counts).
-	ip link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} \
-		netns $NS_A type zcpair || return 1
+	ip -batch - <<-EOF || return 1
+		netns add $NS_A
+		netns add $NS_B
+		link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} netns $NS_A type zcpair
+	EOF
 	# Without peer attributes the peer is created beside zca, auto-named.
 	local peer
 	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')
 	[ -n "$peer" ] || return 1
-	ip -n $NS_A link set "$peer" netns $NS_B name zcb || return 1
-	pair_config
+	pair_config "link set $peer netns $NS_B name zcb"
 }
 
 # The same pair made by zcpairctl, each end created in its netns by one
@@ -46,20 +49,30 @@ pair_up() {
 pair_up_tool() {
 	pair_down
 	module_loaded || insmod "$ZCPAIR_KO" || return 1
-	ip netns add $NS_A && ip netns add $NS_B || return 1
+	ip -batch - <<-EOF || return 1
+		netns add $NS_A
+		netns add $NS_B
+	EOF
 	zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B "$@" || return 1
 	pair_config
 }
 
-# Addresses on both ends, everything up.
+# Addresses on both ends, everything up: one `ip -batch` per netns. An
+# argument is a first command for $NS_A's batch.
 pair_config() {
-	ip -n $NS_A addr add 10.99.0.1/24 dev zca
-	ip -n $NS_B addr add 10.99.0.2/24 dev zcb
-	ip -n $NS_A addr add fd99::1/64 dev zca nodad
-	ip -n $NS_B addr add fd99::2/64 dev zcb nodad
-	ip -n $NS_A link set lo up
-	ip -n $NS_B link set lo up
-	ip -n $NS_A link set zca up && ip -n $NS_B link set zcb up
+	ip -n $NS_A -batch - <<-EOF || return 1
+		${1:-}
+		addr add 10.99.0.1/24 dev zca
+		addr add fd99::1/64 dev zca nodad
+		link set lo up
+		link set zca up
+	EOF
+	ip -n $NS_B -batch - <<-EOF
+		addr add 10.99.0.2/24 dev zcb
+		addr add fd99::2/64 dev zcb nodad
+		link set lo up
+		link set zcb up
+	EOF
 }
 
 pair_down() {
