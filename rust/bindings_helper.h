@@ -8,9 +8,11 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/inetdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/netdev_queues.h>
 #include <linux/platform_device.h>

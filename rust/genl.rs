@@ -375,6 +375,14 @@ impl Writer<'_> {
         put(unsafe { bindings::zcpair_nla_put_uint(self.skb, ty as i32, v) })
     }
 
+    /// A binary attribute: `v`'s bytes.
+    pub(crate) fn binary(&mut self, ty: u32, v: &[u8]) -> Result {
+        let len = i32::try_from(v.len()).map_err(|_| emsgsize())?;
+        // SAFETY: as above; `v` is readable for `len` bytes, which
+        // nla_put copies.
+        put(unsafe { bindings::nla_put(self.skb, ty as i32, len, v.as_ptr().cast()) })
+    }
+
     /// A NUL-terminated string attribute.
     pub(crate) fn string(&mut self, ty: u32, v: &CStr) -> Result {
         // SAFETY: as above; `v` is NUL-terminated.

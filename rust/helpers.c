@@ -656,6 +656,24 @@ struct net_device *zcpair_netdev_notifier_info_to_dev(void *info)
 	return netdev_notifier_info_to_dev(info);
 }
 
+/* The device and local address of an inetaddr notifier's in_ifaddr. */
+struct net_device *zcpair_ifa4(void *ptr, __be32 *addr)
+{
+	const struct in_ifaddr *ifa = ptr;
+
+	*addr = ifa->ifa_local;
+	return ifa->ifa_dev->dev;
+}
+
+/* The device and address of an inet6addr notifier's inet6_ifaddr. */
+struct net_device *zcpair_ifa6(void *ptr, struct in6_addr *addr)
+{
+	const struct inet6_ifaddr *ifa = ptr;
+
+	*addr = ifa->addr;
+	return ifa->idev->dev;
+}
+
 const struct ethhdr *zcpair_skb_eth_hdr(const struct sk_buff *skb)
 {
 	return eth_hdr(skb);

@@ -12,9 +12,11 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/hrtimer.h>
+#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
 #include <linux/platform_device.h>
 #include <linux/skbuff.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netdev_queues.h>
@@ -166,6 +168,8 @@ bool zcpair_netdev_rx_handler_is(const struct net_device *dev, rx_handler_func_t
 bool zcpair_netdev_has_rx_handler(const struct net_device *dev);
 void *zcpair_netdev_rx_handler_data(const struct net_device *dev);
 struct net_device *zcpair_netdev_notifier_info_to_dev(void *info);
+struct net_device *zcpair_ifa4(void *ptr, __be32 *addr);
+struct net_device *zcpair_ifa6(void *ptr, struct in6_addr *addr);
 const struct ethhdr *zcpair_skb_eth_hdr(const struct sk_buff *skb);
 bool zcpair_skb_is_loopback(const struct sk_buff *skb);
 struct sk_buff *zcpair_skb_share_check(struct sk_buff *skb);

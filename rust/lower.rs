@@ -53,6 +53,16 @@ impl NetDevice {
         unsafe { &*(raw as *const Self) }
     }
 
+    /// [`NetDevice::from_raw`], for the notifiers of sibling modules.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is a live device for the returned lifetime.
+    pub(super) unsafe fn from_live<'a>(raw: *mut bindings::net_device) -> &'a Self {
+        // SAFETY: the caller's guarantee is `from_raw`'s.
+        unsafe { Self::from_raw(raw) }
+    }
+
     pub(crate) fn as_raw(&self) -> *mut bindings::net_device {
         self.0.get()
     }

@@ -13,6 +13,7 @@ mod bindings;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod genl;
+pub(crate) mod inetaddr;
 pub(crate) mod lower;
 pub(crate) mod modinfo;
 pub(crate) mod napi;

@@ -454,6 +454,21 @@ impl<D: LinkOps> LinkKind<D> {
         self.ours(dev.as_raw(), rtnl)
     }
 
+    /// `dev` as a device of `D`, if it is one, without rtnl (an address
+    /// notifier's device): the borrow of `dev` keeps it alive.
+    pub(crate) fn device_of_live<'a>(&self, dev: &'a NetDevice) -> Option<&'a Device<D>> {
+        let raw = dev.as_raw();
+        // SAFETY: live (the `NetDevice` invariant); reading its ops
+        // pointer is always allowed.
+        let ops = unsafe { bindings::zcpair_netdev_link_ops(raw) };
+        if !core::ptr::eq(ops, self.ops.get()) {
+            return None;
+        }
+        // SAFETY: created with our ops, so its private area is ours; alive
+        // for 'a (the `NetDevice` invariant).
+        Some(unsafe { Device::from_raw(raw) })
+    }
+
     /// The device of `D` with `ifindex` in `net`, if any.
     pub(crate) fn by_index<'a>(
         &self,

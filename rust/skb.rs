@@ -228,6 +228,21 @@ impl SkBuff {
         unsafe { SkBuff::from_raw(c) }
     }
 
+    /// Writes `mac` over the destination MAC (the frame's first 6 bytes),
+    /// first making them the skb's own (`skb_ensure_writable()`: a clone's
+    /// or a shared header is copied).
+    pub(crate) fn set_dest_mac(&mut self, mac: &[u8; 6]) -> Result {
+        // SAFETY: by the type invariant we own the live skb.
+        let ret = unsafe { bindings::skb_ensure_writable(self.raw(), mac.len() as u32) };
+        if ret != 0 {
+            return Err(Error::from_errno(ret));
+        }
+        // SAFETY: skb_ensure_writable() succeeded: the first 6 bytes at
+        // `data` are linear and written by nobody else.
+        unsafe { core::ptr::copy_nonoverlapping(mac.as_ptr(), (*self.raw()).data, mac.len()) };
+        Ok(())
+    }
+
     /// Records the software transmit timestamp, if one was asked for.
     pub(crate) fn tx_timestamp(&mut self) {
         // SAFETY: by the type invariant we own the live skb.

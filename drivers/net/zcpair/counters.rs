@@ -112,6 +112,14 @@ counters! {
     rx_uplink_packets: "rx_uplink_packets" => ZCPAIR_A_STATS_RX_UPLINK_PACKETS;
     /// Bytes of those, with the Ethernet header.
     rx_uplink_bytes: "rx_uplink_bytes" => ZCPAIR_A_STATS_RX_UPLINK_BYTES;
+    /// LAN member: frames placed in the ring of the member the table (or
+    /// the destination MAC) named.
+    tx_lan_unicast: "tx_lan_unicast" => ZCPAIR_A_STATS_TX_LAN_UNICAST;
+    /// LAN member: copies of broadcast/multicast frames placed in other
+    /// members' rings.
+    tx_lan_flooded: "tx_lan_flooded" => ZCPAIR_A_STATS_TX_LAN_FLOODED;
+    /// LAN member: frames for a destination no member has (dropped).
+    tx_lan_unknown: "tx_lan_unknown" => ZCPAIR_A_STATS_TX_LAN_UNKNOWN;
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each

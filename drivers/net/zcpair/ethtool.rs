@@ -59,6 +59,13 @@ impl EthtoolOps for ZcPair {
         extack: &ExtAck<'_>,
     ) -> Result {
         let data = dev.data().ok_or(EINVAL)?;
+        if !data.is_pair() {
+            return Err(extack.fail(
+                None,
+                c_str!("a LAN member's rings have the LAN's size, fixed at its creation"),
+                crate::knet::eopnotsupp(),
+            ));
+        }
         let cur = Self::ringparam(dev);
         for size in [ring.tx, ring.rx] {
             if !size.is_power_of_two()

@@ -19,10 +19,14 @@ use crate::knet::uapi::{
     ZCPAIR_A_PAIR_TX_SEGMENT, ZCPAIR_A_PAIR_UPLINK, ZCPAIR_A_PAIR_UPLINK_IFNAME,
     ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE,
     ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET,
-    ZCPAIR_COPYBREAK_MAX,
+    ZCPAIR_COPYBREAK_MAX, ZCPAIR_A_LAN_ID, ZCPAIR_A_LAN_IFINDEX, ZCPAIR_A_LAN_IFNAME,
+    ZCPAIR_A_LAN_MEMBER, ZCPAIR_A_LAN_MEMBER_IFINDEX, ZCPAIR_A_LAN_MEMBER_IFNAME,
+    ZCPAIR_A_LAN_MEMBER_NETNSID, ZCPAIR_A_LAN_MEMBER_UP, ZCPAIR_A_LAN_ROUTE,
+    ZCPAIR_A_LAN_ROUTE_ADDR, ZCPAIR_A_LAN_ROUTE_MEMBER_IFINDEX, ZCPAIR_A_PAIR_LAN,
+    ZCPAIR_CMD_LAN_GET,
 };
 use crate::pair::EndData;
-use crate::uplink;
+use crate::{lan, uplink};
 use crate::{ZcPair, LINK};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
@@ -54,12 +58,20 @@ pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
     Policy::unspec(),                    // queues (reply only; ethtool -L)
     Policy::u32_range(&UPLINK_RANGE),    // uplink (0: none)
     Policy::unspec(),                    // uplink-ifname (reply only)
+    Policy::unspec(),                    // lan (reply only)
 ];
 
-pub(crate) static OPS: [Op; 2] = [
+/// lan-get's request attributes (ifindex 1, ifname 2) have the numbers
+/// and types of pair-get's, so the family's one policy checks both.
+pub(crate) static OPS: [Op; 3] = [
     Op::with_dump::<ZcPairGenl>(ZCPAIR_CMD_PAIR_GET, Perm::Any),
     Op::new::<ZcPairGenl>(ZCPAIR_CMD_PAIR_SET, Perm::NetnsAdmin),
+    Op::with_dump::<ZcPairGenl>(ZCPAIR_CMD_LAN_GET, Perm::Any),
 ];
+
+const _: () = assert!(
+    ZCPAIR_A_LAN_IFINDEX == ZCPAIR_A_PAIR_IFINDEX && ZCPAIR_A_LAN_IFNAME == ZCPAIR_A_PAIR_IFNAME
+);
 
 pub(crate) static MCGRPS: [McGroup; 1] = [McGroup::new("events")];
 
@@ -72,16 +84,26 @@ impl Handler for ZcPairGenl {
         match u32::from(cmd) {
             ZCPAIR_CMD_PAIR_GET => get_doit(req),
             ZCPAIR_CMD_PAIR_SET => set_doit(req),
+            ZCPAIR_CMD_LAN_GET => lan_get_doit(req),
             _ => Err(crate::knet::eopnotsupp()),
         }
     }
 
     fn dumpit(cmd: u8, dump: &mut Dump<'_>) -> Result {
-        if u32::from(cmd) != ZCPAIR_CMD_PAIR_GET {
-            return Err(crate::knet::eopnotsupp());
-        }
         let rtnl = Rtnl::lock();
         let net = dump.net();
+        match u32::from(cmd) {
+            ZCPAIR_CMD_PAIR_GET => {}
+            ZCPAIR_CMD_LAN_GET => loop {
+                let mut next = *dump.cursor();
+                let Some(dev) = lan::next_member(&rtnl, net, &mut next) else {
+                    return Ok(());
+                };
+                dump.entry(cmd, |w| fill_lan(w, dev, net, &rtnl))?;
+                *dump.cursor() = next + 1;
+            },
+            _ => return Err(crate::knet::eopnotsupp()),
+        }
         loop {
             let mut next = *dump.cursor();
             let Some(dev) = LINK.next(&rtnl, net, &mut next) else {
@@ -138,6 +160,17 @@ fn set_doit(req: &Request<'_>) -> Result {
     let mut changed = false;
     // First what can be refused for reasons outside the request's values,
     // so that a refusal changes nothing.
+    if !data.is_pair() {
+        for ty in [ZCPAIR_A_PAIR_UPLINK, ZCPAIR_A_PAIR_TX_SEGMENT] {
+            if req.attrs().get(ty).is_some() {
+                return Err(req.extack().fail(
+                    req.attrs().get(ty),
+                    c_str!("a LAN member has no uplink and does not cut segments"),
+                    crate::knet::eopnotsupp(),
+                ));
+            }
+        }
+    }
     if let Some(ifindex) = req.attrs().u32(ZCPAIR_A_PAIR_UPLINK) {
         changed |= uplink::set(dev, ifindex, req.extack(), &rtnl)?;
     }
@@ -169,7 +202,11 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
     let data = dev.data().ok_or(ENODEV)?;
     w.u32(ZCPAIR_A_PAIR_IFINDEX, dev.ifindex() as u32)?;
     w.string(ZCPAIR_A_PAIR_IFNAME, dev.name())?;
-    if let Some(peer) = data.peer().device() {
+    if let Some(m) = &data.lan {
+        w.u32(ZCPAIR_A_PAIR_LAN, m.lan.id)?;
+    }
+    let peer = data.is_pair().then(|| data.peer().device()).flatten();
+    if let Some(peer) = peer {
         let peer = &*peer;
         w.u32(ZCPAIR_A_PAIR_PEER_IFINDEX, peer.ifindex() as u32)?;
         // As rtnetlink does: a peer in another netns is named by its
@@ -226,7 +263,9 @@ fn stats(w: &mut Writer<'_>, values: &[u64; Counters::COUNT]) -> Result {
 /// Announces `cmd` (create, delete, change) for both ends of the pair of
 /// `data`, each in its own netns, to the `events` listeners there.
 pub(crate) fn notify(rtnl: &Rtnl, data: &EndData, cmd: u32) {
-    for end in [data.end(), data.peer()] {
+    // A LAN member is its own peer: announced once.
+    let ends = if data.is_pair() { 2 } else { 1 };
+    for end in [data.end(), data.peer()].into_iter().take(ends) {
         if let Some(dev) = end.device() {
             notify_end(rtnl, &dev, cmd);
         }
@@ -242,4 +281,54 @@ pub(crate) fn notify_end(rtnl: &Rtnl, dev: &Device<ZcPair>, cmd: u32) {
     if fill(&mut msg.attrs(), dev, net, rtnl).is_ok() {
         FAMILY.multicast(rtnl, net, EVENTS, msg);
     }
+}
+
+fn lan_get_doit(req: &Request<'_>) -> Result {
+    let mut msg = req.reply_message(ZCPAIR_CMD_LAN_GET as u8)?;
+    {
+        let rtnl = Rtnl::lock();
+        let dev = target(req, &rtnl)?;
+        if dev.data().is_some_and(|d| d.is_pair()) {
+            return Err(req.extack().fail(
+                None,
+                c_str!("the device is one end of a pair, not a LAN member"),
+                EINVAL,
+            ));
+        }
+        fill_lan(&mut msg.attrs(), dev, req.net(), &rtnl)?;
+    }
+    req.reply(msg)
+}
+
+/// Adds the attributes of a `lan-get` reply about member `dev`, as seen
+/// from `net`: the LAN's members and its table.
+fn fill_lan(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Result {
+    let m = dev.data().and_then(|d| d.lan.as_ref()).ok_or(EINVAL)?;
+    w.u32(ZCPAIR_A_LAN_IFINDEX, dev.ifindex() as u32)?;
+    w.string(ZCPAIR_A_LAN_IFNAME, dev.name())?;
+    w.u32(ZCPAIR_A_LAN_ID, m.lan.id)?;
+    let members = m.lan.devices(rtnl);
+    for (_, d) in &members {
+        let d = &**d;
+        w.nest(ZCPAIR_A_LAN_MEMBER, |w| {
+            w.u32(ZCPAIR_A_LAN_MEMBER_IFINDEX, d.ifindex() as u32)?;
+            if d.net().is(net) {
+                w.string(ZCPAIR_A_LAN_MEMBER_IFNAME, d.name())?;
+            } else {
+                w.s32(ZCPAIR_A_LAN_MEMBER_NETNSID, net.id_of(d.net(), rtnl))?;
+            }
+            let up = d.data().is_some_and(|x| x.end().up.load(Ordering::Relaxed));
+            w.u8(ZCPAIR_A_LAN_MEMBER_UP, up.into())
+        })?;
+    }
+    for (addr, slot) in m.lan.routes() {
+        let Some((_, d)) = members.iter().find(|(s, _)| *s == slot) else {
+            continue;
+        };
+        w.nest(ZCPAIR_A_LAN_ROUTE, |w| {
+            w.binary(ZCPAIR_A_LAN_ROUTE_ADDR, addr.bytes())?;
+            w.u32(ZCPAIR_A_LAN_ROUTE_MEMBER_IFINDEX, d.ifindex() as u32)
+        })?;
+    }
+    Ok(())
 }

@@ -15,11 +15,11 @@ use crate::knet::uapi::{
     ZCPAIR_CMD_PAIR_CREATE_NTF, ZCPAIR_CMD_PAIR_DELETE_NTF, ZCPAIR_COPYBREAK_DEFAULT,
     ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN, ZCPAIR_INFO_COPYBREAK,
     ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_MAX, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
-    ZCPAIR_INFO_UPLINK, ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX,
+    ZCPAIR_INFO_LAN, ZCPAIR_INFO_UPLINK, ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX,
     ZCPAIR_RING_SIZE_MIN,
 };
 use crate::pair::{EndData, Pair, Params, Side};
-use crate::{genl, tx, uplink, ZcPair};
+use crate::{genl, lan, tx, uplink, ZcPair};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
 use kernel::prelude::*;
@@ -32,6 +32,7 @@ static RING_RANGE: Range = Range::new(ZCPAIR_RING_SIZE_MIN as u64, ZCPAIR_RING_S
 static HDR_RANGE: Range = Range::new(ZCPAIR_HDR_BUF_MIN as u64, ZCPAIR_HDR_BUF_MAX as u64);
 static COPYBREAK_RANGE: Range = Range::new(0, ZCPAIR_HDR_BUF_MAX as u64);
 static UPLINK_RANGE: Range = Range::new(1, i32::MAX as u64);
+static LAN_RANGE: Range = Range::new(0, i32::MAX as u64);
 
 /// The netlink policy of the kind attributes.
 pub(crate) static POLICY: [Policy; ZCPAIR_INFO_MAX as usize + 1] = [
@@ -41,6 +42,7 @@ pub(crate) static POLICY: [Policy; ZCPAIR_INFO_MAX as usize + 1] = [
     Policy::u32_range(&HDR_RANGE),
     Policy::u32_range(&COPYBREAK_RANGE),
     Policy::u32_range(&UPLINK_RANGE),
+    Policy::u32_range(&LAN_RANGE),
 ];
 
 /// Reads and checks the pair parameters of a request; defaults for what
@@ -102,6 +104,64 @@ fn queue_count(dev: &Device<ZcPair>, peer: &Device<ZcPair>, extack: &ExtAck<'_>)
     Ok(n)
 }
 
+/// `newlink` of a LAN member (kind attribute `lan`): no peer; the LAN's
+/// ring geometry; the slot is taken once registered (`newlink_done`).
+fn new_member<'a>(ctx: &NewLink<'a, ZcPair>, which: u32, params: Params) -> Result<Created<'a, ZcPair>> {
+    let extack = ctx.extack();
+    let data = ctx.data();
+    let attr = |ty: u32| data.and_then(|d| d.get(ty));
+    if attr(ZCPAIR_INFO_PEER).is_some() {
+        return Err(extack.fail(
+            attr(ZCPAIR_INFO_PEER),
+            c_str!("a LAN member has no peer"),
+            EINVAL,
+        ));
+    }
+    if attr(ZCPAIR_INFO_UPLINK).is_some() {
+        return Err(extack.fail(
+            attr(ZCPAIR_INFO_UPLINK),
+            c_str!("a LAN member cannot have an uplink"),
+            crate::knet::eopnotsupp(),
+        ));
+    }
+    let dev = ctx.device();
+    let n = dev.num_tx_queues();
+    if dev.num_rx_queues() != n || n > ZCPAIR_QUEUES_MAX {
+        return Err(extack.fail(
+            None,
+            c_str!("zcpair: numtxqueues and numrxqueues must be equal, at most 16"),
+            EINVAL,
+        ));
+    }
+    let m = lan::join(dev, which, params, extack, ctx.rtnl())?;
+    // Every member's rings have the LAN's geometry: a joining member that
+    // asks for another is refused rather than silently given the LAN's.
+    let lp = m.lan.params;
+    if (attr(ZCPAIR_INFO_RING_SIZE).is_some() && params.ring_size != lp.ring_size)
+        || (attr(ZCPAIR_INFO_HDR_BUF).is_some() && params.hdr_buf != lp.hdr_buf)
+    {
+        return Err(extack.fail(
+            None,
+            c_str!("a LAN member's ring and header sizes are the LAN's"),
+            EINVAL,
+        ));
+    }
+    let params = Params {
+        copybreak: params.copybreak.min(lp.hdr_buf),
+        ..lp
+    };
+    let pair = Pair::new_member(&crate::dma_device()?, params, n)?;
+    Ok(Created::new(
+        EndData {
+            pair,
+            side: Side::A,
+            initial_uplink: None,
+            lan: Some(m),
+        },
+        None,
+    ))
+}
+
 #[vtable]
 impl LinkOps for ZcPair {
     const KIND: &'static CStr = c_str!("zcpair");
@@ -121,6 +181,9 @@ impl LinkOps for ZcPair {
     /// failures before it need no unregistering of it).
     fn newlink<'a>(ctx: &NewLink<'a, ZcPair>) -> Result<Created<'a, ZcPair>> {
         let params = params(ctx.data(), ctx.extack())?;
+        if let Some(which) = ctx.data().and_then(|d| d.u32(ZCPAIR_INFO_LAN)) {
+            return new_member(ctx, which, params);
+        }
         // The uplink is checked before anything is created and attached
         // once both ends are registered (`newlink_done`).
         let uplink = ctx.data().and_then(|d| d.u32(ZCPAIR_INFO_UPLINK));
@@ -137,12 +200,14 @@ impl LinkOps for ZcPair {
             pair: pair.clone(),
             side: Side::B,
             initial_uplink: None,
+            lan: None,
         })?;
         Ok(Created::new(
             EndData {
                 pair,
                 side: Side::A,
                 initial_uplink: uplink,
+                lan: None,
             },
             Some(peer),
         ))
@@ -151,6 +216,7 @@ impl LinkOps for ZcPair {
     /// Both ends are registered: announce the pair.
     fn newlink_done(dev: &Device<ZcPair>, rtnl: &Rtnl) {
         let Some(data) = dev.data() else { return };
+        lan::publish(data, rtnl);
         if let Some(ifindex) = data.initial_uplink {
             // Checked in `newlink`, under the same rtnl hold: only memory
             // can fail here.
@@ -171,7 +237,8 @@ impl LinkOps for ZcPair {
             }
         }
         queue.add(dev, rtnl);
-        if let Some(peer) = dev.data().and_then(|d| d.peer().device()) {
+        let peer = dev.data().filter(|d| d.is_pair()).and_then(|d| d.peer().device());
+        if let Some(peer) = peer {
             queue.add(&peer, rtnl);
         }
     }
@@ -207,8 +274,10 @@ impl Driver for ZcPair {
     /// `ndo_uninit`: the device is closed and going away; release all frames
     /// still in our transmit rings, detach NAPI and drop our device
     /// reference.
-    fn uninit(dev: &Device<ZcPair>, _rtnl: &Rtnl) {
+    fn uninit(dev: &Device<ZcPair>, rtnl: &Rtnl) {
         let Some(data) = dev.data() else { return };
+        // A LAN member first leaves: no member writes into its rings after.
+        lan::leave(data, rtnl);
         let end = data.end();
         with_bh_disabled(|| tx::drain(dev, data));
         for q in end.queues() {

@@ -18,6 +18,7 @@ use crate::knet::napi::Napi;
 use crate::knet::netdev::DeviceRef;
 use crate::knet::rcu::RcuArc;
 use crate::knet::sgring::{Consumer, Producer, Ring};
+use crate::lan::Membership;
 use crate::multidest::Held;
 use crate::uplink::Uplink;
 use crate::ZcPair;
@@ -50,6 +51,10 @@ pub(crate) struct EndData {
     /// The uplink the creating request named (ifindex), attached once both
     /// ends are registered.
     pub(crate) initial_uplink: Option<u32>,
+    /// A LAN member's LAN (lan.rs). A member is a "pair" of one end whose
+    /// rings loop back: each queue's transmit ring is its own receive
+    /// ring, which the other members write into; it is its own peer.
+    pub(crate) lan: Option<Membership>,
 }
 
 impl EndData {
@@ -57,8 +62,17 @@ impl EndData {
         self.pair.end(self.side)
     }
 
+    /// The other end; a LAN member's is itself.
     pub(crate) fn peer(&self) -> &End {
+        if self.lan.is_some() {
+            return self.end();
+        }
         self.pair.end(self.side.peer())
+    }
+
+    /// Whether this is one end of a pair (not a LAN member).
+    pub(crate) fn is_pair(&self) -> bool {
+        self.lan.is_none()
     }
 
     /// Our queue `index` with the peer's queue of the same number.
@@ -276,6 +290,27 @@ impl Pair {
             try_pin_init!(Self {
                 a <- End::new(a, params.copybreak),
                 b <- End::new(b, params.copybreak),
+                hdr_buf: params.hdr_buf,
+                deleting: AtomicBool::new(false),
+            }? Error),
+            GFP_KERNEL,
+        )
+    }
+
+    /// The state of a LAN member: end A with, per queue, one ring whose
+    /// producer half (`tx`, locked by every member that writes into it)
+    /// and consumer half (`rx`, read by the member's poll) are both
+    /// its own; end B has no queues and no device.
+    pub(crate) fn new_member(dma: &DmaDevice, params: Params, queues: u32) -> Result<Arc<Self>> {
+        let mut a = KVec::with_capacity(queues as usize, GFP_KERNEL)?;
+        for i in 0..queues {
+            let (tx, rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
+            a.push(KBox::pin_init(Queue::new(i, tx, rx), GFP_KERNEL)?, GFP_KERNEL)?;
+        }
+        Arc::pin_init(
+            try_pin_init!(Self {
+                a <- End::new(a, params.copybreak),
+                b <- End::new(KVec::new(), params.copybreak),
                 hdr_buf: params.hdr_buf,
                 deleting: AtomicBool::new(false),
             }? Error),

@@ -11,8 +11,8 @@ use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
 use crate::pair::{EndData, Queue, QueuePair};
 use crate::ZcPair;
-use crate::{multidest, uplink};
-use core::sync::atomic::Ordering;
+use crate::{lan, multidest, uplink};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 const ETH_HLEN: usize = 14;
 
@@ -52,6 +52,11 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
     let Some(mut skb) = uplink::route(data, qp.ours, skb) else {
         return Sent;
     };
+    // A LAN member's frame goes to the member its destination names
+    // (lan.rs).
+    if let Some(m) = &data.lan {
+        return lan::xmit(dev, &txq, data, m, qp.ours, index, skb);
+    }
     // A peer that is down takes nothing: drop before any work on the frame
     // (checked again under the ring lock below, where it counts).
     if !peer.up.load(Ordering::Relaxed) {
@@ -67,16 +72,60 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
             Err(back) => skb = back,
         }
     }
-    let layout = layout(dev, &txq, data, &skb);
-    let q = qp.ours;
+    let target = Target {
+        ring: qp.ours,
+        reader: qp.peers,
+        reader_up: &peer.up,
+        shared: false,
+    };
+    post(dev, &txq, data, qp.ours, &target, skb, more, true);
+    Sent
+}
 
-    let mut ring = q.tx.lock();
-    // Checked under the ring lock: a peer going down sets `up` and then
+/// Where a frame goes: the queue whose transmit ring (producer) it is
+/// written into, and the queue that reads that ring. For a pair, our own
+/// ring, read by the peer; for a LAN member, the receiving member's ring,
+/// which every member writes into (`shared`) and that member reads.
+pub(crate) struct Target<'a> {
+    pub(crate) ring: &'a Queue,
+    pub(crate) reader: &'a Queue,
+    /// The reading end is up (checked under the ring lock).
+    pub(crate) reader_up: &'a AtomicBool,
+    /// Many producers: no byte queue limits (the frames are released by
+    /// the reader, not by our poll) and a notification per frame (the
+    /// next frame may go elsewhere).
+    pub(crate) shared: bool,
+}
+
+/// Writes `skb` into `target`'s ring and notifies its reader when the
+/// batch ends; counts on `q`, the sending queue (`frame`: the frame's
+/// packets and bytes too, false for a flood's extra copies). Whether the
+/// frame was posted (otherwise it was dropped and counted).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn post(
+    dev: &Device<ZcPair>,
+    txq: &TxQueue<'_, ZcPair>,
+    data: &EndData,
+    q: &Queue,
+    target: &Target<'_>,
+    skb: SkBuff,
+    more: bool,
+    frame: bool,
+) -> bool {
+    let len = skb.len();
+    let mut layout = layout(dev, txq, data, &skb);
+    if target.shared {
+        layout.bql = false;
+    }
+
+    let mut ring = target.ring.tx.lock();
+    // Checked under the ring lock: a reader going down sets `up` and then
     // takes this lock to skip what is queued, so nothing posted after it
     // can be left behind in its ring.
-    if !peer.up.load(Ordering::Acquire) {
+    if !target.reader_up.load(Ordering::Acquire) {
         drop(ring);
-        return dropped(q, skb, false);
+        dropped(q, skb, false);
+        return false;
     }
     let full = ring.free_slots() == 0;
     let res = if full {
@@ -88,10 +137,11 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
         Ok(posted) => posted,
         Err(skb) => {
             drop(ring);
-            // What the ring holds still needs reading: make sure the peer
+            // What the ring holds still needs reading: make sure the reader
             // polls even if this frame was the first of a batch.
-            qp.peers.notify();
-            return dropped(q, skb, full);
+            target.reader.notify();
+            dropped(q, skb, full);
+            return false;
         }
     };
     let full = ring.free_slots() == 0;
@@ -102,13 +152,15 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
         }
         txq.bql_sent(len as u32, more) || full
     } else {
-        !more || full
+        !more || full || target.shared
     };
     drop(ring);
 
     let s = &q.stats;
-    add(&s.tx_packets, 1);
-    add(&s.tx_bytes, len as u64);
+    if frame {
+        add(&s.tx_packets, 1);
+        add(&s.tx_bytes, len as u64);
+    }
     add(&s.tx_header_bytes_copied, posted.copied as u64);
     add(&s.tx_payload_bytes_referenced, posted.referenced as u64);
     add(&s.tx_linear_bytes_copied, posted.linear_copied as u64);
@@ -123,14 +175,14 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
     }
     if kick {
         add(&s.tx_notifications, 1);
-        qp.peers.notify();
+        target.reader.notify();
     }
-    Sent
+    true
 }
 
 /// Drops a frame that cannot be sent: `tx_dropped`, and `tx_ring_full`
 /// when the ring had no free slot (`noqueue`).
-fn dropped(q: &Queue, skb: SkBuff, ring_full: bool) -> Sent {
+pub(crate) fn dropped(q: &Queue, skb: SkBuff, ring_full: bool) -> Sent {
     drop(skb);
     if ring_full {
         add(&q.stats.tx_ring_full, 1);

@@ -25,6 +25,8 @@ mod ethtool;
 #[forbid(unsafe_code)]
 mod genl;
 #[forbid(unsafe_code)]
+mod lan;
+#[forbid(unsafe_code)]
 mod link;
 #[forbid(unsafe_code)]
 mod multidest;
@@ -39,6 +41,7 @@ mod uplink;
 
 use knet::dma::{DmaDevice, DmaDeviceSlot, PlatformDmaDevice};
 use knet::genl::FamilyRegistration;
+use knet::inetaddr::{AddrNotifier, AddrNotifierRegistration};
 use knet::lower::{Notifier, NotifierRegistration};
 use knet::netdev::Layout;
 use knet::rtnl::{LinkKind, LinkRegistration};
@@ -84,12 +87,16 @@ pub(crate) static LINK: LinkKind<ZcPair> = LinkKind::new();
 /// The netdevice notifier: our ends' MACs, uplinks going away.
 static EVENTS: Notifier<uplink::Events> = Notifier::new();
 
+/// The address notifiers: LAN members' addresses are their LAN's routes.
+static ADDRS: AddrNotifier<lan::Addrs> = AddrNotifier::new();
+
 struct ZcPairModule {
     // Dropped in this order: the link kind (deleting every pair, which
     // announces them gone and detaches their uplinks) first, then the
-    // netdevice notifier, the genetlink family, then the DMA device their
+    // address notifiers, the netdevice notifier, the genetlink family, then the DMA device their
     // rings were allocated for.
     _link: LinkRegistration<ZcPair>,
+    _addrs: AddrNotifierRegistration<lan::Addrs>,
     _events: NotifierRegistration<uplink::Events>,
     _genl: FamilyRegistration<genl::ZcPairGenl>,
     _dma: PlatformDmaDevice,
@@ -121,9 +128,10 @@ impl kernel::Module for ZcPairModule {
         // registration.
         let link = family.and_then(|family| {
             let events = EVENTS.register()?;
-            Ok((LINK.register()?, events, family))
+            let addrs = ADDRS.register()?;
+            Ok((LINK.register()?, addrs, events, family))
         });
-        let (link, events, family) = match link {
+        let (link, addrs, events, family) = match link {
             Ok(v) => v,
             Err(e) => {
                 DMA_DEVICE.clear();
@@ -138,6 +146,7 @@ impl kernel::Module for ZcPairModule {
         );
         Ok(ZcPairModule {
             _link: link,
+            _addrs: addrs,
             _events: events,
             _genl: family,
             _dma: dma,
