@@ -23,6 +23,8 @@ Examples:
   zcpairctl add zc0 peer zc1 ring 512 copybreak 256 queues 2
   zcpairctl set zc0 tx-segment on
   zcpairctl set zc0 uplink eth0
+  zcpairctl lan add lan members 3 netns red blue
+  zcpairctl lan show --json
   zcpairctl -n blue show --json
   zcpairctl stats zc0 --watch 1
   zcpairctl -n blue recv --listen 10.99.0.2:6001,10.99.0.2:6002 --calls 10
@@ -81,7 +83,8 @@ pub enum Command {
     )]
     Add(AddArgs),
 
-    /// Delete a zcpair device (and with it its peer)
+    /// Delete a zcpair device (and with it its peer; a LAN member goes
+    /// alone)
     Del {
         /// The device (either end of the pair)
         name: String,
@@ -155,6 +158,240 @@ pub enum Command {
     /// Receive what `send` sends, one UDP socket per address, and check it
     #[command(override_usage = RECV_USAGE, after_help = RECV_HELP)]
     Recv(RecvArgs),
+
+    /// Create, grow, shrink and show LANs: zcpair devices that are
+    /// members of one shared segment instead of ends of a pair
+    #[command(subcommand_required = true, arg_required_else_help = true)]
+    Lan {
+        #[command(subcommand)]
+        command: LanCommand,
+    },
+}
+
+/// `lan add`'s synopsis.
+pub const LAN_ADD_USAGE: &str = "zcpairctl lan add NAME members N [netns NS [NS ...]]";
+/// `lan add-member`'s synopsis.
+pub const LAN_ADD_MEMBER_USAGE: &str = "zcpairctl lan add-member MEMBER NEW [netns NS]";
+/// `lan del-member`'s synopsis.
+pub const LAN_DEL_MEMBER_USAGE: &str = "zcpairctl lan del-member NAME [netns NS]";
+/// `lan show`'s synopsis.
+pub const LAN_SHOW_USAGE: &str = "zcpairctl lan show [NAME] [netns NS] [--json]";
+
+/// The most members `lan add` creates at once.
+pub const LAN_ADD_MAX: u32 = 64;
+
+const LAN_ADD_HELP: &str = "\
+Keywords:
+  members N        create N members (1 to 64), named NAME0 to NAME{N-1}
+  netns NS ...     the i-th member goes to the i-th netns listed
+                   (/run/netns/NS); members beyond the list go to the last
+                   one; without netns all stay in the current netns
+
+The first member starts the LAN (kind attribute lan 0), the others join it
+by the first member's ifindex. All are created in the first netns listed
+(the current one without netns), where that ifindex is valid, and each
+member of another netns is moved there right after its creation
+(RTM_SETLINK with IFLA_NET_NS_FD). If a step fails, the members created so
+far are deleted and the kernel's error is printed.";
+
+const LAN_MEMBER_HELP: &str = "\
+With netns NS, MEMBER is looked up and NEW created in netns NS, as with
+`zcpairctl -n NS lan add-member MEMBER NEW`; without, both are of the
+current netns. NEW joins the LAN by MEMBER's ifindex (kind attribute lan);
+MEMBER must be a LAN member. To add a member in another netns, add it
+where MEMBER is and move it: `ip link set dev NEW netns NS2`.";
+
+const LAN_DEL_HELP: &str = "\
+Deletes LAN member NAME (RTM_DELLINK) after checking with pair-get that it
+is one: a zcpair pair end is refused (delete pairs with `zcpairctl del`).
+The LAN lives on with its other members. With netns NS, NAME is a device
+of netns NS.";
+
+const LAN_SHOW_HELP: &str = "\
+lan-get of NAME's LAN, or, without NAME, a dump of every LAN member of the
+netns (netns NS, else the current one), each LAN printed once: its id, its
+members in the order they joined (name, or IFINDEX@nsidN for one of
+another netns, and up or down) and its table (address -> member).
+--json prints a JSON array of lan-get replies, one per LAN.";
+
+/// The `lan` subcommands.
+#[derive(Subcommand, Debug, PartialEq, Eq)]
+pub enum LanCommand {
+    /// Create a new LAN of N members NAME0 .. NAME{N-1}
+    #[command(override_usage = LAN_ADD_USAGE, after_help = LAN_ADD_HELP)]
+    Add(LanAddArgs),
+
+    /// Create member NEW of the LAN member MEMBER belongs to
+    #[command(override_usage = LAN_ADD_MEMBER_USAGE, after_help = LAN_MEMBER_HELP)]
+    AddMember {
+        /// An existing member of the LAN
+        member: String,
+        /// The new member
+        new: String,
+        /// netns NS
+        #[arg(value_name = "KEYWORD VALUE")]
+        keywords: Vec<String>,
+    },
+
+    /// Delete one LAN member
+    #[command(override_usage = LAN_DEL_MEMBER_USAGE, after_help = LAN_DEL_HELP)]
+    DelMember {
+        /// The member
+        name: String,
+        /// netns NS
+        #[arg(value_name = "KEYWORD VALUE")]
+        keywords: Vec<String>,
+    },
+
+    /// Show the LAN of one member, or every LAN with a member in the netns
+    #[command(override_usage = LAN_SHOW_USAGE, after_help = LAN_SHOW_HELP)]
+    Show {
+        /// [NAME] [netns NS]
+        #[arg(value_name = "NAME|KEYWORD VALUE")]
+        args: Vec<String>,
+        /// Print a JSON array of lan-get replies (one per LAN) with the YNL
+        /// spec's attribute names
+        #[arg(short = 'j', long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug, PartialEq, Eq)]
+pub struct LanAddArgs {
+    /// The members' name prefix
+    pub name: String,
+    /// members N [netns NS [NS ...]]
+    #[arg(value_name = "KEYWORD VALUE", num_args = 1.., required = true)]
+    pub keywords: Vec<String>,
+}
+
+/// `lan add`'s keywords, parsed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LanAddSpec {
+    pub name: String,
+    /// 1 to `LAN_ADD_MAX`.
+    pub members: u32,
+    /// The netns of the members, in order; the last one also holds the
+    /// members beyond the list; empty: all in the current netns.
+    pub netns: Vec<String>,
+}
+
+impl LanAddSpec {
+    /// The name of member `i`: NAME followed by `i`.
+    pub fn member_name(&self, i: u32) -> String {
+        format!("{}{i}", self.name)
+    }
+
+    /// The netns member `i` goes to; `None`: the current netns.
+    pub fn member_netns(&self, i: u32) -> Option<&str> {
+        let i = usize::try_from(i).unwrap_or(usize::MAX);
+        self.netns
+            .get(i)
+            .or_else(|| self.netns.last())
+            .map(String::as_str)
+    }
+}
+
+/// `lan show`'s arguments, parsed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LanShowSpec {
+    pub name: Option<String>,
+    pub netns: Option<String>,
+    pub json: bool,
+}
+
+/// Read `lan add`'s keywords. The error is a usage message.
+pub fn parse_lan_add(args: &LanAddArgs) -> Result<LanAddSpec, String> {
+    check_ifname(&args.name)?;
+    let mut members = None;
+    let mut netns: Vec<String> = Vec::new();
+    let mut it = args.keywords.iter().peekable();
+    while let Some(kw) = it.next() {
+        match kw.as_str() {
+            "members" => {
+                let Some(value) = it.next() else {
+                    return Err(format!("'{kw}' needs a value"));
+                };
+                let n = number(kw, value)
+                    .ok()
+                    .filter(|n| (1..=LAN_ADD_MAX).contains(n));
+                let n = n.ok_or_else(|| {
+                    format!(
+                        "invalid value '{value}' for '{kw}': expected 1 to {LAN_ADD_MAX} members"
+                    )
+                })?;
+                set_once(&mut members, kw, n)?;
+            }
+            "netns" => {
+                let before = netns.len();
+                while let Some(ns) = it.next_if(|v| *v != "members" && *v != "netns") {
+                    netns.push(ns.clone());
+                }
+                if netns.len() == before {
+                    return Err(format!("'{kw}' needs a value"));
+                }
+            }
+            _ => return Err(format!("unknown keyword '{kw}'")),
+        }
+    }
+    let members = members.ok_or("'members N' is required")?;
+    if netns.len() > members as usize {
+        return Err(format!(
+            "{} netns given for {members} member{}: at most one per member",
+            netns.len(),
+            if members == 1 { "" } else { "s" }
+        ));
+    }
+    let spec = LanAddSpec {
+        name: args.name.clone(),
+        members,
+        netns,
+    };
+    for i in 0..members {
+        let name = spec.member_name(i);
+        check_ifname(&name).map_err(|_| {
+            format!(
+                "member name \"{name}\" is not a valid interface name \
+                 (NAME and the member's number, at most 15 bytes)"
+            )
+        })?;
+    }
+    Ok(spec)
+}
+
+/// Read the optional `netns NS` of `lan add-member` and `lan del-member`.
+pub fn parse_netns_keyword(keywords: &[String]) -> Result<Option<String>, String> {
+    let mut netns = None;
+    let mut it = keywords.iter();
+    while let Some(kw) = it.next() {
+        if kw != "netns" {
+            return Err(format!("unknown keyword '{kw}'"));
+        }
+        let Some(value) = it.next() else {
+            return Err(format!("'{kw}' needs a value"));
+        };
+        set_once(&mut netns, kw, value.clone())?;
+    }
+    Ok(netns)
+}
+
+/// Read `lan show [NAME] [netns NS]`: the words start with NAME unless
+/// they are `netns NS` pairs (so `lan show netns` shows the LAN of a
+/// device named "netns", and `lan show netns netns red` that of "netns"
+/// in netns red).
+pub fn parse_lan_show(args: &[String], json: bool) -> Result<LanShowSpec, String> {
+    let keywords_only = args.len() % 2 == 0 && args.first().is_none_or(|a| a == "netns");
+    let (name, keywords) = if !keywords_only {
+        check_ifname(&args[0])?;
+        (Some(args[0].clone()), &args[1..])
+    } else {
+        (None, args)
+    };
+    Ok(LanShowSpec {
+        name,
+        netns: parse_netns_keyword(keywords)?,
+        json,
+    })
 }
 
 /// `send`'s synopsis.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The subcommands.
 
+use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
@@ -8,9 +9,9 @@ use netlink_packet_core::{NetlinkPayload, NLM_F_DUMP};
 use netlink_packet_generic::{GenlFamily, GenlMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
-use crate::cli::{AddSpec, Setting};
+use crate::cli::{AddSpec, LanAddSpec, LanShowSpec, Setting};
 use crate::error::{Error, Result};
-use crate::genl::{Pair, ZcpairMessage};
+use crate::genl::{group_lans, Lan, LanMessage, Pair, ZcpairMessage};
 use crate::nl::{self, Conn, Family, Proto};
 use crate::output;
 use crate::rtnl::{self, AddRequest};
@@ -61,10 +62,8 @@ pub fn add(spec: &AddSpec) -> Result<()> {
     Ok(())
 }
 
-/// `del`: refuses devices of another kind, so that a typo cannot take
-/// down an uplink.
-pub fn del(name: &str) -> Result<()> {
-    let mut conn = Conn::open(Proto::Route)?;
+/// Check with `RTM_GETLINK` that `name` is a zcpair device.
+fn check_zcpair_kind(conn: &mut Conn, name: &str) -> Result<()> {
     let links = conn.request(rtnl::get_link(name))?;
     let kind = links.iter().find_map(|m| match m {
         RouteNetlinkMessage::NewLink(l) => Some(rtnl::link_kind(l)),
@@ -80,6 +79,14 @@ pub fn del(name: &str) -> Result<()> {
         }
         None => return Err(Error::Decode("RTM_GETLINK without a link".into())),
     }
+    Ok(())
+}
+
+/// `del`: refuses devices of another kind, so that a typo cannot take
+/// down an uplink.
+pub fn del(name: &str) -> Result<()> {
+    let mut conn = Conn::open(Proto::Route)?;
+    check_zcpair_kind(&mut conn, name)?;
     conn.request(rtnl::del_link(name))?;
     Ok(())
 }
@@ -215,4 +222,201 @@ pub fn monitor(json: bool) -> Result<()> {
             }
         }
     }
+}
+
+/// Run `work` in netns `name` when one is given (a thread of its own
+/// enters it, see [`netns::run_in`]), else here.
+fn in_netns<T: Send>(name: Option<&str>, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    match name {
+        Some(n) => netns::run_in(&netns::open(n)?, n, work),
+        None => work(),
+    }
+}
+
+/// The ifindex and LAN id of LAN member `name` of this thread's netns,
+/// from `pair-get`: a device that is no LAN member (a pair end) is
+/// refused.
+fn lan_member(name: &str) -> Result<(u32, u32)> {
+    let (mut conn, family) = zcpair_conn()?;
+    let p = get_one(&mut conn, &family, name)?;
+    let Some(id) = p.lan else {
+        let peer = match (&p.peer_ifname, p.peer_ifindex) {
+            (Some(n), _) => format!(" (peer {n})"),
+            (None, Some(i)) => format!(" (peer ifindex {i})"),
+            (None, None) => String::new(),
+        };
+        return Err(Error::Other(format!(
+            "{name} is not a LAN member: it is one end of a pair{peer}"
+        )));
+    };
+    let ifindex = p
+        .ifindex
+        .ok_or_else(|| Error::Decode("pair-get reply without an ifindex".into()))?;
+    Ok((ifindex, id))
+}
+
+/// The ifindex of device `name` of this thread's netns (`RTM_GETLINK`).
+fn link_ifindex(conn: &mut Conn, name: &str) -> Result<u32> {
+    let links = conn.request(rtnl::get_link(name))?;
+    rtnl::link_index(&links).ok_or_else(|| Error::Decode("RTM_GETLINK without a link".into()))
+}
+
+/// Where a member `lan add` created is now.
+struct Created<'a> {
+    name: String,
+    /// The netns it was moved to (name, open file); `None`: still where
+    /// it was created.
+    moved_to: Option<(&'a str, &'a File)>,
+}
+
+/// Delete what `lan add` created, newest first, after a failure; failures
+/// here are only reported.
+fn undo_lan_add(conn: &mut Conn, created: &[Created]) {
+    for c in created.iter().rev() {
+        let r = match c.moved_to {
+            None => conn.request(rtnl::del_link(&c.name)).map(drop),
+            Some((ns, f)) => netns::run_in(f, ns, || {
+                Conn::open(Proto::Route)?
+                    .request(rtnl::del_link(&c.name))
+                    .map(drop)
+            }),
+        };
+        match r {
+            Ok(()) => eprintln!("deleted {}", c.name),
+            Err(e) => eprintln!("Warning: could not delete {}: {e}", c.name),
+        }
+    }
+}
+
+/// `lan add`'s work, in the netns the members are created in (`home`,
+/// the first listed, or the current one). `netns` are the open files of
+/// the listed netns, by name.
+fn lan_add_here(spec: &LanAddSpec, netns: &[(String, File)]) -> Result<()> {
+    let home = spec.member_netns(0);
+    let mut conn = Conn::open(Proto::Route)?;
+    let mut created: Vec<Created> = Vec::new();
+    let mut first = 0;
+    let mut at = 0;
+    let result = (|| -> Result<()> {
+        for i in 0..spec.members {
+            at = i;
+            let name = spec.member_name(i);
+            conn.request(rtnl::new_lan_member(&name, first))?;
+            created.push(Created {
+                name: name.clone(),
+                moved_to: None,
+            });
+            if i == 0 {
+                first = link_ifindex(&mut conn, &name)?;
+                // A module without LANs ignores the unknown kind attribute
+                // and makes something else (a pair end): undo it.
+                lan_member(&name).map_err(|e| match e {
+                    Error::Other(_) => Error::Other(format!(
+                        "{name} was created as no LAN member: \
+                         does the zcpair module support LANs?"
+                    )),
+                    e => e,
+                })?;
+            }
+            let target = spec.member_netns(i);
+            if target != home {
+                let (ns, f) = netns
+                    .iter()
+                    .find(|(n, _)| Some(n.as_str()) == target)
+                    .expect("every listed netns is open");
+                conn.request(rtnl::move_link(&name, f.as_raw_fd()))?;
+                created.last_mut().expect("just pushed").moved_to = Some((ns.as_str(), f));
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        if !created.is_empty() {
+            eprintln!(
+                "lan add: {} failed; deleting the {} member(s) created",
+                spec.member_name(at),
+                created.len()
+            );
+            undo_lan_add(&mut conn, &created);
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// `lan add`: members NAME0 .. NAME{N-1} of one new LAN. All are created
+/// in the first netns listed (the current one without netns), the first
+/// with `lan 0`, the others with `lan <first's ifindex>`, valid there;
+/// a member of another netns is moved there right after its creation.
+pub fn lan_add(spec: &LanAddSpec) -> Result<()> {
+    // Open every netns first: a bad name fails before anything exists.
+    let mut netns: Vec<(String, File)> = Vec::new();
+    for n in &spec.netns {
+        if !netns.iter().any(|(m, _)| m == n) {
+            netns.push((n.clone(), netns::open(n)?));
+        }
+    }
+    match spec.member_netns(0) {
+        Some(home) => {
+            let (_, f) = netns.iter().find(|(n, _)| n == home).expect("opened");
+            netns::run_in(f, home, || lan_add_here(spec, &netns))
+        }
+        None => lan_add_here(spec, &netns),
+    }
+}
+
+/// `lan add-member`: NEW joins MEMBER's LAN; both are devices of `netns`
+/// (else of the current netns).
+pub fn lan_add_member(member: &str, new: &str, netns: Option<&str>) -> Result<()> {
+    in_netns(netns, || {
+        let (ifindex, _) = lan_member(member)?;
+        let mut conn = Conn::open(Proto::Route)?;
+        conn.request(rtnl::new_lan_member(new, ifindex))?;
+        Ok(())
+    })
+}
+
+/// `lan del-member`: deletes LAN member `name` of `netns` (else of the
+/// current netns), refusing anything else.
+pub fn lan_del_member(name: &str, netns: Option<&str>) -> Result<()> {
+    in_netns(netns, || {
+        let mut conn = Conn::open(Proto::Route)?;
+        check_zcpair_kind(&mut conn, name)?;
+        lan_member(name)?;
+        conn.request(rtnl::del_link(name))?;
+        Ok(())
+    })
+}
+
+/// `lan-get` of one member (`Some(name)`) or a dump, decoded.
+fn lan_get(name: Option<&str>) -> Result<Vec<Lan>> {
+    let (mut conn, family) = zcpair_conn()?;
+    let (payload, flags) = match name {
+        Some(n) => (LanMessage::get_by_name(n), 0),
+        None => (LanMessage::dump(), NLM_F_DUMP),
+    };
+    let mut genl = GenlMessage::from_payload(payload);
+    genl.set_resolved_family_id(family.id);
+    let replies = conn.request(nl::new_request(genl, flags))?;
+    Ok(replies
+        .iter()
+        .map(|r| Lan::from_attrs(&r.payload.attrs))
+        .collect())
+}
+
+/// `lan show`.
+pub fn lan_show(spec: &LanShowSpec) -> Result<()> {
+    let replies = in_netns(spec.netns.as_deref(), || lan_get(spec.name.as_deref()))?;
+    if spec.name.is_some() && replies.is_empty() {
+        return Err(Error::Decode("lan-get without a reply".into()));
+    }
+    let lans = group_lans(replies);
+    if spec.json {
+        println!("{}", output::lans_json(&lans));
+    } else {
+        for l in &lans {
+            println!("{}", output::lan_text(l));
+        }
+    }
+    Ok(())
 }

@@ -3,7 +3,8 @@
 //! value per message, so that tests can compare them with what is
 //! expected and a new capture can be checked by eye.
 //!
-//! - a zcpair message: `{"cmd": "pair-get", "msg": {<pair as show --json>}}`
+//! - a zcpair message: `{"cmd": "pair-get", "msg": {<pair as show --json>}}`;
+//!   a `lan-get` one: `{"cmd": "lan-get", "msg": {<lan as lan show --json>}}`
 //! - NLMSG_ERROR: `{"errno": N, "extack": "...", "offset": N}` (errno 0:
 //!   an ack; the extack keys only when present)
 //! - NLMSG_DONE: `{"done": N}` plus the extack keys
@@ -25,9 +26,9 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
 use crate::extack::{self, Extack};
-use crate::genl::{Pair, ZcpairMessage};
+use crate::genl::{Lan, LanMessage, Pair, ZcpairMessage};
 use crate::nl::{decode, split_messages, Proto};
-use crate::output::pair_json;
+use crate::output::{lan_json, pair_json};
 use crate::{rtnl, uapi};
 
 /// `GENL_ID_CTRL`, the controller's fixed family id.
@@ -95,6 +96,18 @@ fn describe_genl(raw: &[u8]) -> Result<Value> {
             "family-id": fam.id,
             "version": fam.version,
             "mcast-groups": groups,
+        }));
+    }
+    // The genlmsghdr's cmd, after the nlmsghdr, says which attribute set
+    // follows: `lan` for lan-get, `pair` for the rest.
+    if raw.get(16) == Some(&uapi::cmd::LAN_GET) {
+        let msg = decode_any::<GenlMessage<LanMessage>>(raw)?;
+        let NetlinkPayload::InnerMessage(genl) = msg.payload else {
+            return Ok(Value::Null);
+        };
+        return Ok(json!({
+            "cmd": "lan-get",
+            "msg": lan_json(&Lan::from_attrs(&genl.payload.attrs)),
         }));
     }
     let msg = decode_any::<GenlMessage<ZcpairMessage>>(raw)?;

@@ -14,7 +14,9 @@ use netlink_packet_core::{
 };
 use netlink_packet_generic::{GenlFamily, GenlHeader};
 
-use crate::uapi::{self, cmd, pair, ring, stats};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::uapi::{self, cmd, lan, lan_member, lan_route, pair, ring, stats};
 
 /// A message of the zcpair family: a command and its attributes (the
 /// `pair` set for every command).
@@ -144,6 +146,9 @@ pub enum PairAttr {
     Uplink(u32),
     /// Name of the uplink (reply only).
     UplinkIfname(String),
+    /// The LAN the device is a member of (reply only; a LAN member has
+    /// no peer attributes).
+    Lan(u32),
     Other(DefaultNla),
 }
 
@@ -155,7 +160,8 @@ impl Nla for PairAttr {
             | Self::PeerNetnsid(_)
             | Self::Copybreak(_)
             | Self::Queues(_)
-            | Self::Uplink(_) => 4,
+            | Self::Uplink(_)
+            | Self::Lan(_) => 4,
             Self::Ifname(s) | Self::PeerIfname(s) | Self::UplinkIfname(s) => string_len(s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().buffer_len(),
             Self::Stats(attrs) => attrs.as_slice().buffer_len(),
@@ -180,6 +186,7 @@ impl Nla for PairAttr {
             Self::Queues(_) => pair::QUEUES,
             Self::Uplink(_) => pair::UPLINK,
             Self::UplinkIfname(_) => pair::UPLINK_IFNAME,
+            Self::Lan(_) => pair::LAN,
             Self::Other(nla) => nla.kind(),
         }
     }
@@ -190,7 +197,8 @@ impl Nla for PairAttr {
             | Self::PeerIfindex(v)
             | Self::Copybreak(v)
             | Self::Queues(v)
-            | Self::Uplink(v) => emit_u32(buffer, *v).unwrap(),
+            | Self::Uplink(v)
+            | Self::Lan(v) => emit_u32(buffer, *v).unwrap(),
             Self::PeerNetnsid(v) => emit_i32(buffer, *v).unwrap(),
             Self::Ifname(s) | Self::PeerIfname(s) | Self::UplinkIfname(s) => emit_string(buffer, s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().emit(buffer),
@@ -220,6 +228,7 @@ impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for PairAttr {
             pair::QUEUES => Self::Queues(parse_u32(value).with_context(ctx)?),
             pair::UPLINK => Self::Uplink(parse_u32(value).with_context(ctx)?),
             pair::UPLINK_IFNAME => Self::UplinkIfname(parse_string(value).with_context(ctx)?),
+            pair::LAN => Self::Lan(parse_u32(value).with_context(ctx)?),
             _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
         })
     }
@@ -402,6 +411,9 @@ pub struct Pair {
     pub uplink: Option<u32>,
     /// The uplink's name, when it has one.
     pub uplink_ifname: Option<String>,
+    /// The id of the LAN the device is a member of (see `lan-get`); such
+    /// a device is no end of a pair and has no peer attributes.
+    pub lan: Option<u32>,
 }
 
 impl Pair {
@@ -422,6 +434,7 @@ impl Pair {
                 PairAttr::Queues(v) => p.queues = Some(*v),
                 PairAttr::Uplink(v) => p.uplink = Some(*v),
                 PairAttr::UplinkIfname(v) => p.uplink_ifname = Some(v.clone()),
+                PairAttr::Lan(v) => p.lan = Some(*v),
                 PairAttr::Other(_) => {}
             }
         }
@@ -451,4 +464,373 @@ impl Pair {
 /// know (a newer kernel).
 pub fn counter_name(kind: u16) -> String {
     stats::name(kind).map_or_else(|| format!("stat-{kind}"), str::to_owned)
+}
+
+/// A `lan-get` message: the zcpair family with the `lan` attribute set.
+/// (The family is one; its commands use different attribute sets, so
+/// `lan-get` gets a payload type of its own.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanMessage {
+    pub cmd: u8,
+    pub attrs: Vec<LanAttr>,
+}
+
+impl LanMessage {
+    /// `lan-get` of the LAN of one member, by name.
+    pub fn get_by_name(name: &str) -> Self {
+        Self {
+            cmd: cmd::LAN_GET,
+            attrs: vec![LanAttr::Ifname(name.to_owned())],
+        }
+    }
+
+    /// `lan-get` dump request (no attributes; sent with `NLM_F_DUMP`).
+    pub fn dump() -> Self {
+        Self {
+            cmd: cmd::LAN_GET,
+            attrs: Vec::new(),
+        }
+    }
+}
+
+impl GenlFamily for LanMessage {
+    fn family_name() -> &'static str {
+        uapi::FAMILY_NAME
+    }
+
+    fn command(&self) -> u8 {
+        self.cmd
+    }
+
+    fn version(&self) -> u8 {
+        uapi::FAMILY_VERSION
+    }
+}
+
+impl Emitable for LanMessage {
+    fn buffer_len(&self) -> usize {
+        self.attrs.as_slice().buffer_len()
+    }
+
+    fn emit(&self, buffer: &mut [u8]) {
+        self.attrs.as_slice().emit(buffer)
+    }
+}
+
+impl ParseableParametrized<[u8], GenlHeader> for LanMessage {
+    fn parse_with_param(buf: &[u8], header: GenlHeader) -> Result<Self, DecodeError> {
+        Ok(Self {
+            cmd: header.cmd,
+            attrs: parse_nlas(buf).context("invalid zcpair lan attributes")?,
+        })
+    }
+}
+
+/// An attribute of the `lan` set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LanAttr {
+    Ifindex(u32),
+    Ifname(String),
+    Id(u32),
+    /// One `member` nest (multi-attr: one per member).
+    Member(Vec<LanMemberAttr>),
+    /// One `route` nest (multi-attr: one per table entry).
+    Route(Vec<LanRouteAttr>),
+    Other(DefaultNla),
+}
+
+impl Nla for LanAttr {
+    fn value_len(&self) -> usize {
+        match self {
+            Self::Ifindex(_) | Self::Id(_) => 4,
+            Self::Ifname(s) => string_len(s),
+            Self::Member(attrs) => attrs.as_slice().buffer_len(),
+            Self::Route(attrs) => attrs.as_slice().buffer_len(),
+            Self::Other(nla) => nla.value_len(),
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        match self {
+            Self::Ifindex(_) => lan::IFINDEX,
+            Self::Ifname(_) => lan::IFNAME,
+            Self::Id(_) => lan::ID,
+            Self::Member(_) => lan::MEMBER | NLA_F_NESTED,
+            Self::Route(_) => lan::ROUTE | NLA_F_NESTED,
+            Self::Other(nla) => nla.kind(),
+        }
+    }
+
+    fn emit_value(&self, buffer: &mut [u8]) {
+        match self {
+            Self::Ifindex(v) | Self::Id(v) => emit_u32(buffer, *v).unwrap(),
+            Self::Ifname(s) => emit_string(buffer, s),
+            Self::Member(attrs) => attrs.as_slice().emit(buffer),
+            Self::Route(attrs) => attrs.as_slice().emit(buffer),
+            Self::Other(nla) => nla.emit_value(buffer),
+        }
+    }
+}
+
+impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for LanAttr {
+    fn parse(buf: &NlaBuffer<&T>) -> Result<Self, DecodeError> {
+        let value = buf.value();
+        let kind = buf.kind();
+        let ctx = || format!("invalid lan attribute {kind}");
+        Ok(match kind {
+            lan::IFINDEX => Self::Ifindex(parse_u32(value).with_context(ctx)?),
+            lan::IFNAME => Self::Ifname(parse_string(value).with_context(ctx)?),
+            lan::ID => Self::Id(parse_u32(value).with_context(ctx)?),
+            lan::MEMBER => Self::Member(parse_nlas(value).with_context(ctx)?),
+            lan::ROUTE => Self::Route(parse_nlas(value).with_context(ctx)?),
+            _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
+        })
+    }
+}
+
+/// An attribute of the `lan-member` set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LanMemberAttr {
+    Ifindex(u32),
+    Ifname(String),
+    Netnsid(i32),
+    Up(u8),
+    Other(DefaultNla),
+}
+
+impl Nla for LanMemberAttr {
+    fn value_len(&self) -> usize {
+        match self {
+            Self::Ifindex(_) | Self::Netnsid(_) => 4,
+            Self::Ifname(s) => string_len(s),
+            Self::Up(_) => 1,
+            Self::Other(nla) => nla.value_len(),
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        match self {
+            Self::Ifindex(_) => lan_member::IFINDEX,
+            Self::Ifname(_) => lan_member::IFNAME,
+            Self::Netnsid(_) => lan_member::NETNSID,
+            Self::Up(_) => lan_member::UP,
+            Self::Other(nla) => nla.kind(),
+        }
+    }
+
+    fn emit_value(&self, buffer: &mut [u8]) {
+        match self {
+            Self::Ifindex(v) => emit_u32(buffer, *v).unwrap(),
+            Self::Ifname(s) => emit_string(buffer, s),
+            Self::Netnsid(v) => emit_i32(buffer, *v).unwrap(),
+            Self::Up(v) => buffer[0] = *v,
+            Self::Other(nla) => nla.emit_value(buffer),
+        }
+    }
+}
+
+impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for LanMemberAttr {
+    fn parse(buf: &NlaBuffer<&T>) -> Result<Self, DecodeError> {
+        let value = buf.value();
+        let kind = buf.kind();
+        let ctx = || format!("invalid lan-member attribute {kind}");
+        Ok(match kind {
+            lan_member::IFINDEX => Self::Ifindex(parse_u32(value).with_context(ctx)?),
+            lan_member::IFNAME => Self::Ifname(parse_string(value).with_context(ctx)?),
+            lan_member::NETNSID => Self::Netnsid(parse_i32(value).with_context(ctx)?),
+            lan_member::UP => Self::Up(parse_u8(value).with_context(ctx)?),
+            _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
+        })
+    }
+}
+
+/// An attribute of the `lan-route` set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LanRouteAttr {
+    /// 4 bytes (IPv4) or 16 (IPv6), network order.
+    Addr(Vec<u8>),
+    MemberIfindex(u32),
+    Other(DefaultNla),
+}
+
+impl Nla for LanRouteAttr {
+    fn value_len(&self) -> usize {
+        match self {
+            Self::Addr(a) => a.len(),
+            Self::MemberIfindex(_) => 4,
+            Self::Other(nla) => nla.value_len(),
+        }
+    }
+
+    fn kind(&self) -> u16 {
+        match self {
+            Self::Addr(_) => lan_route::ADDR,
+            Self::MemberIfindex(_) => lan_route::MEMBER_IFINDEX,
+            Self::Other(nla) => nla.kind(),
+        }
+    }
+
+    fn emit_value(&self, buffer: &mut [u8]) {
+        match self {
+            Self::Addr(a) => buffer[..a.len()].copy_from_slice(a),
+            Self::MemberIfindex(v) => emit_u32(buffer, *v).unwrap(),
+            Self::Other(nla) => nla.emit_value(buffer),
+        }
+    }
+}
+
+impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for LanRouteAttr {
+    fn parse(buf: &NlaBuffer<&T>) -> Result<Self, DecodeError> {
+        let value = buf.value();
+        let kind = buf.kind();
+        let ctx = || format!("invalid lan-route attribute {kind}");
+        Ok(match kind {
+            lan_route::ADDR => Self::Addr(value.to_vec()),
+            lan_route::MEMBER_IFINDEX => Self::MemberIfindex(parse_u32(value).with_context(ctx)?),
+            _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
+        })
+    }
+}
+
+/// One member of a LAN as a `lan-get` reply lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LanMember {
+    /// Its ifindex, in its own netns.
+    pub ifindex: Option<u32>,
+    /// Its name: only when it is in the asking socket's netns.
+    pub ifname: Option<String>,
+    /// Its netns as an nsid of the asking socket's netns: only when it is
+    /// in another one.
+    pub netnsid: Option<i32>,
+    /// 1 while administratively up.
+    pub up: Option<u8>,
+}
+
+impl LanMember {
+    fn from_attrs(attrs: &[LanMemberAttr]) -> Self {
+        let mut m = Self::default();
+        for a in attrs {
+            match a {
+                LanMemberAttr::Ifindex(v) => m.ifindex = Some(*v),
+                LanMemberAttr::Ifname(v) => m.ifname = Some(v.clone()),
+                LanMemberAttr::Netnsid(v) => m.netnsid = Some(*v),
+                LanMemberAttr::Up(v) => m.up = Some(*v),
+                LanMemberAttr::Other(_) => {}
+            }
+        }
+        m
+    }
+
+    /// Its name; else `IFINDEX@nsidN` for one of another netns (the
+    /// kernel does not name those); else `ifindex N`, else `?`.
+    pub fn label(&self) -> String {
+        match (&self.ifname, self.ifindex, self.netnsid) {
+            (Some(n), ..) => n.clone(),
+            (None, Some(i), Some(ns)) => format!("{i}@nsid{ns}"),
+            (None, Some(i), None) => format!("ifindex {i}"),
+            (None, None, _) => "?".into(),
+        }
+    }
+}
+
+/// One entry of a LAN's table: frames to `addr` go into the receive ring
+/// of the member with ifindex `member_ifindex`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LanRoute {
+    /// As received: 4 bytes (IPv4) or 16 (IPv6), network order.
+    pub addr: Option<Vec<u8>>,
+    pub member_ifindex: Option<u32>,
+}
+
+impl LanRoute {
+    fn from_attrs(attrs: &[LanRouteAttr]) -> Self {
+        let mut r = Self::default();
+        for a in attrs {
+            match a {
+                LanRouteAttr::Addr(v) => r.addr = Some(v.clone()),
+                LanRouteAttr::MemberIfindex(v) => r.member_ifindex = Some(*v),
+                LanRouteAttr::Other(_) => {}
+            }
+        }
+        r
+    }
+
+    /// The address, if it is 4 or 16 bytes long.
+    pub fn ip(&self) -> Option<IpAddr> {
+        let a = self.addr.as_deref()?;
+        if let Ok(b) = <[u8; 4]>::try_from(a) {
+            Some(IpAddr::V4(Ipv4Addr::from(b)))
+        } else if let Ok(b) = <[u8; 16]>::try_from(a) {
+            Some(IpAddr::V6(Ipv6Addr::from(b)))
+        } else {
+            None
+        }
+    }
+
+    /// The address as text: IPv4 dotted quad, IPv6 as `Ipv6Addr` prints
+    /// it, and any other length as hex digits (`?` when absent).
+    pub fn addr_text(&self) -> String {
+        match (self.ip(), &self.addr) {
+            (Some(ip), _) => ip.to_string(),
+            (None, Some(raw)) => raw.iter().map(|b| format!("{b:02x}")).collect(),
+            (None, None) => "?".into(),
+        }
+    }
+}
+
+/// A `lan-get` reply, decoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lan {
+    /// The member asked about (for a dump: the member device the reply
+    /// is for), in the asking socket's netns.
+    pub ifindex: Option<u32>,
+    pub ifname: Option<String>,
+    /// The LAN's id.
+    pub id: Option<u32>,
+    /// Its members, in the order they joined.
+    pub members: Vec<LanMember>,
+    /// Its table.
+    pub routes: Vec<LanRoute>,
+}
+
+impl Lan {
+    pub fn from_attrs(attrs: &[LanAttr]) -> Self {
+        let mut l = Self::default();
+        for a in attrs {
+            match a {
+                LanAttr::Ifindex(v) => l.ifindex = Some(*v),
+                LanAttr::Ifname(v) => l.ifname = Some(v.clone()),
+                LanAttr::Id(v) => l.id = Some(*v),
+                LanAttr::Member(m) => l.members.push(LanMember::from_attrs(m)),
+                LanAttr::Route(r) => l.routes.push(LanRoute::from_attrs(r)),
+                LanAttr::Other(_) => {}
+            }
+        }
+        l
+    }
+
+    /// The member a table entry points at: the one member with that
+    /// ifindex. ifindexes are per netns, so members of different netns
+    /// may share one; then (and when none has it) there is no answer.
+    pub fn route_member(&self, r: &LanRoute) -> Option<&LanMember> {
+        let i = r.member_ifindex?;
+        let mut found = self.members.iter().filter(|m| m.ifindex == Some(i));
+        let m = found.next()?;
+        found.next().is_none().then_some(m)
+    }
+}
+
+/// Group `lan-get` replies by LAN id, in the order each id first comes:
+/// a dump has one reply per member device of the netns, all of one LAN
+/// alike but for `ifindex`/`ifname`, and each LAN is shown once, as its
+/// first reply. Replies without an id stay apart.
+pub fn group_lans(replies: Vec<Lan>) -> Vec<Lan> {
+    let mut out: Vec<Lan> = Vec::new();
+    for l in replies {
+        if l.id.is_some() && out.iter().any(|o| o.id == l.id) {
+            continue;
+        }
+        out.push(l);
+    }
+    out
 }

@@ -5,16 +5,20 @@
 
 use serde_json::{Map, Value};
 
-use crate::genl::{counter_name, Pair, Ring};
-use crate::uapi::{cmd, pair};
+use crate::genl::{counter_name, Lan, LanMember, LanRoute, Pair, Ring};
+use crate::uapi::{cmd, lan, lan_member, lan_route, pair};
+
+/// The spec name of attribute `kind` of the set whose table is `all`.
+fn key_of(all: &[(&'static str, u16)], kind: u16) -> String {
+    all.iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(n, _)| (*n).to_owned())
+        .expect("attribute missing from its uapi table")
+}
 
 /// The spec name of attribute `kind` of the `pair` set.
 fn key(kind: u16) -> String {
-    pair::ALL
-        .iter()
-        .find(|(_, k)| *k == kind)
-        .map(|(n, _)| (*n).to_owned())
-        .expect("pair attribute missing from uapi::pair::ALL")
+    key_of(pair::ALL, kind)
 }
 
 pub fn ring_json(r: &Ring) -> Value {
@@ -61,6 +65,7 @@ pub fn pair_json(p: &Pair) -> Value {
         pair::UPLINK_IFNAME,
         p.uplink_ifname.clone().map(Value::from),
     );
+    put(pair::LAN, p.lan.map(Value::from));
     Value::Object(m)
 }
 
@@ -115,21 +120,27 @@ pub fn on_off(v: u8) -> &'static str {
     }
 }
 
+/// A LAN member's reply: a `lan` id and no peer attributes.
+fn is_lan_member(p: &Pair) -> bool {
+    p.lan.is_some() && p.peer_ifindex.is_none() && p.peer_ifname.is_none()
+}
+
 /// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]
 /// [tx-segment on|off] [uplink DEV|none] [queues N]`: the kernel names the
-/// peer only when it shares the asking netns.
+/// peer only when it shares the asking netns. A LAN member, which has no
+/// peer, reads `IFINDEX: NAME lan ID [copybreak N] ...`.
 pub fn pair_headline(p: &Pair) -> String {
-    let mut s = format!(
-        "{}: {} peer {}",
-        opt(p.ifindex),
-        opt(p.ifname.as_deref()),
-        opt(p.peer_ifindex)
-    );
-    if let Some(name) = &p.peer_ifname {
-        s += &format!(": {name}");
-    }
-    if let Some(id) = p.peer_netnsid {
-        s += &format!(" netnsid {id}");
+    let mut s = format!("{}: {}", opt(p.ifindex), opt(p.ifname.as_deref()));
+    if is_lan_member(p) {
+        s += &format!(" lan {}", opt(p.lan));
+    } else {
+        s += &format!(" peer {}", opt(p.peer_ifindex));
+        if let Some(name) = &p.peer_ifname {
+            s += &format!(": {name}");
+        }
+        if let Some(id) = p.peer_netnsid {
+            s += &format!(" netnsid {id}");
+        }
     }
     s += &params_text(p);
     s
@@ -232,16 +243,21 @@ pub fn ntf_verb(command: u8) -> Option<&'static str> {
 pub fn ntf_text(command: u8, p: &Pair) -> String {
     let verb = ntf_verb(command).map_or_else(|| format!("cmd-{command}"), str::to_owned);
     let mut s = format!(
-        "{verb} {} ifindex {} peer",
+        "{verb} {} ifindex {}",
         opt(p.ifname.as_deref()),
         opt(p.ifindex)
     );
-    if let Some(name) = &p.peer_ifname {
-        s += &format!(" {name}");
-    }
-    s += &format!(" ifindex {}", opt(p.peer_ifindex));
-    if let Some(id) = p.peer_netnsid {
-        s += &format!(" netnsid {id}");
+    if is_lan_member(p) {
+        s += &format!(" lan {}", opt(p.lan));
+    } else {
+        s += " peer";
+        if let Some(name) = &p.peer_ifname {
+            s += &format!(" {name}");
+        }
+        s += &format!(" ifindex {}", opt(p.peer_ifindex));
+        if let Some(id) = p.peer_netnsid {
+            s += &format!(" netnsid {id}");
+        }
     }
     s += &params_text(p);
     s
@@ -255,4 +271,120 @@ pub fn ntf_json(command: u8, p: &Pair) -> Value {
     m.insert("name".into(), name.into());
     m.insert("msg".into(), pair_json(p));
     Value::Object(m)
+}
+
+/// One `lan-member` nest as a JSON object, attributes in spec order.
+pub fn lan_member_json(mb: &LanMember) -> Value {
+    let mut m = Map::new();
+    let mut put = |kind, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(key_of(lan_member::ALL, kind), v);
+        }
+    };
+    put(lan_member::IFINDEX, mb.ifindex.map(Value::from));
+    put(lan_member::IFNAME, mb.ifname.clone().map(Value::from));
+    put(lan_member::NETNSID, mb.netnsid.map(Value::from));
+    put(lan_member::UP, mb.up.map(Value::from));
+    Value::Object(m)
+}
+
+/// One `lan-route` nest as a JSON object: `addr` as the address's text
+/// (`"10.0.0.1"`, `"fd00::1"`; hex digits should it be neither 4 nor 16
+/// bytes long), `member-ifindex` a number.
+pub fn lan_route_json(r: &LanRoute) -> Value {
+    let mut m = Map::new();
+    if r.addr.is_some() {
+        m.insert(
+            key_of(lan_route::ALL, lan_route::ADDR),
+            r.addr_text().into(),
+        );
+    }
+    if let Some(i) = r.member_ifindex {
+        m.insert(key_of(lan_route::ALL, lan_route::MEMBER_IFINDEX), i.into());
+    }
+    Value::Object(m)
+}
+
+/// One `lan-get` reply as a JSON object: the spec's names in spec order,
+/// the multi-attr `member` and `route` as arrays (as YNL collects them),
+/// absent attributes (and an empty table) left out.
+pub fn lan_json(l: &Lan) -> Value {
+    let mut m = Map::new();
+    let mut put = |kind, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(key_of(lan::ALL, kind), v);
+        }
+    };
+    put(lan::IFINDEX, l.ifindex.map(Value::from));
+    put(lan::IFNAME, l.ifname.clone().map(Value::from));
+    put(lan::ID, l.id.map(Value::from));
+    let list = |v: Vec<Value>| (!v.is_empty()).then_some(Value::Array(v));
+    put(
+        lan::MEMBER,
+        list(l.members.iter().map(lan_member_json).collect()),
+    );
+    put(
+        lan::ROUTE,
+        list(l.routes.iter().map(lan_route_json).collect()),
+    );
+    Value::Object(m)
+}
+
+/// `lan show --json`: an array of `lan-get` replies, one per LAN.
+pub fn lans_json(lans: &[Lan]) -> Value {
+    Value::Array(lans.iter().map(lan_json).collect())
+}
+
+/// `up` or `down` (`?` when the reply does not say).
+fn up_down(up: Option<u8>) -> &'static str {
+    match up {
+        Some(0) => "down",
+        Some(_) => "up",
+        None => "?",
+    }
+}
+
+/// `lan show`'s text for one LAN:
+///
+/// ```text
+/// lan 3: 3 members, 2 routes
+///     member 5: lan0 up
+///     member 7@nsid1 down
+///     route 10.99.0.1 -> lan0
+///     route fd00::7 -> 7@nsid1
+/// ```
+///
+/// A member of another netns is not named by the kernel: it shows as
+/// `IFINDEX@nsidN` (its ifindex in its netns, and that netns as an nsid
+/// of ours). A route whose member cannot be told (no member, or several
+/// of different netns, with that ifindex) shows as `ifindex N`.
+pub fn lan_text(l: &Lan) -> String {
+    let plural = |n: usize, what: &str| {
+        if n == 1 {
+            format!("1 {what}")
+        } else {
+            format!("{n} {what}s")
+        }
+    };
+    let mut lines = vec![format!(
+        "lan {}: {}, {}",
+        opt(l.id),
+        plural(l.members.len(), "member"),
+        plural(l.routes.len(), "route")
+    )];
+    for mb in &l.members {
+        let who = match (&mb.ifname, mb.ifindex) {
+            (Some(name), Some(i)) => format!("{i}: {name}"),
+            _ => mb.label(),
+        };
+        lines.push(format!("    member {who} {}", up_down(mb.up)));
+    }
+    for r in &l.routes {
+        let to = match l.route_member(r) {
+            Some(mb) => mb.label(),
+            None => format!("ifindex {}", opt(r.member_ifindex)),
+        };
+        lines.push(format!("    route {} -> {to}", r.addr_text()));
+    }
+    lines.join("\n")
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! rtnetlink requests: create a pair (`RTM_NEWLINK` of kind `zcpair`) and
+//! rtnetlink requests: create a pair or a LAN member (`RTM_NEWLINK` of
+//! kind `zcpair`), move a device to another netns (`RTM_SETLINK`) and
 //! delete a device (`RTM_DELLINK`).
 //!
 //! netlink-packet-route has no zcpair kind, so the link info is
@@ -29,13 +30,20 @@ pub enum ZcpairInfo {
     Copybreak(u32),
     /// ifindex of the new end's uplink, in the new end's netns.
     Uplink(u32),
+    /// The new device is a LAN member: 0 starts a new LAN, otherwise the
+    /// ifindex of a member (in the new device's netns) of the LAN to join.
+    Lan(u32),
 }
 
 impl Nla for ZcpairInfo {
     fn value_len(&self) -> usize {
         match self {
             Self::Peer(msg) => msg.buffer_len(),
-            Self::RingSize(_) | Self::HdrBuf(_) | Self::Copybreak(_) | Self::Uplink(_) => 4,
+            Self::RingSize(_)
+            | Self::HdrBuf(_)
+            | Self::Copybreak(_)
+            | Self::Uplink(_)
+            | Self::Lan(_) => 4,
         }
     }
 
@@ -46,15 +54,18 @@ impl Nla for ZcpairInfo {
             Self::HdrBuf(_) => info::HDR_BUF,
             Self::Copybreak(_) => info::COPYBREAK,
             Self::Uplink(_) => info::UPLINK,
+            Self::Lan(_) => info::LAN,
         }
     }
 
     fn emit_value(&self, buffer: &mut [u8]) {
         match self {
             Self::Peer(msg) => msg.emit(buffer),
-            Self::RingSize(v) | Self::HdrBuf(v) | Self::Copybreak(v) | Self::Uplink(v) => {
-                emit_u32(buffer, *v).unwrap()
-            }
+            Self::RingSize(v)
+            | Self::HdrBuf(v)
+            | Self::Copybreak(v)
+            | Self::Uplink(v)
+            | Self::Lan(v) => emit_u32(buffer, *v).unwrap(),
         }
     }
 }
@@ -118,6 +129,35 @@ pub fn new_link(req: &AddRequest) -> NetlinkMessage<RouteNetlinkMessage> {
         RouteNetlinkMessage::NewLink(link),
         NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
     )
+}
+
+/// The `RTM_NEWLINK` that creates LAN member `name` in the socket's
+/// netns: `ZCPAIR_INFO_LAN` `lan` (0: a new LAN; else the ifindex, in that
+/// netns, of a member of the LAN to join) and no peer.
+pub fn new_lan_member(name: &str, lan: u32) -> NetlinkMessage<RouteNetlinkMessage> {
+    let data = [ZcpairInfo::Lan(lan)];
+    let mut data_bytes = vec![0; data.as_slice().buffer_len()];
+    data.as_slice().emit(&mut data_bytes);
+
+    let mut link = LinkMessage::default();
+    link.attributes.push(LinkAttribute::IfName(name.to_owned()));
+    link.attributes.push(LinkAttribute::LinkInfo(vec![
+        LinkInfo::Kind(InfoKind::Other(uapi::LINK_KIND.to_owned())),
+        LinkInfo::Data(InfoData::Other(data_bytes)),
+    ]));
+    new_request(
+        RouteNetlinkMessage::NewLink(link),
+        NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+    )
+}
+
+/// `RTM_SETLINK` moving device `name` (of the socket's netns) to the netns
+/// open as `netns_fd`, as `ip link set dev NAME netns NS` does.
+pub fn move_link(name: &str, netns_fd: RawFd) -> NetlinkMessage<RouteNetlinkMessage> {
+    let mut link = LinkMessage::default();
+    link.attributes.push(LinkAttribute::IfName(name.to_owned()));
+    link.attributes.push(LinkAttribute::NetNsFd(netns_fd));
+    new_request(RouteNetlinkMessage::SetLink(link), NLM_F_ACK)
 }
 
 /// `RTM_DELLINK` of a device by name.

@@ -94,6 +94,7 @@ pub mod info {
     pub const HDR_BUF: u16 = attr(raw::ZCPAIR_INFO_HDR_BUF);
     pub const COPYBREAK: u16 = attr(raw::ZCPAIR_INFO_COPYBREAK);
     pub const UPLINK: u16 = attr(raw::ZCPAIR_INFO_UPLINK);
+    pub const LAN: u16 = attr(raw::ZCPAIR_INFO_LAN);
 
     pub const ALL: &[(&str, u16)] = &[
         ("unspec", attr(raw::ZCPAIR_INFO_UNSPEC)),
@@ -102,6 +103,7 @@ pub mod info {
         ("hdr-buf", HDR_BUF),
         ("copybreak", COPYBREAK),
         ("uplink", UPLINK),
+        ("lan", LAN),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_INFO_MAX);
 }
@@ -156,6 +158,7 @@ pub mod pair {
     pub const QUEUES: u16 = attr(raw::ZCPAIR_A_PAIR_QUEUES);
     pub const UPLINK: u16 = attr(raw::ZCPAIR_A_PAIR_UPLINK);
     pub const UPLINK_IFNAME: u16 = attr(raw::ZCPAIR_A_PAIR_UPLINK_IFNAME);
+    pub const LAN: u16 = attr(raw::ZCPAIR_A_PAIR_LAN);
 
     pub const ALL: &[(&str, u16)] = &[
         ("ifindex", IFINDEX),
@@ -171,8 +174,55 @@ pub mod pair {
         ("queues", QUEUES),
         ("uplink", UPLINK),
         ("uplink-ifname", UPLINK_IFNAME),
+        ("lan", LAN),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_A_PAIR_MAX);
+}
+
+/// The `lan` attribute set (`lan-get`).
+pub mod lan {
+    use super::{attr, raw};
+    pub const IFINDEX: u16 = attr(raw::ZCPAIR_A_LAN_IFINDEX);
+    pub const IFNAME: u16 = attr(raw::ZCPAIR_A_LAN_IFNAME);
+    pub const ID: u16 = attr(raw::ZCPAIR_A_LAN_ID);
+    pub const MEMBER: u16 = attr(raw::ZCPAIR_A_LAN_MEMBER);
+    pub const ROUTE: u16 = attr(raw::ZCPAIR_A_LAN_ROUTE);
+
+    pub const ALL: &[(&str, u16)] = &[
+        ("ifindex", IFINDEX),
+        ("ifname", IFNAME),
+        ("id", ID),
+        ("member", MEMBER),
+        ("route", ROUTE),
+    ];
+    pub const MAX: u16 = attr(raw::ZCPAIR_A_LAN_MAX);
+}
+
+/// The `lan-member` attribute set (a `member` nest of a `lan-get` reply).
+pub mod lan_member {
+    use super::{attr, raw};
+    pub const IFINDEX: u16 = attr(raw::ZCPAIR_A_LAN_MEMBER_IFINDEX);
+    pub const IFNAME: u16 = attr(raw::ZCPAIR_A_LAN_MEMBER_IFNAME);
+    pub const NETNSID: u16 = attr(raw::ZCPAIR_A_LAN_MEMBER_NETNSID);
+    pub const UP: u16 = attr(raw::ZCPAIR_A_LAN_MEMBER_UP);
+
+    pub const ALL: &[(&str, u16)] = &[
+        ("ifindex", IFINDEX),
+        ("ifname", IFNAME),
+        ("netnsid", NETNSID),
+        ("up", UP),
+    ];
+    pub const MAX: u16 = attr(raw::ZCPAIR_A_LAN_MEMBER_MAX);
+}
+
+/// The `lan-route` attribute set (a `route` nest of a `lan-get` reply).
+pub mod lan_route {
+    use super::{attr, raw};
+    pub const ADDR: u16 = attr(raw::ZCPAIR_A_LAN_ROUTE_ADDR);
+    pub const MEMBER_IFINDEX: u16 = attr(raw::ZCPAIR_A_LAN_ROUTE_MEMBER_IFINDEX);
+
+    pub const ALL: &[(&str, u16)] = &[("addr", ADDR), ("member-ifindex", MEMBER_IFINDEX)];
+    pub const MAX: u16 = attr(raw::ZCPAIR_A_LAN_ROUTE_MAX);
 }
 
 /// Generic netlink commands.
@@ -183,6 +233,7 @@ pub mod cmd {
     pub const PAIR_CREATE_NTF: u8 = cmd(raw::ZCPAIR_CMD_PAIR_CREATE_NTF);
     pub const PAIR_DELETE_NTF: u8 = cmd(raw::ZCPAIR_CMD_PAIR_DELETE_NTF);
     pub const PAIR_CHANGE_NTF: u8 = cmd(raw::ZCPAIR_CMD_PAIR_CHANGE_NTF);
+    pub const LAN_GET: u8 = cmd(raw::ZCPAIR_CMD_LAN_GET);
 
     pub const ALL: &[(&str, u8)] = &[
         ("pair-get", PAIR_GET),
@@ -190,6 +241,7 @@ pub mod cmd {
         ("pair-create-ntf", PAIR_CREATE_NTF),
         ("pair-delete-ntf", PAIR_DELETE_NTF),
         ("pair-change-ntf", PAIR_CHANGE_NTF),
+        ("lan-get", LAN_GET),
     ];
     pub const MAX: u8 = cmd(raw::ZCPAIR_CMD_MAX);
 

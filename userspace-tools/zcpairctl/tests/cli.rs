@@ -3,7 +3,10 @@
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use zcpairctl::cli::{parse_add, parse_set, AddArgs, AddSpec, Cli, Command, SetParam, Setting};
+use zcpairctl::cli::{
+    parse_add, parse_lan_add, parse_lan_show, parse_netns_keyword, parse_set, AddArgs, AddSpec,
+    Cli, Command, LanAddSpec, LanCommand, LanShowSpec, SetParam, Setting,
+};
 
 fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
     Cli::try_parse_from(std::iter::once("zcpairctl").chain(args.iter().copied()))
@@ -382,4 +385,297 @@ fn help_documents_exit_status() {
         assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{sub}");
         assert_eq!(e.exit_code(), 0);
     }
+}
+
+fn lan(args: &[&str]) -> LanCommand {
+    match parse(&[&["lan"], args].concat()).unwrap().command {
+        Command::Lan { command } => command,
+        c => panic!("{c:?}"),
+    }
+}
+
+fn lan_add(args: &[&str]) -> Result<LanAddSpec, String> {
+    match lan(&[&["add"], args].concat()) {
+        LanCommand::Add(a) => parse_lan_add(&a),
+        c => panic!("{c:?}"),
+    }
+}
+
+#[test]
+fn lan_add_members_and_netns() {
+    let s = lan_add(&["lan", "members", "3"]).unwrap();
+    assert_eq!(
+        s,
+        LanAddSpec {
+            name: "lan".into(),
+            members: 3,
+            netns: vec![]
+        }
+    );
+    let names: Vec<String> = (0..s.members).map(|i| s.member_name(i)).collect();
+    assert_eq!(names, ["lan0", "lan1", "lan2"]);
+    assert_eq!(s.member_netns(0), None);
+    assert_eq!(s.member_netns(2), None);
+
+    // The i-th member in the i-th netns, the rest in the last one.
+    let s = lan_add(&["m", "members", "4", "netns", "red", "blue"]).unwrap();
+    assert_eq!(s.netns, ["red", "blue"]);
+    let ns: Vec<Option<&str>> = (0..4).map(|i| s.member_netns(i)).collect();
+    assert_eq!(ns, [Some("red"), Some("blue"), Some("blue"), Some("blue")]);
+    // Keywords in any order; netns may be repeated.
+    let s = lan_add(&["m", "netns", "a", "netns", "b", "c", "members", "3"]).unwrap();
+    assert_eq!(
+        (s.members, &s.netns),
+        (3, &vec!["a".to_owned(), "b".into(), "c".into()])
+    );
+    let s = lan_add(&["m", "netns", "a", "members", "1"]).unwrap();
+    assert_eq!((s.members, s.member_netns(0)), (1, Some("a")));
+    // Bounds: 1 and 64 members; 64 with a 13-byte prefix makes 15 bytes.
+    assert_eq!(lan_add(&["m", "members", "1"]).unwrap().members, 1);
+    let s = lan_add(&["abcdefghijklm", "members", "64"]).unwrap();
+    assert_eq!(s.member_name(63), "abcdefghijklm63");
+}
+
+#[test]
+fn lan_add_usage_errors() {
+    for bad in ["0", "65", "x", "4294967296"] {
+        assert_eq!(
+            lan_add(&["m", "members", bad]).unwrap_err(),
+            format!("invalid value '{bad}' for 'members': expected 1 to 64 members"),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        lan_add(&["m", "members", "2", "netns", "a", "b", "c"]).unwrap_err(),
+        "3 netns given for 2 members: at most one per member"
+    );
+    assert_eq!(
+        lan_add(&["m", "members", "1", "netns", "a", "b"]).unwrap_err(),
+        "2 netns given for 1 member: at most one per member"
+    );
+    assert_eq!(
+        lan_add(&["m", "netns", "a"]).unwrap_err(),
+        "'members N' is required"
+    );
+    assert!(lan_add(&["m", "members"])
+        .unwrap_err()
+        .contains("'members' needs a value"));
+    assert!(lan_add(&["m", "members", "2", "netns"])
+        .unwrap_err()
+        .contains("'netns' needs a value"));
+    assert!(lan_add(&["m", "netns", "members", "2"])
+        .unwrap_err()
+        .contains("'netns' needs a value"));
+    assert!(lan_add(&["m", "members", "2", "members", "3"])
+        .unwrap_err()
+        .contains("'members' given twice"));
+    assert!(lan_add(&["m", "members", "2", "peer", "x"])
+        .unwrap_err()
+        .contains("unknown keyword 'peer'"));
+    // NAME plus the largest number must be a valid name.
+    assert!(lan_add(&["abcdefghijklmn", "members", "10"]).is_ok());
+    assert_eq!(
+        lan_add(&["abcdefghijklmn", "members", "11"]).unwrap_err(),
+        "member name \"abcdefghijklmn10\" is not a valid interface name \
+         (NAME and the member's number, at most 15 bytes)"
+    );
+    assert!(lan_add(&["a/b", "members", "1"])
+        .unwrap_err()
+        .contains("interface name"));
+    assert_eq!(
+        parse(&["lan", "add", "m"]).unwrap_err().kind(),
+        ErrorKind::MissingRequiredArgument
+    );
+    assert_eq!(
+        parse(&["lan", "add", "m", "members", "-1"])
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
+}
+
+/// The binary refuses a bad member count, and more netns than members,
+/// as usage errors (exit status 2) before any netlink.
+#[test]
+fn lan_add_bad_counts_exit_2() {
+    for (args, msg) in [
+        (
+            &["lan", "add", "m", "members", "0"][..],
+            "expected 1 to 64 members",
+        ),
+        (
+            &["lan", "add", "m", "members", "65"],
+            "expected 1 to 64 members",
+        ),
+        (
+            &["lan", "add", "m", "members", "1", "netns", "a", "b"],
+            "2 netns given for 1 member",
+        ),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zcpairctl"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(msg), "{stderr}");
+        assert!(
+            stderr.contains("zcpairctl lan add NAME members N [netns NS [NS ...]]"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn lan_member_commands() {
+    assert_eq!(
+        lan(&["add-member", "lan0", "lan9"]),
+        LanCommand::AddMember {
+            member: "lan0".into(),
+            new: "lan9".into(),
+            keywords: vec![]
+        }
+    );
+    let LanCommand::AddMember { keywords, .. } =
+        lan(&["add-member", "lan0", "lan9", "netns", "red"])
+    else {
+        panic!()
+    };
+    assert_eq!(parse_netns_keyword(&keywords), Ok(Some("red".into())));
+    assert_eq!(
+        lan(&["del-member", "lan1", "netns", "blue"]),
+        LanCommand::DelMember {
+            name: "lan1".into(),
+            keywords: vec!["netns".into(), "blue".into()]
+        }
+    );
+    let kw = |v: &[&str]| parse_netns_keyword(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(kw(&[]), Ok(None));
+    assert_eq!(kw(&["netns"]).unwrap_err(), "'netns' needs a value");
+    assert_eq!(kw(&["ns", "red"]).unwrap_err(), "unknown keyword 'ns'");
+    assert_eq!(
+        kw(&["netns", "a", "netns", "b"]).unwrap_err(),
+        "'netns' given twice"
+    );
+    for args in [
+        &["lan", "add-member", "lan0"][..],
+        &["lan", "del-member"],
+        &["lan"],
+    ] {
+        assert_eq!(
+            parse(args).map(|_| ()).unwrap_err().exit_code(),
+            2,
+            "{args:?}"
+        );
+    }
+}
+
+/// `lan del-member` of a bad name or keyword is a usage error of the
+/// binary.
+#[test]
+fn lan_member_usage_errors_exit_2() {
+    for (args, msg) in [
+        (
+            &["lan", "del-member", "a/b"][..],
+            "not a valid interface name",
+        ),
+        (
+            &["lan", "del-member", "lan0", "netns"],
+            "'netns' needs a value",
+        ),
+        (
+            &["lan", "add-member", "lan0", "x/y"],
+            "not a valid interface name",
+        ),
+        (
+            &["lan", "add-member", "lan0", "lan1", "up", "1"],
+            "unknown keyword 'up'",
+        ),
+        (&["lan", "show", "lan0", "netns"], "'netns' needs a value"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zcpairctl"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(msg), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn lan_show_arguments() {
+    let show = |args: &[&str]| match lan(&[&["show"], args].concat()) {
+        LanCommand::Show { args, json } => parse_lan_show(&args, json),
+        c => panic!("{c:?}"),
+    };
+    assert_eq!(show(&[]), Ok(LanShowSpec::default()));
+    assert_eq!(
+        show(&["lan0", "--json"]),
+        Ok(LanShowSpec {
+            name: Some("lan0".into()),
+            netns: None,
+            json: true
+        })
+    );
+    assert_eq!(
+        show(&["netns", "red"]),
+        Ok(LanShowSpec {
+            name: None,
+            netns: Some("red".into()),
+            json: false
+        })
+    );
+    assert_eq!(
+        show(&["-j", "lan0", "netns", "red"]),
+        Ok(LanShowSpec {
+            name: Some("lan0".into()),
+            netns: Some("red".into()),
+            json: true
+        })
+    );
+    // An odd count starts with NAME: a device may be called "netns".
+    assert_eq!(show(&["netns"]).unwrap().name.as_deref(), Some("netns"));
+    assert_eq!(
+        show(&["netns", "netns", "red"]),
+        Ok(LanShowSpec {
+            name: Some("netns".into()),
+            netns: Some("red".into()),
+            json: false
+        })
+    );
+    assert_eq!(
+        show(&["lan0", "lan1"]).unwrap_err(),
+        "unknown keyword 'lan1'"
+    );
+    assert_eq!(
+        show(&["lan0", "netns"]).unwrap_err(),
+        "'netns' needs a value"
+    );
+    assert!(show(&["a/b"]).unwrap_err().contains("interface name"));
+    // -n works with lan as with every subcommand.
+    let c = parse(&["-n", "blue", "lan", "show"]).unwrap();
+    assert_eq!(c.netns.as_deref(), Some("blue"));
+}
+
+#[test]
+fn lan_help() {
+    let e = parse(&["lan", "--help"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::DisplayHelp);
+    let help = e.to_string();
+    for sub in ["add", "add-member", "del-member", "show"] {
+        assert!(help.contains(sub), "{help}");
+        let e = parse(&["lan", sub, "--help"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{sub}");
+    }
+    let e = parse(&["lan", "add", "--help"]).unwrap_err().to_string();
+    assert!(
+        e.contains("members N        create N members (1 to 64)"),
+        "{e}"
+    );
+    assert!(e.contains("moved there"), "{e}");
+    assert_eq!(
+        parse(&["lan"]).unwrap_err().kind(),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
 }

@@ -7,7 +7,10 @@ use netlink_packet_core::{Emitable, NetlinkMessage, NetlinkPayload};
 use netlink_packet_generic::GenlMessage;
 use zcpairctl::describe::read_fixture;
 use zcpairctl::error::Error;
-use zcpairctl::genl::{parse_uint, Pair, PairAttr, RingAttr, StatsAttr, ZcpairMessage};
+use zcpairctl::genl::{
+    group_lans, parse_uint, Lan, LanAttr, LanMemberAttr, LanMessage, LanRouteAttr, Pair, PairAttr,
+    RingAttr, StatsAttr, ZcpairMessage,
+};
 use zcpairctl::nl::{check_ack, decode, split_messages};
 use zcpairctl::{output, uapi};
 
@@ -228,9 +231,11 @@ fn pair_get_reply_with_uplink() {
         "eth0"
     );
 
-    // Every counter of this build, the six uplink ones last.
+    // Recorded from a module with the first 28 counters, the six uplink
+    // ones last (not yet the LAN's).
     let stats = p.stats.as_ref().unwrap();
-    assert_eq!(stats.len(), uapi::stats::ALL.len());
+    assert_eq!(stats.len(), 28);
+    assert!(stats.iter().all(|(k, _)| uapi::stats::name(*k).is_some()));
     for (name, want) in [
         ("tx-uplink-packets", 500),
         ("tx-uplink-bytes", 750_000),
@@ -243,10 +248,7 @@ fn pair_get_reply_with_uplink() {
         let kind = uapi::stats::ALL.iter().find(|(n, _)| *n == name).unwrap().1;
         assert_eq!(p.counter(kind), Some(want), "{name}");
     }
-    let names: Vec<&str> = uapi::stats::ALL[uapi::stats::ALL.len() - 6..]
-        .iter()
-        .map(|(n, _)| *n)
-        .collect();
+    let names: Vec<&str> = uapi::stats::ALL[22..28].iter().map(|(n, _)| *n).collect();
     assert_eq!(
         names,
         [
@@ -259,7 +261,8 @@ fn pair_get_reply_with_uplink() {
         ]
     );
     let text = output::stats_text(&p, None);
-    assert_eq!(text.lines().count(), 1 + uapi::stats::ALL.len(), "{text}");
+    assert_eq!(text.lines().count(), 1 + 28, "{text}");
+    assert!(!text.contains("tx-lan-"), "{text}");
     assert!(
         text.lines()
             .any(|l| l.split_whitespace().eq(["tx-uplink-remapped", "3"])),
@@ -492,4 +495,264 @@ fn peer_in_another_netns_is_not_named() {
         "change zc0 ifindex 5 peer ifindex 3 netnsid 1 copybreak 200"
     );
     assert!(output::pair_json(&p).get("peer-ifname").is_none());
+}
+
+#[test]
+fn pair_get_reply_lan_member() {
+    let msgs = messages("genl-pair-get-lan.hex");
+    assert_eq!(msgs.len(), 2);
+    let p = pair_of(&msgs[0]);
+    assert_eq!(p.lan, Some(3));
+    assert_eq!((p.peer_ifindex, p.peer_ifname.as_deref()), (None, None));
+    // `lan ID` where a pair end shows its peer.
+    assert_eq!(
+        output::pair_text(&p),
+        "5: lan0 lan 3 copybreak 128 queues 1\n    \
+         tx-ring size 256 hdr-buf 256 head 1500 tail 1500 in-flight 0\n    \
+         rx-ring size 256 hdr-buf 256 head 900 tail 900 in-flight 0"
+    );
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CREATE_NTF, &p),
+        "create lan0 ifindex 5 lan 3 copybreak 128 queues 1"
+    );
+    let json = output::pairs_json(std::slice::from_ref(&p));
+    assert_eq!(json[0]["lan"], 3);
+    assert!(json[0].get("peer-ifindex").is_none());
+    // In spec order: the last attribute of the set.
+    let keys: Vec<&String> = json[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("lan"));
+    assert_eq!(
+        output::ntf_json(uapi::cmd::PAIR_CREATE_NTF, &p)["msg"]["lan"],
+        3
+    );
+
+    // The three LAN counters, the last of the stats set.
+    let names: Vec<&str> = uapi::stats::ALL[uapi::stats::ALL.len() - 3..]
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        names,
+        ["tx-lan-unicast", "tx-lan-flooded", "tx-lan-unknown"]
+    );
+    for (name, want) in [
+        ("tx-lan-unicast", 1200),
+        ("tx-lan-flooded", 296),
+        ("tx-lan-unknown", 4),
+    ] {
+        assert_eq!(json[0]["stats"][name], want, "{name}");
+        let kind = uapi::stats::ALL.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(p.counter(kind), Some(want), "{name}");
+    }
+    let text = output::stats_text(&p, None);
+    assert_eq!(text.lines().count(), 1 + 9, "{text}");
+    for (name, v) in [
+        ("tx-lan-unicast", "1200"),
+        ("tx-lan-flooded", "296"),
+        ("tx-lan-unknown", "4"),
+    ] {
+        assert!(
+            text.lines().any(|l| l.split_whitespace().eq([name, v])),
+            "{text}"
+        );
+    }
+    assert!(!text.contains("stat-"), "{text}");
+    assert_eq!(
+        output::stats_json_line(&p, None)["stats"]["tx-lan-flooded"],
+        296
+    );
+    assert!(check_ack(&msgs[1]).is_ok());
+
+    // A pair end's reply is unchanged by the LAN support: no `lan`.
+    let end = pair_of(&messages("genl-pair-get-uplink.hex")[0]);
+    assert_eq!(end.lan, None);
+    assert!(output::pair_headline(&end).starts_with("7: zca peer 8: zcb "));
+}
+
+type LanMsg = NetlinkMessage<GenlMessage<LanMessage>>;
+
+fn lan_of(msg: &LanMsg) -> Lan {
+    match &msg.payload {
+        NetlinkPayload::InnerMessage(g) => {
+            assert_eq!(g.payload.cmd, uapi::cmd::LAN_GET);
+            Lan::from_attrs(&g.payload.attrs)
+        }
+        other => panic!("not a lan-get message: {other:?}"),
+    }
+}
+
+fn lan_messages(buf: &[u8]) -> Vec<LanMsg> {
+    split_messages(buf)
+        .unwrap()
+        .into_iter()
+        .map(|m| decode(m).unwrap())
+        .collect()
+}
+
+#[test]
+fn lan_get_dump() {
+    let msgs = lan_messages(&fixture("genl-lan-dump.hex"));
+    assert_eq!(msgs.len(), 4);
+    assert!(check_ack(&msgs[3]).is_ok());
+    let replies: Vec<Lan> = msgs[..3].iter().map(lan_of).collect();
+    let a = &replies[0];
+    assert_eq!(
+        (a.ifindex, a.ifname.as_deref(), a.id),
+        (Some(5), Some("lan0"), Some(3))
+    );
+    assert_eq!(a.members.len(), 3);
+    assert_eq!(a.members[2].ifname, None);
+    assert_eq!(a.members[2].netnsid, Some(1));
+    assert_eq!(a.members[1].up, Some(0));
+    assert_eq!(a.routes.len(), 3);
+    assert_eq!(a.routes[0].addr.as_deref(), Some(&[10, 99, 0, 1][..]));
+    assert_eq!(a.routes[2].addr_text(), "fd00::7");
+
+    // Two replies of LAN 3 (one per member device of the netns), one of
+    // LAN 4: each LAN once, as its first reply.
+    let lans = group_lans(replies.clone());
+    assert_eq!(lans.len(), 2);
+    assert_eq!(lans[0], replies[0]);
+    assert_eq!(lans[1], replies[2]);
+    let text: Vec<String> = lans.iter().map(output::lan_text).collect();
+    assert_eq!(
+        text.join("\n"),
+        "lan 3: 3 members, 3 routes\n    \
+         member 5: lan0 up\n    \
+         member 6: lan1 down\n    \
+         member 7@nsid1 up\n    \
+         route 10.99.0.1 -> lan0\n    \
+         route 10.99.0.2 -> lan1\n    \
+         route fd00::7 -> 7@nsid1\n\
+         lan 4: 1 member, 0 routes\n    \
+         member 9: solo0 up"
+    );
+
+    let json = output::lans_json(&lans);
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {
+                "ifindex": 5, "ifname": "lan0", "id": 3,
+                "member": [
+                    {"ifindex": 5, "ifname": "lan0", "up": 1},
+                    {"ifindex": 6, "ifname": "lan1", "up": 0},
+                    {"ifindex": 7, "netnsid": 1, "up": 1}
+                ],
+                "route": [
+                    {"addr": "10.99.0.1", "member-ifindex": 5},
+                    {"addr": "10.99.0.2", "member-ifindex": 6},
+                    {"addr": "fd00::7", "member-ifindex": 7}
+                ]
+            },
+            {
+                "ifindex": 9, "ifname": "solo0", "id": 4,
+                "member": [{"ifindex": 9, "ifname": "solo0", "up": 1}]
+            }
+        ])
+    );
+    // Spec order of the keys.
+    let keys: Vec<&str> = json[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["ifindex", "ifname", "id", "member", "route"]);
+}
+
+/// A lan-get `do` reply written out by hand: a member of another netns
+/// with the same ifindex as a local one (ifindexes are per netns), whose
+/// table entry cannot be told apart, and an address of neither 4 nor 16
+/// bytes.
+#[rustfmt::skip]
+#[test]
+fn lan_get_reply_by_hand() {
+    let buf: Vec<u8> = vec![
+        140, 0, 0, 0,   0x1e, 0,   0, 0,   3, 0, 0, 0,   0x93, 0x10, 0, 0, // nlmsghdr len 140, flags 0
+        6, 1, 0, 0,                                             // genlmsghdr: LAN_GET, version 1
+        8, 0, 1, 0,   4, 0, 0, 0,                               // ifindex 4
+        8, 0, 2, 0,   b'l', b'a', b'n', 0,                      // ifname "lan\0"
+        8, 0, 3, 0,   1, 0, 0, 0,                               // id 1
+        28, 0, 4, 0x80,                                         // member (NESTED)
+          8, 0, 1, 0,   4, 0, 0, 0,                             //   ifindex 4
+          8, 0, 2, 0,   b'l', b'a', b'n', 0,                    //   ifname "lan\0"
+          5, 0, 4, 0,   1, 0, 0, 0,                             //   up 1 (+3 pad)
+        28, 0, 4, 0x80,                                         // member (NESTED)
+          8, 0, 1, 0,   4, 0, 0, 0,                             //   ifindex 4 (in its netns)
+          8, 0, 3, 0,   2, 0, 0, 0,                             //   netnsid 2
+          5, 0, 4, 0,   0, 0, 0, 0,                             //   up 0
+        20, 0, 5, 0x80,                                         // route (NESTED)
+          8, 0, 1, 0,   192, 168, 7, 9,                         //   addr 192.168.7.9
+          8, 0, 2, 0,   4, 0, 0, 0,                             //   member-ifindex 4: which one?
+        20, 0, 5, 0x80,                                         // route (NESTED)
+          7, 0, 1, 0,   0xde, 0xad, 0xbe, 0,                    //   addr of 3 bytes (+1 pad)
+          8, 0, 2, 0,   9, 0, 0, 0,                             //   member-ifindex 9: no member
+    ];
+    let msgs = lan_messages(&buf);
+    assert_eq!(msgs.len(), 1);
+    let l = lan_of(&msgs[0]);
+    assert_eq!(l.id, Some(1));
+    assert_eq!(l.members[1].label(), "4@nsid2");
+    assert!(l.route_member(&l.routes[0]).is_none());
+    assert_eq!(
+        output::lan_text(&l),
+        "lan 1: 2 members, 2 routes\n    \
+         member 4: lan up\n    \
+         member 4@nsid2 down\n    \
+         route 192.168.7.9 -> ifindex 4\n    \
+         route deadbe -> ifindex 9"
+    );
+    let j = output::lan_json(&l);
+    assert_eq!(j["route"][1]["addr"], "deadbe");
+    assert_eq!(j["member"][1]["netnsid"], 2);
+    assert!(j["member"][1].get("ifname").is_none());
+    // A do reply has no NLM_F_MULTI; grouping one reply keeps it.
+    assert_eq!(group_lans(vec![l.clone()]), vec![l]);
+}
+
+#[test]
+fn emitted_lan_parses_back() {
+    let attrs = vec![
+        LanAttr::Ifindex(5),
+        LanAttr::Ifname("lan0".into()),
+        LanAttr::Id(3),
+        LanAttr::Member(vec![
+            LanMemberAttr::Ifindex(5),
+            LanMemberAttr::Ifname("lan0".into()),
+            LanMemberAttr::Up(1),
+        ]),
+        LanAttr::Member(vec![
+            LanMemberAttr::Ifindex(2),
+            LanMemberAttr::Netnsid(-1),
+            LanMemberAttr::Up(0),
+        ]),
+        LanAttr::Route(vec![
+            LanRouteAttr::Addr(vec![0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+            LanRouteAttr::MemberIfindex(5),
+        ]),
+    ];
+    let mut g = GenlMessage::from_payload(LanMessage {
+        cmd: uapi::cmd::LAN_GET,
+        attrs: attrs.clone(),
+    });
+    g.set_resolved_family_id(0x1e);
+    let mut msg = NetlinkMessage::from(g);
+    msg.finalize();
+    let mut buf = vec![0; msg.buffer_len()];
+    msg.serialize(&mut buf);
+    let back: LanMsg = decode(&buf).unwrap();
+    match &back.payload {
+        NetlinkPayload::InnerMessage(g) => assert_eq!(g.payload.attrs, attrs),
+        other => panic!("{other:?}"),
+    }
+    let l = lan_of(&back);
+    assert_eq!(l.routes[0].addr_text(), "fe80::1");
+    assert_eq!(
+        output::lan_text(&l),
+        "lan 3: 2 members, 1 route\n    \
+         member 5: lan0 up\n    \
+         member 2@nsid-1 down\n    \
+         route fe80::1 -> lan0"
+    );
 }

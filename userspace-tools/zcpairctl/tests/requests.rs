@@ -6,9 +6,9 @@
 
 use netlink_packet_core::{NetlinkMessage, NetlinkSerializable, NLM_F_DUMP};
 use netlink_packet_generic::GenlMessage;
-use zcpairctl::genl::ZcpairMessage;
+use zcpairctl::genl::{LanMessage, ZcpairMessage};
 use zcpairctl::nl::{get_family_request, new_request};
-use zcpairctl::rtnl::{del_link, get_link, new_link, AddRequest};
+use zcpairctl::rtnl::{del_link, get_link, move_link, new_lan_member, new_link, AddRequest};
 
 fn bytes<T: NetlinkSerializable + std::fmt::Debug>(msg: &NetlinkMessage<T>) -> Vec<u8> {
     let mut buf = vec![0; msg.buffer_len()];
@@ -19,7 +19,10 @@ fn bytes<T: NetlinkSerializable + std::fmt::Debug>(msg: &NetlinkMessage<T>) -> V
 /// Family id the tests pretend the controller gave zcpair.
 const FAMILY_ID: u16 = 0x1e;
 
-fn genl(payload: ZcpairMessage, flags: u16) -> Vec<u8> {
+fn genl<F>(payload: F, flags: u16) -> Vec<u8>
+where
+    F: netlink_packet_generic::GenlFamily + netlink_packet_core::Emitable + std::fmt::Debug,
+{
     let mut g = GenlMessage::from_payload(payload);
     g.set_resolved_family_id(FAMILY_ID);
     bytes(&new_request(g, flags))
@@ -226,4 +229,56 @@ fn ctrl_getfamily() {
         11, 0, 2, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0, // CTRL_ATTR_FAMILY_NAME "zcpair"
     ];
     assert_eq!(bytes(&get_family_request::<ZcpairMessage>()), want);
+}
+
+/// `lan add`'s first member: ZCPAIR_INFO_LAN (6) 0, a new LAN, and no
+/// ZCPAIR_INFO_PEER.
+#[rustfmt::skip]
+#[test]
+fn lan_member_new() {
+    let want: Vec<u8> = vec![
+        72, 0, 0, 0,   16, 0,   0x05, 0x06,   0, 0, 0, 0,   0, 0, 0, 0, // nlmsghdr: RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   // ifinfomsg: AF_UNSPEC, all zero
+        9, 0, 3, 0,   b'l', b'a', b'n', b'0',   0, 0, 0, 0,     // IFLA_IFNAME "lan0" (+3 pad)
+        28, 0, 18, 0,                                           // IFLA_LINKINFO
+          11, 0, 1, 0,  b'z', b'c', b'p', b'a', b'i', b'r', 0, 0, //   IFLA_INFO_KIND "zcpair" (+1 pad)
+          12, 0, 2, 0,                                          //   IFLA_INFO_DATA
+            8, 0, 6, 0,   0, 0, 0, 0,                           //     ZCPAIR_INFO_LAN 0: a new LAN
+    ];
+    assert_eq!(bytes(&new_lan_member("lan0", 0)), want);
+    // The others join by the first member's ifindex.
+    let mut join = want;
+    join[68] = 7;                                               // ZCPAIR_INFO_LAN 7
+    join[39] = b'1';                                            // "lan1"
+    assert_eq!(bytes(&new_lan_member("lan1", 7)), join);
+}
+
+/// Moving a member to its netns: RTM_SETLINK (19) by name with
+/// IFLA_NET_NS_FD, as `ip link set dev lan1 netns NS`.
+#[rustfmt::skip]
+#[test]
+fn lan_member_move() {
+    let want: Vec<u8> = vec![
+        52, 0, 0, 0,   19, 0,   0x05, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // RTM_SETLINK, REQUEST|ACK
+        0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,
+        9, 0, 3, 0,   b'l', b'a', b'n', b'1',   0, 0, 0, 0,     // IFLA_IFNAME "lan1"
+        8, 0, 28, 0,  7, 0, 0, 0,                               // IFLA_NET_NS_FD 7
+    ];
+    assert_eq!(bytes(&move_link("lan1", 7)), want);
+}
+
+#[rustfmt::skip]
+#[test]
+fn lan_get_do_and_dump() {
+    let want: Vec<u8> = vec![
+        32, 0, 0, 0,   0x1e, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0, // family id, REQUEST
+        6, 1, 0, 0,                                             // genlmsghdr: LAN_GET, version 1
+        9, 0, 2, 0,   b'l', b'a', b'n', b'0',   0, 0, 0, 0,     // lan set: IFNAME "lan0"
+    ];
+    assert_eq!(genl(LanMessage::get_by_name("lan0"), 0), want);
+    let want: Vec<u8> = vec![
+        20, 0, 0, 0,   0x1e, 0,   0x01, 0x03,   0, 0, 0, 0,   0, 0, 0, 0, // REQUEST|DUMP
+        6, 1, 0, 0,                                             // LAN_GET, no attributes
+    ];
+    assert_eq!(genl(LanMessage::dump(), NLM_F_DUMP), want);
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use yaml_rust2::{Yaml, YamlLoader};
-use zcpairctl::genl::{Pair, Ring};
-use zcpairctl::output::pair_json;
+use zcpairctl::genl::{Lan, LanMember, LanRoute, Pair, Ring};
+use zcpairctl::output::{lan_json, pair_json};
 use zcpairctl::uapi;
 
 fn spec() -> Yaml {
@@ -88,6 +88,9 @@ fn attribute_sets_match() {
         ("pair", uapi::pair::ALL),
         ("ring", uapi::ring::ALL),
         ("stats", uapi::stats::ALL),
+        ("lan", uapi::lan::ALL),
+        ("lan-member", uapi::lan_member::ALL),
+        ("lan-route", uapi::lan_route::ALL),
     ] {
         let want = numbered(list(&attr_set(&spec, set)["attributes"]), 1);
         assert_eq!(as_i64(table), want, "attribute set {set}");
@@ -95,6 +98,69 @@ fn attribute_sets_match() {
     assert_eq!(i64::from(uapi::pair::MAX), uapi::pair::ALL.len() as i64);
     assert_eq!(i64::from(uapi::ring::MAX), uapi::ring::ALL.len() as i64);
     assert_eq!(i64::from(uapi::stats::MAX), uapi::stats::ALL.len() as i64);
+    assert_eq!(i64::from(uapi::lan::MAX), uapi::lan::ALL.len() as i64);
+    assert_eq!(
+        i64::from(uapi::lan_member::MAX),
+        uapi::lan_member::ALL.len() as i64
+    );
+    assert_eq!(
+        i64::from(uapi::lan_route::MAX),
+        uapi::lan_route::ALL.len() as i64
+    );
+}
+
+/// lan-get's sets: the spec's types, which the decoding relies on.
+#[test]
+fn lan_sets_types() {
+    let spec = spec();
+    let types = |set: &str| -> Vec<(String, String)> {
+        list(&attr_set(&spec, set)["attributes"])
+            .iter()
+            .map(|a| {
+                (
+                    a["name"].as_str().unwrap().to_owned(),
+                    a["type"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let want = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        types("lan"),
+        want(&[
+            ("ifindex", "u32"),
+            ("ifname", "string"),
+            ("id", "u32"),
+            ("member", "nest"),
+            ("route", "nest"),
+        ])
+    );
+    assert_eq!(
+        types("lan-member"),
+        want(&[
+            ("ifindex", "u32"),
+            ("ifname", "string"),
+            ("netnsid", "s32"),
+            ("up", "u8"),
+        ])
+    );
+    assert_eq!(
+        types("lan-route"),
+        want(&[("addr", "binary"), ("member-ifindex", "u32")])
+    );
+    let lan = list(&attr_set(&spec, "lan")["attributes"]);
+    for a in &lan[3..] {
+        assert_eq!(a["multi-attr"].as_bool(), Some(true), "{a:?}");
+    }
+    let pair_lan = list(&attr_set(&spec, "pair")["attributes"])
+        .iter()
+        .find(|a| a["name"].as_str() == Some("lan"))
+        .unwrap();
+    assert_eq!(pair_lan["type"].as_str(), Some("u32"));
 }
 
 #[test]
@@ -172,6 +238,7 @@ fn json_keys_are_spec_names() {
         queues: Some(2),
         uplink: Some(3),
         uplink_ifname: Some("eth0".into()),
+        lan: Some(3),
     };
     let v = pair_json(&p);
     let keys =
@@ -180,4 +247,24 @@ fn json_keys_are_spec_names() {
     assert_eq!(keys(&v["tx-ring"]), names("ring"));
     assert_eq!(keys(&v["rx-ring"]), names("ring"));
     assert_eq!(keys(&v["stats"]), names("stats"));
+
+    let l = Lan {
+        ifindex: Some(5),
+        ifname: Some("lan0".into()),
+        id: Some(3),
+        members: vec![LanMember {
+            ifindex: Some(5),
+            ifname: Some("lan0".into()),
+            netnsid: Some(1),
+            up: Some(1),
+        }],
+        routes: vec![LanRoute {
+            addr: Some(vec![10, 0, 0, 1]),
+            member_ifindex: Some(5),
+        }],
+    };
+    let v = lan_json(&l);
+    assert_eq!(keys(&v), names("lan"));
+    assert_eq!(keys(&v["member"][0]), names("lan-member"));
+    assert_eq!(keys(&v["route"][0]), names("lan-route"));
 }
