@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NSS=(zc_l0 zc_l1 zc_l2 zc_l3)
-ktap_plan 13
+ktap_plan 14
 
 for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 module_loaded || insmod "$ZCPAIR_KO"
@@ -22,17 +22,17 @@ B
 
 out=$($PY "$ZCPAIR_ROOT/tests/lan.py" "${NSS[@]}" 2>&1)
 rc=$?
-ktap_forward lan.py 12 $rc <<<"$out"
+ktap_forward lan.py 13 $rc <<<"$out"
 
 # zcpairctl as a user types it: a LAN of two, shown (JSON), ethtool -G
 # on a member refused with the reason (a LAN's ring size is fixed at its
 # creation), a member deleted.
 out=$(zcpairctl lan add e members 2 netns ${NSS[0]} ${NSS[1]} 2>&1 &&
-	ip netns exec ${NSS[0]} zcpairctl lan show e0 --json 2>&1
+	zcpairctl -n ${NSS[0]} lan show e0 --json 2>&1
 	ip netns exec ${NSS[0]} ethtool -G e0 rx 64 2>&1
-	ip netns exec ${NSS[1]} zcpairctl lan del-member e1 2>&1 &&
-	ip netns exec ${NSS[0]} zcpairctl lan show e0 2>&1)
-if grep -q '"members"' <<<"$out" && grep -q "LAN's size" <<<"$out" &&
+	zcpairctl -n ${NSS[1]} lan del-member e1 2>&1 &&
+	zcpairctl -n ${NSS[0]} lan show e0 2>&1)
+if grep -q '"member"' <<<"$out" && grep -q "LAN's size" <<<"$out" &&
 	! ip -n ${NSS[1]} link show e1 >/dev/null 2>&1; then
 	ktap_ok "zcpairctl lan add e members 2 (two netns), lan show --json, ethtool -G refused with the reason, lan del-member"
 else
