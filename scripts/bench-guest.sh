@@ -281,6 +281,107 @@ for round in $(seq "$rounds"); do
 		done
 	done
 done
+
+# LAN of 4 (document 001): four members in four netns (10.98.0.1-4)
+# against the same four netns joined by veth pairs to a Linux bridge.
+# Rows: all-to-all TCP (12 iperf3 flows at once, one per ordered pair of
+# members, aggregate received), and 64-byte UDP from three members into
+# the fourth (one receiving ring, three producers: what the shared ring's
+# lock costs; aggregate kpps received).
+LNS=(zc_l0 zc_l1 zc_l2 zc_l3)
+lan_down() {
+	for ns in "${LNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	ip link del zcbr0 2>/dev/null
+	return 0
+}
+# lan_up KIND: prints the members' device name prefix.
+lan_up() {
+	lan_down
+	ip -batch - <<-B || return 1
+		netns add ${LNS[0]}
+		netns add ${LNS[1]}
+		netns add ${LNS[2]}
+		netns add ${LNS[3]}
+	B
+	local i
+	case $1 in
+	zcpair-lan)
+		{ module_loaded || insmod "$ZCPAIR_KO"; } &&
+		zcpairctl lan add lm members 4 netns "${LNS[@]}" >/dev/null || return 1 ;;
+	bridge)
+		ip link add zcbr0 type bridge && ip link set zcbr0 up || return 1
+		for i in 0 1 2 3; do
+			ip link add zcbv$i type veth peer name lm$i netns ${LNS[$i]} &&
+			ip link set zcbv$i master zcbr0 up || return 1
+		done ;;
+	esac
+	for i in 0 1 2 3; do
+		ip -n ${LNS[$i]} -batch - <<-B || return 1
+			addr add 10.98.0.$((i + 1))/24 dev lm$i
+			link set lo up
+			link set lm$i up
+		B
+	done
+	# Every member reaches every other before measuring.
+	for i in 1 2 3; do
+		ip netns exec ${LNS[0]} ping -q -c 1 -W 5 10.98.0.$((i + 1)) >/dev/null || return 1
+	done
+}
+# lan_run KIND BENCH ROUND: aggregate of the flows, received.
+lan_run() {
+	local i j n=0 srv=() f=$res/lan.$1.$2.$3
+	local flows=()
+	if [ "$2" = tcp ]; then
+		for i in 0 1 2 3; do for j in 0 1 2 3; do [ $i != $j ] && flows+=("$i $j"); done; done
+	else
+		flows=("1 0" "2 0" "3 0")
+	fi
+	for fl in "${flows[@]}"; do
+		read -r i j <<<"$fl"
+		ip netns exec ${LNS[$j]} timeout $((secs + 40)) iperf3 -s -1 -J -p $((5300 + n)) >"$f.$n" 2>&1 &
+		srv+=($!)
+		n=$((n + 1))
+	done
+	sleep 1
+	n=0
+	for fl in "${flows[@]}"; do
+		read -r i j <<<"$fl"
+		if [ "$2" = tcp ]; then
+			ip netns exec ${LNS[$i]} timeout $((secs + 30)) iperf3 -c 10.98.0.$((j + 1)) -p $((5300 + n)) -t "$secs" >/dev/null 2>&1 &
+		else
+			ip netns exec ${LNS[$i]} timeout $((secs + 30)) iperf3 -c 10.98.0.$((j + 1)) -p $((5300 + n)) -t "$secs" -u -l 64 -b 0 >/dev/null 2>&1 &
+		fi
+		n=$((n + 1))
+	done
+	wait
+	for i in $(seq 0 $((n - 1))); do
+		if [ "$2" = tcp ]; then
+			jq -r '.end.sum_received.bits_per_second / 1e9' "$f.$i" 2>/dev/null
+		else
+			jq -r '.end.sum_received | .bytes / 64 / .seconds / 1000' "$f.$i" 2>/dev/null
+		fi
+	done | awk '{ s += $1; n++ } END { if (n) printf "%.3f %d\n", s, n; else exit 1 }'
+}
+lan_kinds="zcpair-lan bridge"
+case " ${kinds[*]} " in *" zcpair "*|*" zcpair-mq "*) ;; *) lan_kinds="" ;; esac
+for round in $(seq "$rounds"); do
+	for kind in $lan_kinds; do
+		if ! lan_up "$kind" 2>"$res/lan.err"; then
+			echo "-- LAN round $round, $kind: setup failed: $(tail -n 3 "$res/lan.err" | tr '\n' ' ')"
+			continue
+		fi
+		for bench in tcp udp64; do
+			if m=$(lan_run "$kind" "$bench" "$round"); then
+				read -r v flows <<<"$m"
+				echo "$kind $bench $round $v" >>"$res/lan"
+				echo "-- LAN round $round, $kind, $bench: $v ($flows flows)"
+			else
+				echo "-- LAN round $round, $kind, $bench: no result"
+			fi
+		done
+		lan_down
+	done
+done
 module_loaded && rmmod zcpair
 
 echo
@@ -402,4 +503,23 @@ for n in 1 4 16; do
 			"$( [ -n "$cpu" ] && printf '%.1f' "$cpu" || echo n/a)" "$(printf '%.1f' "${sys:-0}")" \
 			"$ok of $all" "$(printf '%.2f' "${il:-0}")"
 	done
+done
+
+echo
+echo "== LAN of 4 (zcpair LAN members) vs the same 4 netns on veth pairs to a Linux bridge;"
+echo "   median of $rounds round(s) of ${secs}s; zcpair-lan/bridge: median of the rounds' ratios"
+touch "$res/lan"
+lrow() { printf '| %-40s | %10s | %10s | %17s |\n' "$@"; }
+lrow benchmark zcpair-lan bridge zcpair-lan/bridge
+lrow ---------------------------------------- ---------: ---------: ----------------:
+for bench in tcp udp64; do
+	case $bench in
+	tcp) label="TCP all-to-all (12 flows), Gbit/s" ;;
+	udp64) label="UDP 64 B, 3 members into 1, kpps" ;;
+	esac
+	z=$(awk -v b="$bench" '$1 == "zcpair-lan" && $2 == b { print $4 }' "$res/lan" | median)
+	br=$(awk -v b="$bench" '$1 == "bridge" && $2 == b { print $4 }' "$res/lan" | median)
+	r=$(awk -v b="$bench" '$2 == b && $1 == "zcpair-lan" { z[$3] = $4 } $2 == b && $1 == "bridge" { o[$3] = $4 }
+		END { for (i in z) if ((i in o) && o[i] > 0) print z[i] / o[i] }' "$res/lan" | median)
+	lrow "$label" "${z:-n/a}" "${br:-n/a}" "$( [ -n "$r" ] && printf '%.2f' "$r" || echo n/a)"
 done

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The guest side of `make demo`: load zcpair, create a pair across two
 # network namespaces with zcpairctl (non-default ring, header buffer and
-# copybreak), move traffic, print what crossed.
+# copybreak), move traffic, print what crossed; then a LAN of three.
 set -u
 . "$ZCPAIR_ROOT/scripts/guest-lib.sh"
 echo "== kernel $(uname -r), module $(modinfo -F version "$ZCPAIR_KO")"
@@ -57,5 +57,24 @@ echo "== zcpairctl -n $NS_A stats zca (multi-destination counters)"
 zcpairctl -n $NS_A stats zca | grep -E "segment|batch|completion|zerocopy"
 rm -rf "$tmp"
 pair_down
+echo "== a LAN of 3: zcpairctl lan add lm members 3 netns zc_l0 zc_l1 zc_l2"
+for i in 0 1 2; do ip netns add zc_l$i; done
+zcpairctl lan add lm members 3 netns zc_l0 zc_l1 zc_l2
+for i in 0 1 2; do
+	ip -n zc_l$i -batch - <<-B
+		addr add 10.98.0.$((i + 1))/24 dev lm$i
+		addr add fd98::$((i + 1))/64 dev lm$i nodad
+		link set lm$i up
+	B
+done
+echo "== ping from lm0 to lm1 and lm2, v4 and v6 (each frame goes straight into the member's ring)"
+for dst in 10.98.0.2 10.98.0.3 fd98::2 fd98::3; do
+	ip netns exec zc_l0 ping -c 2 -i 0.2 -W 5 "$dst" | tail -n 2 | head -n 1 | sed "s/^/$dst: /"
+done
+echo "== zcpairctl -n zc_l0 lan show (members, and the table the address notifiers keep)"
+zcpairctl -n zc_l0 lan show
+echo "== the LAN counters of lm0"
+ip netns exec zc_l0 ethtool -S lm0 | grep -E "tx_lan|tx_packets|rx_packets"
+for i in 0 1 2; do ip netns del zc_l$i; done
 rmmod zcpair
-echo "== done: pair deleted, module unloaded"
+echo "== done: pair and LAN deleted, module unloaded"

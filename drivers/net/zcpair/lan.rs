@@ -39,12 +39,12 @@
 use crate::counters::add;
 use crate::knet::inetaddr::{AddrEvent, AddrEvents, IpAddr};
 use crate::knet::lower::{is_group, MacAddr, NetDevice};
+use crate::knet::netdev::Sent;
 use crate::knet::netdev::{with_bh_disabled, Device, Net, TxQueue};
 use crate::knet::netlink::ExtAck;
 use crate::knet::rcu::{self, RcuArc};
 use crate::knet::rtnl_lock::Rtnl;
 use crate::knet::skb::SkBuff;
-use crate::knet::netdev::Sent;
 use crate::pair::{EndData, Pair, Params, Queue, Side};
 use crate::tx::{self, Target};
 use crate::{ZcPair, LINK};
@@ -113,14 +113,16 @@ impl Lan {
 
     /// The member that has `dest` as its MAC, if any.
     fn by_mac(&self, dest: &MacAddr, guard: &rcu::ReadGuard) -> Option<usize> {
-        self.members.iter().position(|s| {
-            s.get(guard)
-                .is_some_and(|p| p.end(Side::A).mac() == *dest)
-        })
+        self.members
+            .iter()
+            .position(|s| s.get(guard).is_some_and(|p| p.end(Side::A).mac() == *dest))
     }
 
     /// The members' devices in slot order (rtnl), for lan-get.
-    pub(crate) fn devices(&self, rtnl: &Rtnl) -> KVec<(usize, crate::knet::netdev::DeviceRef<ZcPair>)> {
+    pub(crate) fn devices(
+        &self,
+        rtnl: &Rtnl,
+    ) -> KVec<(usize, crate::knet::netdev::DeviceRef<ZcPair>)> {
         let mut v = KVec::new();
         for (i, s) in self.members.iter().enumerate() {
             if let Some(dev) = s.get_arc(rtnl).and_then(|p| p.end(Side::A).device()) {
@@ -490,7 +492,11 @@ fn flood(
 
 /// The LAN members of `net`'s devices, for a lan-get dump: the next from
 /// `*from` (rtnl).
-pub(crate) fn next_member<'a>(rtnl: &'a Rtnl, net: &Net, from: &mut u64) -> Option<&'a Device<ZcPair>> {
+pub(crate) fn next_member<'a>(
+    rtnl: &'a Rtnl,
+    net: &Net,
+    from: &mut u64,
+) -> Option<&'a Device<ZcPair>> {
     loop {
         let dev = LINK.next(rtnl, net, from)?;
         if dev.data().is_some_and(|d| d.lan.is_some()) {

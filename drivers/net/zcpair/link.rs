@@ -14,8 +14,8 @@ use crate::knet::skb::SkBuff;
 use crate::knet::uapi::{
     ZCPAIR_CMD_PAIR_CREATE_NTF, ZCPAIR_CMD_PAIR_DELETE_NTF, ZCPAIR_COPYBREAK_DEFAULT,
     ZCPAIR_HDR_BUF_DEFAULT, ZCPAIR_HDR_BUF_MAX, ZCPAIR_HDR_BUF_MIN, ZCPAIR_INFO_COPYBREAK,
-    ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_MAX, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
-    ZCPAIR_INFO_LAN, ZCPAIR_INFO_UPLINK, ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX,
+    ZCPAIR_INFO_HDR_BUF, ZCPAIR_INFO_LAN, ZCPAIR_INFO_MAX, ZCPAIR_INFO_PEER, ZCPAIR_INFO_RING_SIZE,
+    ZCPAIR_INFO_UPLINK, ZCPAIR_QUEUES_MAX, ZCPAIR_RING_SIZE_DEFAULT, ZCPAIR_RING_SIZE_MAX,
     ZCPAIR_RING_SIZE_MIN,
 };
 use crate::pair::{EndData, Pair, Params, Side};
@@ -106,7 +106,11 @@ fn queue_count(dev: &Device<ZcPair>, peer: &Device<ZcPair>, extack: &ExtAck<'_>)
 
 /// `newlink` of a LAN member (kind attribute `lan`): no peer; the LAN's
 /// ring geometry; the slot is taken once registered (`newlink_done`).
-fn new_member<'a>(ctx: &NewLink<'a, ZcPair>, which: u32, params: Params) -> Result<Created<'a, ZcPair>> {
+fn new_member<'a>(
+    ctx: &NewLink<'a, ZcPair>,
+    which: u32,
+    params: Params,
+) -> Result<Created<'a, ZcPair>> {
     let extack = ctx.extack();
     let data = ctx.data();
     let attr = |ty: u32| data.and_then(|d| d.get(ty));
@@ -237,7 +241,10 @@ impl LinkOps for ZcPair {
             }
         }
         queue.add(dev, rtnl);
-        let peer = dev.data().filter(|d| d.is_pair()).and_then(|d| d.peer().device());
+        let peer = dev
+            .data()
+            .filter(|d| d.is_pair())
+            .and_then(|d| d.peer().device());
         if let Some(peer) = peer {
             queue.add(&peer, rtnl);
         }

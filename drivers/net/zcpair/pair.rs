@@ -305,7 +305,10 @@ impl Pair {
         let mut a = KVec::with_capacity(queues as usize, GFP_KERNEL)?;
         for i in 0..queues {
             let (tx, rx) = Ring::new(dma, params.ring_size, params.hdr_buf)?;
-            a.push(KBox::pin_init(Queue::new(i, tx, rx), GFP_KERNEL)?, GFP_KERNEL)?;
+            a.push(
+                KBox::pin_init(Queue::new(i, tx, rx), GFP_KERNEL)?,
+                GFP_KERNEL,
+            )?;
         }
         Arc::pin_init(
             try_pin_init!(Self {
