@@ -651,6 +651,12 @@ void *zcpair_netdev_rx_handler_data(const struct net_device *dev)
 	return rcu_dereference_rtnl(dev->rx_handler_data);
 }
 
+/* What __dev_set_mtu() stores when a device has no ndo_change_mtu. */
+void zcpair_netdev_set_mtu_field(struct net_device *dev, unsigned int mtu)
+{
+	WRITE_ONCE(dev->mtu, mtu);
+}
+
 struct net_device *zcpair_netdev_notifier_info_to_dev(void *info)
 {
 	return netdev_notifier_info_to_dev(info);

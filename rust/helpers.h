@@ -167,6 +167,7 @@ int zcpair_dev_queue_xmit_on(struct sk_buff *skb, struct net_device *dev);
 bool zcpair_netdev_rx_handler_is(const struct net_device *dev, rx_handler_func_t *handler);
 bool zcpair_netdev_has_rx_handler(const struct net_device *dev);
 void *zcpair_netdev_rx_handler_data(const struct net_device *dev);
+void zcpair_netdev_set_mtu_field(struct net_device *dev, unsigned int mtu);
 struct net_device *zcpair_netdev_notifier_info_to_dev(void *info);
 struct net_device *zcpair_ifa4(void *ptr, __be32 *addr);
 struct net_device *zcpair_ifa6(void *ptr, struct in6_addr *addr);

@@ -160,6 +160,12 @@ pub(crate) trait Driver: Sized + Send + Sync + 'static {
     }
     /// `ndo_start_xmit` (BH disabled).
     fn start_xmit(dev: &Device<Self>, skb: SkBuff) -> Sent;
+    /// `ndo_change_mtu` (rtnl held): whether the MTU may become `mtu`
+    /// (already checked against the device's minimum and maximum by the
+    /// core); on `Ok` the adapter sets it.
+    fn change_mtu(_dev: &Device<Self>, _mtu: u32, _rtnl: &Rtnl) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
     /// `ndo_get_stats64` (any context, no sleeping).
     fn stats64(_dev: &Device<Self>) -> Stats64 {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -637,6 +643,7 @@ impl<D: Driver> Adapter<D> {
         ndo_start_xmit: Some(Self::start_xmit),
         ndo_get_stats64: callback(D::HAS_STATS64, Self::get_stats64),
         ndo_get_iflink: callback(D::HAS_IFLINK, Self::get_iflink),
+        ndo_change_mtu: callback(D::HAS_CHANGE_MTU, Self::change_mtu),
         ndo_set_mac_address: Some(bindings::eth_mac_addr),
         ndo_features_check: Some(bindings::passthru_features_check),
         // SAFETY: all-zero is a valid net_device_ops (no callbacks).
@@ -834,6 +841,24 @@ impl<D: Driver> Adapter<D> {
         let (r, t) = D::base_stats(dev);
         r.write(rx);
         t.write(tx);
+    }
+
+    /// # Safety
+    ///
+    /// Only called by the kernel as the C callback it is registered as, with
+    /// the arguments that callback's contract guarantees.
+    unsafe extern "C" fn change_mtu(raw: *mut bindings::net_device, new_mtu: i32) -> i32 {
+        // SAFETY: the core calls ndo_change_mtu with rtnl held on our live
+        // device.
+        let (dev, rtnl) = unsafe { (Device::<D>::from_raw(raw), Rtnl::assume_held()) };
+        from_result(|| {
+            let mtu = u32::try_from(new_mtu).map_err(|_| EINVAL)?;
+            D::change_mtu(dev, mtu, &rtnl)?;
+            // SAFETY: live device, rtnl held: the store the core makes
+            // itself for a device without ndo_change_mtu.
+            unsafe { bindings::zcpair_netdev_set_mtu_field(raw, mtu) };
+            Ok(0)
+        })
     }
 
     /// # Safety

@@ -10,6 +10,7 @@
 #   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
 #   ZCPAIR_BENCH_ROUNDS=3   rounds
 #   ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
+#   ZCPAIR_BENCH_SECTIONS="pairs md lan"   pair types, multi-destination, LAN of 4
 # zcpair-mq is zcpair with one queue per vCPU (numtxqueues = nproc).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,8 @@ set -euo pipefail
 secs=${ZCPAIR_BENCH_TIME:-3}
 rounds=${ZCPAIR_BENCH_ROUNDS:-3}
 read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair zcpair-mq veth netkit}"
+sections=" ${ZCPAIR_BENCH_SECTIONS:-pairs md lan} "
+case $sections in *" pairs "*) ;; *) kinds=() ;; esac
 res=$(mktemp -d)
 broken=" "	# pair types that misbehaved: not measured any further
 trap 'pair_down || true; rm -rf "$res"' EXIT
@@ -245,6 +248,7 @@ done
 # the first send to the receiver's exit, per GB.
 busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 md_kinds="zcpair-seg zcpair veth"
+case $sections in *" md "*) ;; *) md_kinds="" ;; esac
 for round in $(seq "$rounds"); do
 	for kind in $md_kinds; do
 		base=${kind%-seg}
@@ -287,7 +291,7 @@ done
 # Rows: all-to-all TCP (12 iperf3 flows at once, one per ordered pair of
 # members, aggregate received), and 64-byte UDP from three members into
 # the fourth (one receiving ring, three producers: what the shared ring's
-# lock costs; aggregate kpps received).
+# lock costs; aggregate kpps received), and from one member into one.
 LNS=(zc_l0 zc_l1 zc_l2 zc_l3)
 lan_down() {
 	for ns in "${LNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
@@ -331,11 +335,11 @@ lan_up() {
 lan_run() {
 	local i j n=0 srv=() f=$res/lan.$1.$2.$3
 	local flows=()
-	if [ "$2" = tcp ]; then
-		for i in 0 1 2 3; do for j in 0 1 2 3; do [ $i != $j ] && flows+=("$i $j"); done; done
-	else
-		flows=("1 0" "2 0" "3 0")
-	fi
+	case $2 in
+	tcp) for i in 0 1 2 3; do for j in 0 1 2 3; do [ $i = $j ] || flows+=("$i $j"); done; done ;;
+	udp64) flows=("1 0" "2 0" "3 0") ;;
+	udp1) flows=("1 0") ;;
+	esac
 	for fl in "${flows[@]}"; do
 		read -r i j <<<"$fl"
 		ip netns exec ${LNS[$j]} timeout $((secs + 40)) iperf3 -s -1 -J -p $((5300 + n)) >"$f.$n" 2>&1 &
@@ -363,14 +367,14 @@ lan_run() {
 	done | awk '{ s += $1; n++ } END { if (n) printf "%.3f %d\n", s, n; else exit 1 }'
 }
 lan_kinds="zcpair-lan bridge"
-case " ${kinds[*]} " in *" zcpair "*|*" zcpair-mq "*) ;; *) lan_kinds="" ;; esac
+case $sections in *" lan "*) ;; *) lan_kinds="" ;; esac
 for round in $(seq "$rounds"); do
 	for kind in $lan_kinds; do
 		if ! lan_up "$kind" 2>"$res/lan.err"; then
 			echo "-- LAN round $round, $kind: setup failed: $(tail -n 3 "$res/lan.err" | tr '\n' ' ')"
 			continue
 		fi
-		for bench in tcp udp64; do
+		for bench in tcp udp64 udp1; do
 			if m=$(lan_run "$kind" "$bench" "$round"); then
 				read -r v flows <<<"$m"
 				echo "$kind $bench $round $v" >>"$res/lan"
@@ -512,10 +516,11 @@ touch "$res/lan"
 lrow() { printf '| %-40s | %10s | %10s | %17s |\n' "$@"; }
 lrow benchmark zcpair-lan bridge zcpair-lan/bridge
 lrow ---------------------------------------- ---------: ---------: ----------------:
-for bench in tcp udp64; do
+for bench in tcp udp64 udp1; do
 	case $bench in
 	tcp) label="TCP all-to-all (12 flows), Gbit/s" ;;
 	udp64) label="UDP 64 B, 3 members into 1, kpps" ;;
+	udp1) label="UDP 64 B, 1 member into 1, kpps" ;;
 	esac
 	z=$(awk -v b="$bench" '$1 == "zcpair-lan" && $2 == b { print $4 }' "$res/lan" | median)
 	br=$(awk -v b="$bench" '$1 == "bridge" && $2 == b { print $4 }' "$res/lan" | median)

@@ -4,6 +4,7 @@
 # (scripts/bench-guest.sh) and prints a table. Not a test: nothing fails
 # on a slow number. See Documentation/performance.md.
 #   ZCPAIR_BENCH_TIME=3 ZCPAIR_BENCH_ROUNDS=3 ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
+#   ZCPAIR_BENCH_SECTIONS="pairs md lan"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,7 +15,7 @@ KDIR=$(kernel_builddir normal) "$ZCPAIR_ROOT/scripts/module.sh"
 cargo build --release --quiet --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked
 
 env=()
-for v in ZCPAIR_BENCH_TIME ZCPAIR_BENCH_ROUNDS ZCPAIR_BENCH_KINDS; do
+for v in ZCPAIR_BENCH_TIME ZCPAIR_BENCH_ROUNDS ZCPAIR_BENCH_KINDS ZCPAIR_BENCH_SECTIONS; do
 	[ -z "${!v:-}" ] || env+=("$v='${!v}'")
 done
 # Other jobs on the machine slow the guest down: say how busy it was.

@@ -9,20 +9,22 @@
 . "$(dirname "$0")/lib.sh"
 
 NSS=(zc_l0 zc_l1 zc_l2 zc_l3)
-ktap_plan 14
+NS_R=zc_lr
+ktap_plan 15
 
-for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+for ns in "${NSS[@]}" $NS_R; do ip netns del "$ns" 2>/dev/null; done
 module_loaded || insmod "$ZCPAIR_KO"
 ip -batch - <<-B
 	netns add ${NSS[0]}
 	netns add ${NSS[1]}
 	netns add ${NSS[2]}
 	netns add ${NSS[3]}
+	netns add $NS_R
 B
 
-out=$($PY "$ZCPAIR_ROOT/tests/lan.py" "${NSS[@]}" 2>&1)
+out=$($PY "$ZCPAIR_ROOT/tests/lan.py" "${NSS[@]}" $NS_R 2>&1)
 rc=$?
-ktap_forward lan.py 13 $rc <<<"$out"
+ktap_forward lan.py 14 $rc <<<"$out"
 
 # zcpairctl as a user types it: a LAN of two, shown (JSON), ethtool -G
 # on a member refused with the reason (a LAN's ring size is fixed at its
@@ -39,5 +41,5 @@ else
 	ktap_fail "zcpairctl lan add/show/del-member, ethtool -G on a member" "$out"
 fi
 
-for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+for ns in "${NSS[@]}" $NS_R; do ip netns del "$ns" 2>/dev/null; done
 ktap_finish

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """LAN mode (drivers/net/zcpair/lan.rs), from one process.
 
-Usage: lan.py NS0 NS1 NS2 NS3
+Usage: lan.py NS0 NS1 NS2 NS3 NS_R
 
 Members m0..m3, one per netns, 10.88.0.N/24 and fd88::N/64 (N = 1..4):
 m0 starts the LAN (kind attribute lan 0), m1..m3 join it by m0's ifindex
@@ -10,7 +10,9 @@ in NS0 and move to their netns. Checked: lan-get's members and table;
 ICMP echo, UDP and TCP (sha256) between every ordered pair of members, v4
 and v6; unicast reaches only its member and its counters; broadcast is
 flooded; the table follows an address added and removed; an unknown
-destination is counted and dropped; a member joins and another is deleted
+destination is counted and dropped, or with an uplink (a veth to NS_R, the
+"router") leaves through it and its answer comes back; a member joins and
+another is deleted
 under traffic without a datagram of the traffic lost; every refusal's
 errno and extack; deleting every member leaves no LAN behind.
 Prints KTAP result lines for tests/21-lan.sh.
@@ -30,6 +32,7 @@ from ktap import Result  # noqa: E402
 from zcnl import attr, attrs, ifinfo, setns, uapi  # noqa: E402
 
 RTM_DELLINK, RTM_NEWNEIGH = 17, 28
+VETH_INFO_PEER = 1
 NUD_PERMANENT = 0x80
 NDA_DST, NDA_LLADDR = 1, 2
 PORT = 7200
@@ -89,6 +92,17 @@ class Ns:
 
     def dellink(self, name):
         return self.rt.request(RTM_DELLINK, ifinfo(self.index(name)))[:2]
+
+    def veth(self, name, peer, peer_ns):
+        info = attr(zcnl.IFLA_INFO_KIND, "veth") + attr(zcnl.IFLA_INFO_DATA, attr(
+            VETH_INFO_PEER, ifinfo() + attr(zcnl.IFLA_IFNAME, peer) + attr(zcnl.IFLA_NET_NS_FD, peer_ns.fd)))
+        self.rt.check(f"veth {name}", zcnl.RTM_NEWLINK, ifinfo() + attr(zcnl.IFLA_IFNAME, name) +
+                      attr(zcnl.IFLA_LINKINFO, info), zcnl.NLM_F_CREATE | zcnl.NLM_F_EXCL)
+
+    def set_uplink(self, name, ifindex):
+        err, msg, _ = self.genl.call(uapi.ZCPAIR_CMD_PAIR_SET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, name) +
+                                     attr(uapi.ZCPAIR_A_PAIR_UPLINK, ifindex))
+        return err, msg
 
     def lan(self, name):
         """lan-get of NAME: (id, [(ifindex, name or nsid, up)], [(address, member ifindex)])."""
@@ -271,7 +285,7 @@ class Stream:
         self.rx.bind((V4[j], PORT + 2))
         self.rx.settimeout(0.5)
         self.tx = nss[i].sock(socket.AF_INET, socket.SOCK_DGRAM)
-        self.dst, self.rate, self.sent, self.seen = (V4[j], PORT + 2), rate, 0, set()
+        self.dst, self.rate, self.sent, self.seen, self.bad = (V4[j], PORT + 2), rate, 0, set(), 0
         self.stop_ev = threading.Event()
         self.threads = [threading.Thread(target=self.send), threading.Thread(target=self.recv)]
         for t in self.threads:
@@ -279,8 +293,11 @@ class Stream:
 
     def send(self):
         while not self.stop_ev.is_set():
-            self.tx.sendto(struct.pack("!I", self.sent) * 64, self.dst)
-            self.sent += 1
+            try:
+                self.tx.sendto(struct.pack("!I", self.sent) * 64, self.dst)
+                self.sent += 1
+            except OSError:  # the sending member deleted
+                pass
             time.sleep(1 / self.rate)
 
     def recv(self):
@@ -290,6 +307,8 @@ class Stream:
                 d = self.rx.recv(65536)
                 if d == d[:4] * 64:
                     self.seen.add(struct.unpack_from("!I", d)[0])
+                else:
+                    self.bad += 1
                 quiet = 0
             except socket.timeout:
                 quiet += self.stop_ev.is_set()
@@ -317,8 +336,8 @@ def refusals(nss, idx):
     out.append(("lan with a peer", (ns0.newlink(
         "bad2", attr(uapi.ZCPAIR_INFO_LAN, 0) +
         attr(uapi.ZCPAIR_INFO_PEER, ifinfo() + attr(zcnl.IFLA_IFNAME, "bad2p"))))))
-    out.append(("lan with an uplink", (ns0.newlink(
-        "bad3", attr(uapi.ZCPAIR_INFO_LAN, 0) + attr(uapi.ZCPAIR_INFO_UPLINK, ns0.index("pa"))))))
+    out.append(("lan with an uplink that is not there", (ns0.newlink(
+        "bad3", attr(uapi.ZCPAIR_INFO_LAN, 0) + attr(uapi.ZCPAIR_INFO_UPLINK, 99999)))))
     out.append(("lan and a ring size other than the LAN's", (ns0.newlink(
         "bad4", attr(uapi.ZCPAIR_INFO_LAN, idx[0]) + attr(uapi.ZCPAIR_INFO_RING_SIZE, 64)))))
     err, msg, _ = ns0.genl.call(uapi.ZCPAIR_CMD_PAIR_SET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, "m0") +
@@ -332,6 +351,7 @@ def refusals(nss, idx):
 
 def main():
     nss = [Ns(n) for n in sys.argv[1:5]]
+    router = Ns(sys.argv[5])
     ns0 = nss[0]
     names = [f"m{i}" for i in range(4)]
 
@@ -435,6 +455,29 @@ def main():
                "unknown destination (10.88.0.99, a MAC no member has): 20 frames counted tx_lan_unknown and tx_dropped",
                f"tx_lan_unknown +{b1[unk] - b0[unk]}, tx_dropped +{b1[drp] - b0[drp]}")
 
+    # 8b. An uplink: m0's frames for no member leave through a veth to the
+    # router (10.88.0.100), whose answers come back through it.
+    ns0.veth("upa", "upr", router)
+    upa, upr = ns0.index("upa"), router.index("upr")
+    router.rt.add_addr(upr, "10.88.0.100", 24)
+    router.rt.set_up(router.index("lo"), True)
+    router.rt.set_up(upr, True)
+    ns0.rt.set_up(upa, True)
+    set_err = ns0.set_uplink("m0", upa)
+    u0 = ns0.stats("m0")
+    out = udp_exchange({0: ns0, 1: router}, socket.AF_INET, {0: V4[0], 1: "10.88.0.100"}, [(0, 1)], n=20)
+    back = udp_exchange({0: ns0, 1: router}, socket.AF_INET, {0: V4[0], 1: "10.88.0.100"}, [(1, 0)], n=20)
+    u1 = ns0.stats("m0")
+    upk, rxu = uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS
+    res.report(set_err[0] == 0 and not out and not back and u1[upk] - u0[upk] >= 20 and
+               u1[rxu] - u0[rxu] >= 20 and u1[unk] == u0[unk],
+               "m0 with an uplink (a veth to a router netns): 20 datagrams for 10.88.0.100, which no member has, "
+               "leave through it and 20 come back through it; none counted unknown",
+               f"pair-set uplink {set_err}; lost out {out}, back {back}; tx_uplink_packets +{u1[upk] - u0[upk]}, "
+               f"rx_uplink_packets +{u1[rxu] - u0[rxu]}, tx_lan_unknown +{u1[unk] - u0[unk]}")
+    ns0.set_uplink("m0", 0)
+    ns0.dellink("upa")
+
     # 9. A member joins under traffic (m0 -> m1 streaming).
     st = Stream(nss, 0, 1)
     time.sleep(1)
@@ -489,7 +532,7 @@ def main():
         "lan ifindex of a device in another netns": 19,
         "lan ifindex of a pair end": 22,
         "lan with a peer": 22,
-        "lan with an uplink": 95,
+        "lan with an uplink that is not there": 19,
         "lan and a ring size other than the LAN's": 22,
         "pair-set tx-segment on a member": 95,
         "lan-get on a pair end": 22,
@@ -500,11 +543,18 @@ def main():
         f"{what} ({os.strerror(want[what])})" for what in want),
         *[f"{what}: {os.strerror(e) if e else 'accepted'}: {m!r}" for what, (e, m) in got])
 
-    # 12. Every member deleted: no LAN left anywhere.
-    for i, n in ((0, "m0"), (1, "m1"), (2, "m2"), (0, "m4")):
-        nss[i].dellink(n)
+    # 12. Every member deleted under traffic (m0 -> m1 streaming, the
+    # receiver deleted before the sender): what arrived is intact, and no
+    # LAN is left anywhere.
+    st = Stream(nss, 0, 1)
+    time.sleep(1)
+    errs = [nss[i].dellink(n)[0] for i, n in ((2, "m2"), (0, "m4"), (1, "m1"), (0, "m0"))]
+    st.stop()
     dumps = [len(ns.lan_dump()) for ns in nss[:4]]
-    res.report(dumps == [0, 0, 0, 0], "every member deleted: lan-get dumps nothing in any netns",
+    res.report(errs == [0] * 4 and dumps == [0, 0, 0, 0] and st.bad == 0 and len(st.seen) > 0,
+               "every member deleted under traffic (m0 streaming to m1): each datagram that arrived intact; "
+               "lan-get dumps nothing in any netns",
+               f"dellink errnos {errs}; stream sent {st.sent}, arrived {len(st.seen)}, corrupt {st.bad}; "
                f"replies per netns: {dumps}")
 
 

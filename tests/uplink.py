@@ -218,12 +218,16 @@ def main():
     s1, seen = settle(a, "ua", snoop, src=ua_mac)
     up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
     up_rx = delta(s1, s0, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS)
+    # A neighbour multicast of ua's own (MLD, ND) may cross the ring
+    # meanwhile (and the uplink: counted in both): well under the 42 B
+    # of header per datagram the 160 datagrams would have copied.
+    hdr = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED)
     res.report(out == (N, N) and back == (N, N) and up_tx == seen and seen >= 2 * N and up_rx >= 2 * N and
-               delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED) == 0,
+               hdr < 42 * N // 2,
                "to the router, v4 and v6: through the uplink (tx_uplink_packets = frames upr saw from ua), "
-               "its answers received through it (rx_uplink_packets), every byte intact, nothing in the ring",
+               "its answers received through it (rx_uplink_packets), every byte intact, none of them in the ring",
                f"out {out}, back {back} of {N}, tx_uplink_packets +{up_tx}, frames at upr {seen}, "
-               f"rx_uplink_packets +{up_rx}")
+               f"rx_uplink_packets +{up_rx}, header bytes copied into the ring +{hdr}")
 
     # 4. Peer down: frames for it follow the uplink (remapped), with
     # carrier kept; peer up: back to the ring.
@@ -296,12 +300,16 @@ def main():
                f"va uplink {shared}, router to va {to_va}, to ua {to_ua} of {N}, "
                f"va rx_uplink_packets +{delta(s1, s0, uapi.ZCPAIR_A_STATS_RX_UPLINK_PACKETS)}")
 
-    # 7. The uplink's MTU falls: the ends follow.
+    # 7. The uplink's MTU falls: the ends follow; an end's may not rise
+    # above it.
     a.rt.set_mtu(upa, 1400)
     mtus = (a.mtu("ua"), a.mtu("va"))
+    raise_err = a.rt.set_mtu(a.index("ua"), 1500)
+    after = a.mtu("ua")
     a.rt.set_mtu(upa, 1500)
-    res.report(mtus == (1400, 1400), "the uplink's MTU lowered to 1400: both ends' MTU follow",
-               f"ua, va MTU {mtus}")
+    res.report(mtus == (1400, 1400) and raise_err[0] == 22 and after == 1400,
+               "the uplink's MTU lowered to 1400: both ends' MTU follow; ua's raised to 1500 is refused (EINVAL)",
+               f"ua, va MTU {mtus}; ua to 1500: errno {raise_err[0]}, MTU then {after}")
 
     # 8. Deleting one end's pair leaves the port to the other; the uplink
     # deleted under traffic: ua detaches, announced, and the ring still

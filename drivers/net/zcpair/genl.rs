@@ -159,16 +159,12 @@ fn set_doit(req: &Request<'_>) -> Result {
     let mut changed = false;
     // First what can be refused for reasons outside the request's values,
     // so that a refusal changes nothing.
-    if !data.is_pair() {
-        for ty in [ZCPAIR_A_PAIR_UPLINK, ZCPAIR_A_PAIR_TX_SEGMENT] {
-            if req.attrs().get(ty).is_some() {
-                return Err(req.extack().fail(
-                    req.attrs().get(ty),
-                    c_str!("a LAN member has no uplink and does not cut segments"),
-                    crate::knet::eopnotsupp(),
-                ));
-            }
-        }
+    if !data.is_pair() && req.attrs().get(ZCPAIR_A_PAIR_TX_SEGMENT).is_some() {
+        return Err(req.extack().fail(
+            req.attrs().get(ZCPAIR_A_PAIR_TX_SEGMENT),
+            c_str!("a LAN member does not cut segments"),
+            crate::knet::eopnotsupp(),
+        ));
     }
     if let Some(ifindex) = req.attrs().u32(ZCPAIR_A_PAIR_UPLINK) {
         changed |= uplink::set(dev, ifindex, req.extack(), &rtnl)?;

@@ -29,12 +29,14 @@
 //!   spinlock with bottom halves off). Members are RCU-published slots.
 //! - Which member: IPv4 and IPv6 by destination address, ARP by target
 //!   address; a frame no route matches goes to the member with its
-//!   destination MAC (a member that routes for others), else it is
-//!   dropped and counted (`tx_lan_unknown`). A frame delivered by address
+//!   destination MAC (a member that routes for others), else through the
+//!   member's uplink if it has one (uplink.rs: the lower device's rx
+//!   handler brings the answers back), else it is dropped and counted
+//!   (`tx_lan_unknown`). A frame delivered by address
 //!   gets the member's MAC as destination when it had another (two
 //!   members in one netns both answer ARP for either's addresses). Broadcast and multicast
 //!   (ARP requests, neighbour discovery) go to every other member that is
-//!   up, a clone each (`tx_lan_flooded`).
+//!   up, a clone each (`tx_lan_flooded`), and through the uplink.
 
 use crate::counters::add;
 use crate::knet::inetaddr::{AddrEvent, AddrEvents, IpAddr};
@@ -47,6 +49,7 @@ use crate::knet::rtnl_lock::Rtnl;
 use crate::knet::skb::SkBuff;
 use crate::pair::{EndData, Pair, Params, Queue, Side};
 use crate::tx::{self, Target};
+use crate::uplink;
 use crate::{ZcPair, LINK};
 use core::sync::atomic::{fence, AtomicU32, Ordering};
 use kernel::c_str;
@@ -422,8 +425,12 @@ pub(crate) fn xmit(
         .and_then(|k| lan.table.lookup(&k))
         .or_else(|| lan.by_mac(&dest, &guard));
     let Some(pair) = slot.and_then(|s| lan.members[s].get(&guard)) else {
-        add(&q.stats.tx_lan_unknown, 1);
-        return tx::dropped(q, skb, false);
+        // Nobody here: the member's uplink, if it has one, carries it.
+        if let Err(skb) = uplink::send_out(data, q, skb, false) {
+            add(&q.stats.tx_lan_unknown, 1);
+            return tx::dropped(q, skb, false);
+        }
+        return Sent;
     };
     let end = pair.end(Side::A);
     // Delivered by address, the frame carries the member's MAC: a sender
@@ -464,6 +471,15 @@ fn flood(
 ) {
     add(&q.stats.tx_packets, 1);
     add(&q.stats.tx_bytes, skb.len() as u64);
+    // The network behind the member's uplink hears it too.
+    if uplink::attached(data.end()) {
+        match skb.clone_atomic() {
+            Some(copy) => {
+                let _ = uplink::send_out(data, q, copy, true);
+            }
+            None => add(&q.stats.tx_uplink_dropped, 1),
+        }
+    }
     for (slot, s) in m.lan.members.iter().enumerate() {
         let Some(pair) = s.get(guard) else { continue };
         let end = pair.end(Side::A);

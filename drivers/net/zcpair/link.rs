@@ -121,14 +121,13 @@ fn new_member<'a>(
             EINVAL,
         ));
     }
-    if attr(ZCPAIR_INFO_UPLINK).is_some() {
-        return Err(extack.fail(
-            attr(ZCPAIR_INFO_UPLINK),
-            c_str!("a LAN member cannot have an uplink"),
-            crate::knet::eopnotsupp(),
-        ));
-    }
     let dev = ctx.device();
+    // An uplink carries the frames for no member; checked now, attached
+    // once registered (`newlink_done`).
+    let uplink = data.and_then(|d| d.u32(ZCPAIR_INFO_UPLINK));
+    if let Some(ifindex) = uplink {
+        uplink::check(dev, ifindex, extack, ctx.rtnl())?;
+    }
     let n = dev.num_tx_queues();
     if dev.num_rx_queues() != n || n > ZCPAIR_QUEUES_MAX {
         return Err(extack.fail(
@@ -159,7 +158,7 @@ fn new_member<'a>(
         EndData {
             pair,
             side: Side::A,
-            initial_uplink: None,
+            initial_uplink: uplink,
             lan: Some(m),
         },
         None,
@@ -346,6 +345,18 @@ impl Driver for ZcPair {
         // The peer releases the frames we skipped.
         for q in data.peer().queues() {
             q.notify();
+        }
+    }
+
+    /// `ndo_change_mtu`: an end with an uplink stays at or below the
+    /// uplink's MTU (the lower device would drop its larger frames), as a
+    /// macvlan does; `EINVAL` otherwise.
+    fn change_mtu(dev: &Device<ZcPair>, mtu: u32, _rtnl: &Rtnl) -> Result {
+        let data = dev.data().ok_or(EINVAL)?;
+        if uplink::mtu_fits(data.end(), mtu) {
+            Ok(())
+        } else {
+            Err(EINVAL)
         }
     }
 

@@ -47,16 +47,16 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
     if len < ETH_HLEN {
         return dropped(qp.ours, skb, false);
     }
+    // A LAN member's frame goes to the member its destination names
+    // (lan.rs), or through its uplink if none has it.
+    if let Some(m) = &data.lan {
+        return lan::xmit(dev, &txq, data, m, qp.ours, index, skb);
+    }
     // With an uplink, the cross-talk detector decides first: only frames
     // for the peer (and broadcasts) go on to the ring.
     let Some(mut skb) = uplink::route(data, qp.ours, skb) else {
         return Sent;
     };
-    // A LAN member's frame goes to the member its destination names
-    // (lan.rs).
-    if let Some(m) = &data.lan {
-        return lan::xmit(dev, &txq, data, m, qp.ours, index, skb);
-    }
     // A peer that is down takes nothing: drop before any work on the frame
     // (checked again under the ring lock below, where it counts).
     if !peer.up.load(Ordering::Relaxed) {

@@ -118,6 +118,28 @@ pub(crate) fn route(data: &EndData, q: &Queue, skb: SkBuff) -> Option<SkBuff> {
     None
 }
 
+/// Sends `skb` through `data`'s uplink, if it has one (a LAN member's
+/// frames for no member; `copy`: a broadcast's copy, counted once by the
+/// flood); else gives it back.
+pub(crate) fn send_out(data: &EndData, q: &Queue, skb: SkBuff, copy: bool) -> Result<(), SkBuff> {
+    let guard = rcu::read_lock();
+    match data.end().uplink.get(&guard) {
+        Some(up) => {
+            send(up, q, skb, copy);
+            Ok(())
+        }
+        None => Err(skb),
+    }
+}
+
+/// Whether `end` may have the MTU `mtu`: not above its uplink's.
+pub(crate) fn mtu_fits(end: &End, mtu: u32) -> bool {
+    let guard = rcu::read_lock();
+    end.uplink
+        .get(&guard)
+        .is_none_or(|up| mtu <= up.lower.mtu())
+}
+
 /// Whether `end` has an uplink.
 pub(crate) fn attached(end: &End) -> bool {
     let guard = rcu::read_lock();
