@@ -135,9 +135,10 @@ pub(crate) fn send_out(data: &EndData, q: &Queue, skb: SkBuff, copy: bool) -> Re
 /// Whether `end` may have the MTU `mtu`: not above its uplink's.
 pub(crate) fn mtu_fits(end: &End, mtu: u32) -> bool {
     let guard = rcu::read_lock();
-    end.uplink
-        .get(&guard)
-        .is_none_or(|up| mtu <= up.lower.mtu())
+    match end.uplink.get(&guard) {
+        Some(up) => mtu <= up.lower.mtu(),
+        None => true,
+    }
 }
 
 /// Whether `end` has an uplink.
