@@ -12,8 +12,8 @@
 #   make vm FLAVOR=... CMD=.. boot the kernel and run CMD (a shell without CMD)
 #   make lint                 rustfmt --check and clippy
 #   make uapi                 regenerate include/uapi/linux/zcpair.h from the YNL spec
-#   make tool                 build zcpairctl (userspace-tools/, release) and print its path
-#   make tool-test            the host tests of zcpairctl (no kernel needed)
+#   make tool                 build zcpairctl and zcfuzz (userspace-tools/, release), print their paths
+#   make tool-test            the host tests of zcpairctl and zcfuzz (no module needed)
 #   make clean                remove what the build made in the checkout
 
 FLAVOR ?= debug
@@ -75,6 +75,7 @@ uapi:
 tool:
 	@cd userspace-tools && cargo build --release --locked
 	@echo "zcpairctl: $(CURDIR)/userspace-tools/target/release/zcpairctl"
+	@echo "zcfuzz: $(CURDIR)/userspace-tools/target/release/zcfuzz"
 
 tool-test:
 	@cd userspace-tools && cargo test --locked
