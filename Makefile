@@ -5,6 +5,7 @@
 #   make demo                 the main job: build, boot, create a pair, traffic, stats
 #   make check                set-up + debug kernel + module + all tests
 #   make bench                normal kernel + module, one boot: zcpair vs veth vs netkit
+#   make fuzz                 debug kernel: zcfuzz, 50,000 netlink requests (ZCPAIR_FUZZ_SEED/COUNT)
 #   make setup                install what is missing (idempotent)
 #   make kernel FLAVOR=...    build the cached lean kernel (normal|debug)
 #   make -s kdir FLAVOR=...   print that kernel's build tree
@@ -20,7 +21,7 @@ FLAVOR ?= debug
 export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
 
 .DEFAULT_GOAL := module
-.PHONY: module setup kernel kdir vm vm-run check demo bench lint fmt clean verify-kernel uapi tool tool-test
+.PHONY: module setup kernel kdir vm vm-run check demo bench fuzz lint fmt clean verify-kernel uapi tool tool-test
 
 module: setup
 	@scripts/module.sh
@@ -63,6 +64,9 @@ demo:
 
 bench:
 	@scripts/bench.sh
+
+fuzz:
+	@scripts/fuzz.sh
 
 lint:
 	@scripts/lint.sh

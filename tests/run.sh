@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every tests/NN-*.sh inside one boot (`make check` calls it in the VM)
 # and ends with the line `N passed, N failed, N skipped` over all test points.
-# Usage: tests/run.sh [PATTERN]   (PATTERN filters script names)
+# Usage: tests/run.sh [PATTERN]   (PATTERN filters script names; A|B: either)
 # A script's output is streamed and counted by bash itself: under TCG with
 # the debug kernel every process started costs a second or so.
 set -u
@@ -21,7 +21,13 @@ echo "TAP version 13"
 for t in "$here"/[0-9][0-9]-*.sh; do
 	name=${t##*/}
 	name=${name%.sh}
-	case "$name" in *"$pattern"*) ;; *) continue ;; esac
+	want=
+	IFS='|' read -r -a pats <<<"$pattern"
+	[ ${#pats[@]} -gt 0 ] || pats=("")
+	for p in "${pats[@]}"; do
+		case "$name" in *"$p"*) want=1 ;; esac
+	done
+	[ -n "$want" ] || continue
 	scripts=$((scripts + 1))
 	start=$SECONDS
 	p=0 s=0 f=0 planned=
