@@ -204,7 +204,7 @@ def main():
     s1, seen = settle(a, "ua", snoop, src=ua_mac)
     up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
     ring = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_PACKETS)
-    res.report(got == (N, N) and up_tx == seen and ring >= 2 * N and
+    res.report(got == (N, N) and seen <= up_tx <= seen + 2 and ring >= 2 * N and
                delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED) > 0,
                "to the peer, v4 and v6: every datagram through the ring, intact; "
                "tx_uplink_packets moved only by what upr saw from ua (neighbour multicast)",
@@ -222,9 +222,12 @@ def main():
     # meanwhile (and the uplink: counted in both): well under the 42 B
     # of header per datagram the 160 datagrams would have copied.
     hdr = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED)
-    res.report(out == (N, N) and back == (N, N) and up_tx == seen and seen >= 2 * N and up_rx >= 2 * N and
-               hdr < 42 * N // 2,
-               "to the router, v4 and v6: through the uplink (tx_uplink_packets = frames upr saw from ua), "
+    # The same multicast may be counted going out before the snoop on upr
+    # has it (seen: +81 counted, 80 at upr, 86 header bytes in the ring:
+    # one MLD report): up to two such frames apart.
+    res.report(out == (N, N) and back == (N, N) and seen <= up_tx <= seen + 2 and seen >= 2 * N and
+               up_rx >= 2 * N and hdr < 42 * N // 2,
+               "to the router, v4 and v6: through the uplink (tx_uplink_packets = frames upr saw from ua, +0-2 multicast), "
                "its answers received through it (rx_uplink_packets), every byte intact, none of them in the ring",
                f"out {out}, back {back} of {N}, tx_uplink_packets +{up_tx}, frames at upr {seen}, "
                f"rx_uplink_packets +{up_rx}, header bytes copied into the ring +{hdr}")
