@@ -87,10 +87,9 @@ impl<T: Send + Sync> RcuArc<T> {
         if p.is_null() {
             return None;
         }
-        // SAFETY: `p` came from `Arc::into_raw` and its reference is held
-        // by `self`; rtnl serialises writers, so no other thread replaces
-        // and releases it meanwhile. Borrowing it and taking a new
-        // reference leaves `self`'s reference untouched.
+        // Borrowing it and taking a new reference leaves `self`'s untouched.
+        // SAFETY: `p` came from `Arc::into_raw`, its reference held by
+        // `self`; rtnl serialises writers: nobody replaces and releases it.
         Some(unsafe { kernel::sync::ArcBorrow::from_raw(p) }.into())
     }
 
