@@ -76,38 +76,50 @@ impl ZcpairMessage {
     }
 }
 
-impl GenlFamily for ZcpairMessage {
-    fn family_name() -> &'static str {
-        uapi::FAMILY_NAME
-    }
+/// The genetlink plumbing of a zcpair message type: a command and its
+/// attributes of one set (`$what` names the set in decode errors).
+macro_rules! zcpair_message {
+    ($name:ident, $what:literal) => {
+        impl GenlFamily for $name {
+            fn family_name() -> &'static str {
+                uapi::FAMILY_NAME
+            }
 
-    fn command(&self) -> u8 {
-        self.cmd
-    }
+            fn command(&self) -> u8 {
+                self.cmd
+            }
 
-    fn version(&self) -> u8 {
-        uapi::FAMILY_VERSION
-    }
+            fn version(&self) -> u8 {
+                uapi::FAMILY_VERSION
+            }
+        }
+
+        impl Emitable for $name {
+            fn buffer_len(&self) -> usize {
+                self.attrs.as_slice().buffer_len()
+            }
+
+            fn emit(&self, buffer: &mut [u8]) {
+                self.attrs.as_slice().emit(buffer)
+            }
+        }
+
+        impl ParseableParametrized<[u8], GenlHeader> for $name {
+            fn parse_with_param(buf: &[u8], header: GenlHeader) -> Result<Self, DecodeError> {
+                Ok(Self {
+                    cmd: header.cmd,
+                    attrs: parse_nlas(buf).context(concat!(
+                        "invalid zcpair ",
+                        $what,
+                        " attributes"
+                    ))?,
+                })
+            }
+        }
+    };
 }
 
-impl Emitable for ZcpairMessage {
-    fn buffer_len(&self) -> usize {
-        self.attrs.as_slice().buffer_len()
-    }
-
-    fn emit(&self, buffer: &mut [u8]) {
-        self.attrs.as_slice().emit(buffer)
-    }
-}
-
-impl ParseableParametrized<[u8], GenlHeader> for ZcpairMessage {
-    fn parse_with_param(buf: &[u8], header: GenlHeader) -> Result<Self, DecodeError> {
-        Ok(Self {
-            cmd: header.cmd,
-            attrs: parse_nlas(buf).context("invalid zcpair pair attributes")?,
-        })
-    }
-}
+zcpair_message!(ZcpairMessage, "pair");
 
 /// Parse a run of attributes of one set.
 fn parse_nlas<A>(buf: &[u8]) -> Result<Vec<A>, DecodeError>
@@ -493,38 +505,7 @@ impl LanMessage {
     }
 }
 
-impl GenlFamily for LanMessage {
-    fn family_name() -> &'static str {
-        uapi::FAMILY_NAME
-    }
-
-    fn command(&self) -> u8 {
-        self.cmd
-    }
-
-    fn version(&self) -> u8 {
-        uapi::FAMILY_VERSION
-    }
-}
-
-impl Emitable for LanMessage {
-    fn buffer_len(&self) -> usize {
-        self.attrs.as_slice().buffer_len()
-    }
-
-    fn emit(&self, buffer: &mut [u8]) {
-        self.attrs.as_slice().emit(buffer)
-    }
-}
-
-impl ParseableParametrized<[u8], GenlHeader> for LanMessage {
-    fn parse_with_param(buf: &[u8], header: GenlHeader) -> Result<Self, DecodeError> {
-        Ok(Self {
-            cmd: header.cmd,
-            attrs: parse_nlas(buf).context("invalid zcpair lan attributes")?,
-        })
-    }
-}
+zcpair_message!(LanMessage, "lan");
 
 /// An attribute of the `lan` set.
 #[derive(Debug, Clone, PartialEq, Eq)]
