@@ -47,7 +47,7 @@ use crate::knet::netlink::ExtAck;
 use crate::knet::rcu::{self, RcuArc};
 use crate::knet::rtnl_lock::Rtnl;
 use crate::knet::skb::SkBuff;
-use crate::pair::{EndData, Pair, Params, Queue, Side};
+use crate::pair::{End, EndData, Pair, Params, Queue, Side};
 use crate::tx::{self, Target};
 use crate::uplink;
 use crate::{ZcPair, LINK};
@@ -426,7 +426,7 @@ pub(crate) fn xmit(
         .or_else(|| lan.by_mac(&dest, &guard));
     let Some(pair) = slot.and_then(|s| lan.members[s].get(&guard)) else {
         // Nobody here: the member's uplink, if it has one, carries it.
-        if let Err(skb) = uplink::send_out(data, q, skb, false) {
+        if let Err(skb) = uplink::send_out(data, q, skb) {
             add(&q.stats.tx_lan_unknown, 1);
             return tx::dropped(q, skb, false);
         }
@@ -441,19 +441,25 @@ pub(crate) fn xmit(
     if dest != mac && skb.set_dest_mac(&mac).is_err() {
         return tx::dropped(q, skb, false);
     }
-    let Some(tq) = end.queue(index % end.nr_queues().max(1)) else {
+    let Some(target) = target_of(end, index) else {
         return tx::dropped(q, skb, false);
-    };
-    let target = Target {
-        ring: tq,
-        reader: tq,
-        reader_up: &end.up,
-        shared: true,
     };
     if tx::post(dev, txq, data, q, &target, skb, more, true) {
         add(&q.stats.tx_lan_unicast, 1);
     }
     Sent
+}
+
+/// Member `end`'s ring for our queue `index` (its queue of that number,
+/// modulo its count): written by every member, read by `end`.
+fn target_of(end: &End, index: u32) -> Option<Target<'_>> {
+    let tq = end.queue(index % end.nr_queues().max(1))?;
+    Some(Target {
+        ring: tq,
+        reader: tq,
+        reader_up: &end.up,
+        shared: true,
+    })
 }
 
 /// A broadcast or multicast frame: a clone into each other member's ring
@@ -472,32 +478,19 @@ fn flood(
     add(&q.stats.tx_packets, 1);
     add(&q.stats.tx_bytes, skb.len() as u64);
     // The network behind the member's uplink hears it too.
-    if uplink::attached(data.end()) {
-        match skb.clone_atomic() {
-            Some(copy) => {
-                let _ = uplink::send_out(data, q, copy, true);
-            }
-            None => add(&q.stats.tx_uplink_dropped, 1),
-        }
-    }
+    uplink::send_copy(data, q, &skb);
     for (slot, s) in m.lan.members.iter().enumerate() {
         let Some(pair) = s.get(guard) else { continue };
         let end = pair.end(Side::A);
         if slot == m.slot || !end.up.load(Ordering::Relaxed) {
             continue;
         }
-        let Some(tq) = end.queue(index % end.nr_queues().max(1)) else {
+        let Some(target) = target_of(end, index) else {
             continue;
         };
         let Some(copy) = skb.clone_atomic() else {
             add(&q.stats.tx_dropped, 1);
             continue;
-        };
-        let target = Target {
-            ring: tq,
-            reader: tq,
-            reader_up: &end.up,
-            shared: true,
         };
         if tx::post(dev, txq, data, q, &target, copy, false, false) {
             add(&q.stats.tx_lan_flooded, 1);

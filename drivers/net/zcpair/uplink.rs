@@ -119,16 +119,28 @@ pub(crate) fn route(data: &EndData, q: &Queue, skb: SkBuff) -> Option<SkBuff> {
 }
 
 /// Sends `skb` through `data`'s uplink, if it has one (a LAN member's
-/// frames for no member; `copy`: a broadcast's copy, counted once by the
-/// flood); else gives it back.
-pub(crate) fn send_out(data: &EndData, q: &Queue, skb: SkBuff, copy: bool) -> Result<(), SkBuff> {
+/// frames for no member); else gives it back.
+pub(crate) fn send_out(data: &EndData, q: &Queue, skb: SkBuff) -> Result<(), SkBuff> {
     let guard = rcu::read_lock();
     match data.end().uplink.get(&guard) {
         Some(up) => {
-            send(up, q, skb, copy);
+            send(up, q, skb, false);
             Ok(())
         }
         None => Err(skb),
+    }
+}
+
+/// A copy of `skb` (a broadcast a LAN member floods) through `data`'s
+/// uplink, if it has one; the flood counts the frame.
+pub(crate) fn send_copy(data: &EndData, q: &Queue, skb: &SkBuff) {
+    let guard = rcu::read_lock();
+    let Some(up) = data.end().uplink.get(&guard) else {
+        return;
+    };
+    match skb.clone_atomic() {
+        Some(copy) => send(up, q, copy, true),
+        None => add(&q.stats.tx_uplink_dropped, 1),
     }
 }
 
