@@ -6,6 +6,7 @@
 #   make check                set-up + debug kernel + module + all tests
 #   make bench                normal kernel + module, one boot: zcpair vs veth vs netkit
 #   make fuzz                 debug kernel: zcfuzz, 50,000 netlink requests (ZCPAIR_FUZZ_SEED/COUNT)
+#   make stress               debug kernel: the long robustness campaign (tests/stress.py, ~50 min)
 #   make setup                install what is missing (idempotent)
 #   make kernel FLAVOR=...    build the cached lean kernel (normal|debug)
 #   make -s kdir FLAVOR=...   print that kernel's build tree
@@ -21,7 +22,7 @@ FLAVOR ?= debug
 export FLAVOR KDIR ZCPAIR_CACHE LLVM CLIPPY
 
 .DEFAULT_GOAL := module
-.PHONY: module setup kernel kdir vm vm-run check demo bench fuzz lint fmt clean verify-kernel uapi tool tool-test
+.PHONY: module setup kernel kdir vm vm-run check demo bench fuzz stress lint fmt clean verify-kernel uapi tool tool-test
 
 module: setup
 	@scripts/module.sh
@@ -67,6 +68,9 @@ bench:
 
 fuzz:
 	@scripts/fuzz.sh
+
+stress:
+	@scripts/stress.sh
 
 lint:
 	@scripts/lint.sh
