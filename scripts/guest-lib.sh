@@ -6,11 +6,27 @@
 ZCPAIR_ROOT=${ZCPAIR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 ZCPAIR_KO=${ZCPAIR_KO:-$ZCPAIR_ROOT/zcpair.ko}
 
-dmesg_mark() { dmesg | wc -l; }
-dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
+# The kernel log's length, and its lines after such a mark: one `dmesg`,
+# its lines counted and cut by bash (no wc, no tail).
+dmesg_mark() {
+	local lines
+	mapfile -t lines < <(dmesg)
+	echo ${#lines[@]}
+}
+dmesg_since() {
+	local lines from=$(($1 + 0))
+	mapfile -t lines < <(dmesg)
+	[ ${#lines[@]} -le $from ] || printf '%s\n' "${lines[@]:from}"
+	return 0
+}
 
+# (What `mountpoint -q` would say, read from /proc/mounts by bash.)
 ensure_debugfs() {
-	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	local mnt
+	while read -r _ mnt _; do
+		[ "$mnt" = /sys/kernel/debug ] && return 0
+	done </proc/mounts
+	mount -t debugfs none /sys/kernel/debug
 }
 
 # The one Python of tests and guest scripts: Debian's, isolated (it
