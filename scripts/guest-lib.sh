@@ -54,10 +54,42 @@ pair_up() {
 		link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} netns $NS_A type zcpair
 	EOF
 	# Without peer attributes the peer is created beside zca, auto-named.
-	local peer
-	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')
-	[ -n "$peer" ] || return 1
-	pair_config "link set $peer netns $NS_B name zcb"
+	zc_peer $NS_A zca || return 1
+	pair_config "link set $ZC_PEER netns $NS_B name zcb"
+}
+
+# zc_peer NS DEV: into ZC_PEER, the peer of DEV, a pair made without peer
+# attributes (iproute2 has none for zcpair), so the peer was created
+# beside DEV in NS ("" = this netns) and named zcpairN. In NS it is the
+# zcpairN@DEV of one `ip -o link show`, read by bash; in this netns, the
+# zcpairN whose ifindex is DEV's iflink and whose iflink is DEV's
+# ifindex, read from /sys/class/net (no process). False unless exactly
+# one is found.
+zc_peer() {
+	local ns=$1 dev=$2 n=0 line name f idx iflink i l
+	ZC_PEER=
+	if [ -n "$ns" ]; then
+		while IFS= read -r line; do
+			# "N: NAME@LINK: <FLAGS> ...": what awk -F': ' calls $2.
+			name=${line#*: }
+			name=${name%%: *}
+			[[ $name =~ ^(zcpair[0-9]+)@(.*)$ ]] || continue
+			[ "${BASH_REMATCH[2]}" = "$dev" ] || continue
+			ZC_PEER=${BASH_REMATCH[1]}
+			n=$((n + 1))
+		done < <(ip -n "$ns" -o link show)
+	else
+		read -r idx <"/sys/class/net/$dev/ifindex" || return 1
+		read -r iflink <"/sys/class/net/$dev/iflink" || return 1
+		for f in /sys/class/net/zcpair*; do
+			[[ ${f##*/} =~ ^zcpair[0-9]+$ ]] || continue
+			{ read -r i <"$f/ifindex" && read -r l <"$f/iflink"; } 2>/dev/null || continue
+			[ "$i" = "$iflink" ] && [ "$l" = "$idx" ] || continue
+			ZC_PEER=${f##*/}
+			n=$((n + 1))
+		done
+	fi
+	[ $n = 1 ]
 }
 
 # The same pair made by zcpairctl, each end created in its netns by one
@@ -91,9 +123,13 @@ pair_config() {
 	EOF
 }
 
+# Both namespaces deleted, with the pair: one `ip`, which goes on (-force)
+# past one that is not there.
 pair_down() {
-	ip netns del $NS_A 2>/dev/null
-	ip netns del $NS_B 2>/dev/null
+	ip -force -batch - 2>/dev/null <<-EOF
+		netns del $NS_A
+		netns del $NS_B
+	EOF
 	return 0
 }
 
