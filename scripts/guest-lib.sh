@@ -133,9 +133,13 @@ pair_down() {
 	return 0
 }
 
-# ethtool_stat NS DEV NAME: one `ethtool -S` counter.
+# ethtool_stat NS DEV NAME: one `ethtool -S` counter (read by bash).
 ethtool_stat() {
-	ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" '$1 == n ":" {print $2}'
+	local k v
+	while read -r k v _; do
+		[ "$k" = "$3:" ] && echo "$v"
+	done < <(ip netns exec "$1" ethtool -S "$2")
+	return 0
 }
 
 # ethtool_stats NS DEV: every `ethtool -S` counter of DEV into the
@@ -157,11 +161,24 @@ link_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# zcpair devices in every namespace (the link kind, one `ip` per netns).
+# zc_count [NS]: how many zcpair devices NS (or this netns) has: one `ip`,
+# its lines counted by bash.
+zc_count() {
+	local n=0
+	while IFS= read -r _; do
+		n=$((n + 1))
+	done < <(ip ${1:+-n "$1"} -o link show type zcpair)
+	echo $n
+}
+
+# zcpair devices in every namespace (the link kind, one `ip` per netns;
+# the named ones are /var/run/netns's entries, as `ip netns list` reads
+# them).
 zc_links() {
 	local ns n=0
-	for ns in "" $(ip netns list | awk '{print $1}'); do
-		n=$((n + $(ip ${ns:+-n $ns} -o link show type zcpair | wc -l)))
+	for ns in "" /var/run/netns/*; do
+		[ -z "$ns" ] || [ -e "$ns" ] || continue
+		n=$((n + $(zc_count "${ns##*/}")))
 	done
 	echo $n
 }

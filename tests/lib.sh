@@ -67,7 +67,7 @@ refused() {
 		echo "succeeded: $out"
 		return 1
 	fi
-	printf '%s' "$out" | grep -qF -- "$msg" && return 0
+	[[ $out == *"$msg"* ]] && return 0
 	echo "failed without '$msg': $out"
 	return 1
 }
