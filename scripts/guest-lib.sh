@@ -156,9 +156,34 @@ ethtool_stats() {
 	return 0
 }
 
+# ethtool_rings NS DEV: DEV's current ring sizes, as `ethtool -g` shows
+# them after its "Current" line, as "RX:N TX:N" (the output read by bash).
+ethtool_rings() {
+	local line cur='' k v sizes=()
+	while IFS= read -r line; do
+		[[ $line == Current* ]] && cur=1
+		[ -n "$cur" ] && [[ $line =~ ^(RX|TX): ]] || continue
+		read -r k v _ <<<"$line"
+		sizes+=("$k$v")
+	done < <(ip netns exec "$1" ethtool -g "$2")
+	echo "${sizes[*]}"
+}
+
 # link_stat NS DEV FIELD: a /sys/class/net statistics counter.
 link_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# ns_cat NS FILE [NS FILE...]: each FILE as NS sees it (/sys there shows
+# NS's devices), in that order, from one `ip`: `ip -batch` forks a `cat`
+# into each NS, and stops at the first that fails (false then).
+ns_cat() {
+	local cmds=
+	while [ $# -ge 2 ]; do
+		cmds+="netns exec $1 cat $2"$'\n'
+		shift 2
+	done
+	ip -batch - <<<"$cmds"
 }
 
 # zc_count [NS]: how many zcpair devices NS (or this netns) has: one `ip`,

@@ -58,6 +58,11 @@ ktap_expect_eq() {
 	fi
 }
 
+# has_line TEXT LINE: one of TEXT's lines is LINE (what grep -qx says).
+has_line() {
+	[[ $'\n'$1$'\n' == *$'\n'"$2"$'\n'* ]]
+}
+
 # refused MESSAGE command...: the command fails and says MESSAGE (the
 # kernel's extack, as the tool prints it).
 refused() {
