@@ -147,9 +147,16 @@ ethtool_stat() {
 # ETS_TEXT: one `ethtool` for all the counters a test compares.
 declare -gA ETS
 ethtool_stats() {
-	local k v
 	ETS=()
 	ETS_TEXT=$(ip netns exec "$1" ethtool -S "$2") || return 1
+	ets_parse
+}
+
+# ets_parse: ETS from an `ethtool -S` output in ETS_TEXT ("name: value"
+# lines; others are skipped).
+ets_parse() {
+	local k v
+	ETS=()
 	while read -r k v; do
 		[[ $k == *: ]] && ETS[${k%:}]=$v
 	done <<<"$ETS_TEXT"
