@@ -6,11 +6,27 @@
 ZCPAIR_ROOT=${ZCPAIR_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 ZCPAIR_KO=${ZCPAIR_KO:-$ZCPAIR_ROOT/zcpair.ko}
 
-dmesg_mark() { dmesg | wc -l; }
-dmesg_since() { dmesg | tail -n +"$(($1 + 1))"; }
+# The kernel log's length, and its lines after such a mark: one `dmesg`,
+# its lines counted and cut by bash (no wc, no tail).
+dmesg_mark() {
+	local lines
+	mapfile -t lines < <(dmesg)
+	echo ${#lines[@]}
+}
+dmesg_since() {
+	local lines from=$(($1 + 0))
+	mapfile -t lines < <(dmesg)
+	[ ${#lines[@]} -le $from ] || printf '%s\n' "${lines[@]:from}"
+	return 0
+}
 
+# (What `mountpoint -q` would say, read from /proc/mounts by bash.)
 ensure_debugfs() {
-	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	local mnt
+	while read -r _ mnt _; do
+		[ "$mnt" = /sys/kernel/debug ] && return 0
+	done </proc/mounts
+	mount -t debugfs none /sys/kernel/debug
 }
 
 # The one Python of tests and guest scripts: Debian's, isolated (it
@@ -38,10 +54,42 @@ pair_up() {
 		link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} netns $NS_A type zcpair
 	EOF
 	# Without peer attributes the peer is created beside zca, auto-named.
-	local peer
-	peer=$(ip -n $NS_A -o link show | awk -F': ' '$2 ~ /^zcpair[0-9]+@zca$/ {sub(/@.*/, "", $2); print $2}')
-	[ -n "$peer" ] || return 1
-	pair_config "link set $peer netns $NS_B name zcb"
+	zc_peer $NS_A zca || return 1
+	pair_config "link set $ZC_PEER netns $NS_B name zcb"
+}
+
+# zc_peer NS DEV: into ZC_PEER, the peer of DEV, a pair made without peer
+# attributes (iproute2 has none for zcpair), so the peer was created
+# beside DEV in NS ("" = this netns) and named zcpairN. In NS it is the
+# zcpairN@DEV of one `ip -o link show`, read by bash; in this netns, the
+# zcpairN whose ifindex is DEV's iflink and whose iflink is DEV's
+# ifindex, read from /sys/class/net (no process). False unless exactly
+# one is found.
+zc_peer() {
+	local ns=$1 dev=$2 n=0 line name f idx iflink i l
+	ZC_PEER=
+	if [ -n "$ns" ]; then
+		while IFS= read -r line; do
+			# "N: NAME@LINK: <FLAGS> ...": what awk -F': ' calls $2.
+			name=${line#*: }
+			name=${name%%: *}
+			[[ $name =~ ^(zcpair[0-9]+)@(.*)$ ]] || continue
+			[ "${BASH_REMATCH[2]}" = "$dev" ] || continue
+			ZC_PEER=${BASH_REMATCH[1]}
+			n=$((n + 1))
+		done < <(ip -n "$ns" -o link show)
+	else
+		read -r idx <"/sys/class/net/$dev/ifindex" || return 1
+		read -r iflink <"/sys/class/net/$dev/iflink" || return 1
+		for f in /sys/class/net/zcpair*; do
+			[[ ${f##*/} =~ ^zcpair[0-9]+$ ]] || continue
+			{ read -r i <"$f/ifindex" && read -r l <"$f/iflink"; } 2>/dev/null || continue
+			[ "$i" = "$iflink" ] && [ "$l" = "$idx" ] || continue
+			ZC_PEER=${f##*/}
+			n=$((n + 1))
+		done
+	fi
+	[ $n = 1 ]
 }
 
 # The same pair made by zcpairctl, each end created in its netns by one
@@ -75,15 +123,23 @@ pair_config() {
 	EOF
 }
 
+# Both namespaces deleted, with the pair: one `ip`, which goes on (-force)
+# past one that is not there.
 pair_down() {
-	ip netns del $NS_A 2>/dev/null
-	ip netns del $NS_B 2>/dev/null
+	ip -force -batch - 2>/dev/null <<-EOF
+		netns del $NS_A
+		netns del $NS_B
+	EOF
 	return 0
 }
 
-# ethtool_stat NS DEV NAME: one `ethtool -S` counter.
+# ethtool_stat NS DEV NAME: one `ethtool -S` counter (read by bash).
 ethtool_stat() {
-	ip netns exec "$1" ethtool -S "$2" | awk -v n="$3" '$1 == n ":" {print $2}'
+	local k v
+	while read -r k v _; do
+		[ "$k" = "$3:" ] && echo "$v"
+	done < <(ip netns exec "$1" ethtool -S "$2")
+	return 0
 }
 
 # ethtool_stats NS DEV: every `ethtool -S` counter of DEV into the
@@ -91,13 +147,33 @@ ethtool_stat() {
 # ETS_TEXT: one `ethtool` for all the counters a test compares.
 declare -gA ETS
 ethtool_stats() {
-	local k v
 	ETS=()
 	ETS_TEXT=$(ip netns exec "$1" ethtool -S "$2") || return 1
+	ets_parse
+}
+
+# ets_parse: ETS from an `ethtool -S` output in ETS_TEXT ("name: value"
+# lines; others are skipped).
+ets_parse() {
+	local k v
+	ETS=()
 	while read -r k v; do
 		[[ $k == *: ]] && ETS[${k%:}]=$v
 	done <<<"$ETS_TEXT"
 	return 0
+}
+
+# ethtool_rings NS DEV: DEV's current ring sizes, as `ethtool -g` shows
+# them after its "Current" line, as "RX:N TX:N" (the output read by bash).
+ethtool_rings() {
+	local line cur='' k v sizes=()
+	while IFS= read -r line; do
+		[[ $line == Current* ]] && cur=1
+		[ -n "$cur" ] && [[ $line =~ ^(RX|TX): ]] || continue
+		read -r k v _ <<<"$line"
+		sizes+=("$k$v")
+	done < <(ip netns exec "$1" ethtool -g "$2")
+	echo "${sizes[*]}"
 }
 
 # link_stat NS DEV FIELD: a /sys/class/net statistics counter.
@@ -105,11 +181,36 @@ link_stat() {
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# zcpair devices in every namespace (the link kind, one `ip` per netns).
+# ns_cat NS FILE [NS FILE...]: each FILE as NS sees it (/sys there shows
+# NS's devices), in that order, from one `ip`: `ip -batch` forks a `cat`
+# into each NS, and stops at the first that fails (false then).
+ns_cat() {
+	local cmds=
+	while [ $# -ge 2 ]; do
+		cmds+="netns exec $1 cat $2"$'\n'
+		shift 2
+	done
+	ip -batch - <<<"$cmds"
+}
+
+# zc_count [NS]: how many zcpair devices NS (or this netns) has: one `ip`,
+# its lines counted by bash.
+zc_count() {
+	local n=0
+	while IFS= read -r _; do
+		n=$((n + 1))
+	done < <(ip ${1:+-n "$1"} -o link show type zcpair)
+	echo $n
+}
+
+# zcpair devices in every namespace (the link kind, one `ip` per netns;
+# the named ones are /var/run/netns's entries, as `ip netns list` reads
+# them).
 zc_links() {
 	local ns n=0
-	for ns in "" $(ip netns list | awk '{print $1}'); do
-		n=$((n + $(ip ${ns:+-n $ns} -o link show type zcpair | wc -l)))
+	for ns in "" /var/run/netns/*; do
+		[ -z "$ns" ] || [ -e "$ns" ] || continue
+		n=$((n + $(zc_count "${ns##*/}")))
 	done
 	echo $n
 }

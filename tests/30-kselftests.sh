@@ -10,7 +10,10 @@
 # one test point per case. The set-up is done here; the cases run from
 # one process (tests/kselftests.py), which starts each program straight
 # into its netns (no `timeout`/`ip netns exec`/`env` around it: under TCG
-# with the debug kernel every process start costs a second or so).
+# with the debug kernel every process start costs a second or so). For
+# the same reason each set-up is a few `ip -batch` runs (in this netns,
+# and `ip -n NS` for an end's settings in NS), which also fork the
+# `sysctl`/`ethtool` runs into their netns (`netns exec` lines).
 # Deviations from the scripts, all for a guest that runs ~10x slower
 # under TCG:
 #  - one pair per script serves all its cases (the scripts make a fresh
@@ -75,63 +78,71 @@ module_loaded || insmod "$ZCPAIR_KO" || true
 
 tmp=$(mktemp -d)
 # shellcheck disable=SC2064
-trap "rm -rf '$tmp'; for n in kst-zc1 kst-zc2 kst-server kst-client kst-udp kst-udp-peer; do ip netns del \$n 2>/dev/null; done" EXIT
+trap "rm -rf '$tmp'; printf 'netns del %s\n' kst-zc1 kst-zc2 kst-server kst-client kst-udp kst-udp-peer | ip -force -batch - 2>/dev/null" EXIT
 
-# zc_link NS1 DEV1 NS2 DEV2 [ip link add args]: a zcpair pair, DEV1 in NS1
-# and DEV2 in NS2 ("" = the current netns). The peer is created beside
-# DEV1 as zcpair%d, then moved and renamed.
-zc_link() {
-	local ns1=$1 dev1=$2 ns2=$3 dev2=$4 peer
-	shift 4
-	local in1=() in2=()
-	[ -n "$ns1" ] && in1=(-n "$ns1")
-	[ -n "$ns2" ] && in2=(netns "$ns2")
-	ip "${in1[@]}" link add name "$dev1" "$@" type zcpair || return 1
-	peer=$(ip "${in1[@]}" -o link show | awk -F': ' -v d="$dev1" \
-		'$2 ~ ("^zcpair[0-9]+@" d "$") {sub(/@.*/, "", $2); print $2}')
-	[ -n "$peer" ] || return 1
-	ip "${in1[@]}" link set "$peer" "${in2[@]}" name "$dev2"
-}
+# Each pair is made without peer attributes (iproute2 has none for
+# zcpair): the peer is created beside the named end as zcpairN, found by
+# zc_peer (scripts/guest-lib.sh), then moved and renamed. A set-up's
+# batches stop at the first command that fails (its line and error in
+# the set-up's output), and so does the set-up.
 
 ############################################################################
 # msg_zerocopy.sh and io_uring_zerocopy_tx.sh: the same set-up, a pair zc0
 # between two netns, MTU 65535, fixed MACs and addresses.
 ZC1=kst-zc1 ZC2=kst-zc2
 mz_setup() {
-	local ns
-	ip netns add $ZC1 && ip netns add $ZC2 || return 1
-	for ns in $ZC1 $ZC2; do
-		ip netns exec $ns sysctl -w -q net.core.optmem_max=1000000 || return 1
-	done
-	zc_link $ZC1 zc0 $ZC2 zc0 mtu 65535 || return 1
-	ip -n $ZC2 link set zc0 mtu 65535 || return 1
-	ip -n $ZC1 link set zc0 up && ip -n $ZC2 link set zc0 up || return 1
-	ip -n $ZC1 link set dev zc0 address 02:02:02:02:02:02 || return 1
-	ip -n $ZC2 link set dev zc0 address 06:06:06:06:06:06 || return 1
-	ip -n $ZC1 addr add 192.168.1.1/24 dev zc0 &&
-	ip -n $ZC2 addr add 192.168.1.2/24 dev zc0 &&
-	ip -n $ZC1 addr add fd::1/64 dev zc0 nodad &&
-	ip -n $ZC2 addr add fd::2/64 dev zc0 nodad
+	ip -batch - <<-EOF || return 1
+		netns add $ZC1
+		netns add $ZC2
+		netns exec $ZC1 sysctl -w -q net.core.optmem_max=1000000
+		netns exec $ZC2 sysctl -w -q net.core.optmem_max=1000000
+		link add name zc0 netns $ZC1 mtu 65535 type zcpair
+	EOF
+	zc_peer $ZC1 zc0 || return 1
+	ip -n $ZC1 -batch - <<-EOF || return 1
+		link set $ZC_PEER netns $ZC2 name zc0
+		link set zc0 up
+		link set dev zc0 address 02:02:02:02:02:02
+		addr add 192.168.1.1/24 dev zc0
+		addr add fd::1/64 dev zc0 nodad
+	EOF
+	ip -n $ZC2 -batch - <<-EOF
+		link set zc0 mtu 65535
+		link set zc0 up
+		link set dev zc0 address 06:06:06:06:06:06
+		addr add 192.168.1.2/24 dev zc0
+		addr add fd::2/64 dev zc0 nodad
+	EOF
 }
 want zc && { mz_setup >"$tmp/setup-zc" 2>&1 || echo "set-up failed" >>"$tmp/setup-zc"; }
 
 ############################################################################
 # gro.sh with setup_veth.sh: frames crafted by gro.c are sent by packet
 # socket on "client" and must be coalesced (or not) by GRO on "server".
+# The pair is made here, where /sys/class/net shows it (and its peer,
+# zcpairN until renamed client), and each end is moved into its netns,
+# up: the kernel sets the flags of a `link set` last, after the move.
 GS=kst-server GC=kst-client
-gro_ns_dev() {	# setup_veth_ns
-	local ns=$1 dev=$2
-	ip netns add "$ns" || return 1
-	# setup_veth.sh writes 1000000 (1 ms); see the top of this file.
-	echo 500000000 >"/sys/class/net/$dev/gro_flush_timeout" || return 1
-	echo 1 >"/sys/class/net/$dev/napi_defer_hard_irqs" || return 1
-	ip link set dev "$dev" netns "$ns" mtu 65535 || return 1
-	ip -n "$ns" link set dev "$dev" up || return 1
-	ip netns exec "$ns" ethtool -K "$dev" gro on tso off
-}
-gro_setup() {	# setup_ns
-	zc_link "" server "" client || return 1
-	gro_ns_dev $GS server && gro_ns_dev $GC client
+gro_setup() {	# setup_ns, setup_veth_ns for each end
+	local dev
+	ip -batch - <<-EOF || return 1
+		netns add $GS
+		netns add $GC
+		link add name server type zcpair
+	EOF
+	zc_peer "" server || return 1
+	for dev in server "$ZC_PEER"; do
+		# setup_veth.sh writes 1000000 (1 ms); see the top of this file.
+		echo 500000000 >"/sys/class/net/$dev/gro_flush_timeout" || return 1
+		echo 1 >"/sys/class/net/$dev/napi_defer_hard_irqs" || return 1
+	done
+	ip -batch - <<-EOF
+		link set dev $ZC_PEER name client
+		link set dev server netns $GS mtu 65535 up
+		netns exec $GS ethtool -K server gro on tso off
+		link set dev client netns $GC mtu 65535 up
+		netns exec $GC ethtool -K client gro on tso off
+	EOF
 }
 want gro && { gro_setup >"$tmp/setup-gro" 2>&1 || echo "set-up failed" >>"$tmp/setup-gro"; }
 
@@ -142,16 +153,26 @@ want gro && { gro_setup >"$tmp/setup-gro" 2>&1 || echo "set-up failed" >>"$tmp/s
 # before the sender starts, nor between two of its datagrams.
 UT=kst-udp UP=kst-udp-peer
 udp_setup() {	# in_netns.sh + cfg_veth
-	ip netns add $UT && ip netns add $UP || return 1
-	ip -n $UT link set lo up && ip -n $UP link set lo up || return 1
-	zc_link $UT zc0 $UP zc1 || return 1
-	ip -n $UT link set dev zc0 up || return 1
-	ip -n $UT addr add dev zc0 192.168.1.2/24 &&
-	ip -n $UT addr add dev zc0 2001:db8::2/64 nodad &&
-	ip -n $UP addr add dev zc1 192.168.1.1/24 &&
-	ip -n $UP addr add dev zc1 2001:db8::1/64 nodad || return 1
-	ip -n $UP link set dev zc1 up || return 1
-	ip netns exec $UP ethtool -K zc1 gro on
+	ip -batch - <<-EOF || return 1
+		netns add $UT
+		netns add $UP
+		link add name zc0 netns $UT type zcpair
+	EOF
+	zc_peer $UT zc0 || return 1
+	ip -n $UT -batch - <<-EOF || return 1
+		link set lo up
+		link set $ZC_PEER netns $UP name zc1
+		link set dev zc0 up
+		addr add dev zc0 192.168.1.2/24
+		addr add dev zc0 2001:db8::2/64 nodad
+	EOF
+	ip -n $UP -batch - <<-EOF
+		link set lo up
+		addr add dev zc1 192.168.1.1/24
+		addr add dev zc1 2001:db8::1/64 nodad
+		link set dev zc1 up
+		netns exec $UP ethtool -K zc1 gro on
+	EOF
 }
 want udp && { udp_setup >"$tmp/setup-udp" 2>&1 || echo "set-up failed" >>"$tmp/setup-udp"; }
 

@@ -58,6 +58,11 @@ ktap_expect_eq() {
 	fi
 }
 
+# has_line TEXT LINE: one of TEXT's lines is LINE (what grep -qx says).
+has_line() {
+	[[ $'\n'$1$'\n' == *$'\n'"$2"$'\n'* ]]
+}
+
 # refused MESSAGE command...: the command fails and says MESSAGE (the
 # kernel's extack, as the tool prints it).
 refused() {
@@ -67,7 +72,7 @@ refused() {
 		echo "succeeded: $out"
 		return 1
 	fi
-	printf '%s' "$out" | grep -qF -- "$msg" && return 0
+	[[ $out == *"$msg"* ]] && return 0
 	echo "failed without '$msg': $out"
 	return 1
 }
