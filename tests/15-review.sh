@@ -129,7 +129,7 @@ ktap_check "a pair whose ends live in two unprivileged users' netns" \
 # check in a child that becomes the namespace's owner, as `setpriv ...
 # nsenter -U -n --preserve-credentials ethtool -G ...` would (those
 # process starts took about 90 s of this script).
-out=$($PY "$ZCPAIR_ROOT/tests/userns.py" "${ZCPAIR_KSRC:-$(kernel_srcdir)}" "$u1" "$u2" 2>&1)
+out=$($PY "$ZCPAIR_ROOT/tests/userns.py" "$u1" "$u2" 2>&1)
 rc=$?
 ktap_forward userns.py 7 $rc <<<"$out"
 kill "${sleepers[@]}" 2>/dev/null
