@@ -8,7 +8,7 @@
 //!
 //! C headers: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h)
 //! (`netdev_hold()`, `dev_queue_xmit()`, `netdev_rx_handler_register()`,
-//! `netdev_upper_dev_link()`, `dev_set_promiscuity()`,
+//! `netdev_upper_dev_link()`, `dev_uc_add()`, `dev_uc_del()`,
 //! `register_netdevice_notifier()`),
 //! [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h)
 //! (`skb_share_check()`, `skb_clone()`).
@@ -29,6 +29,15 @@ use kernel::types::Opaque;
 
 /// An Ethernet address.
 pub(crate) type MacAddr = [u8; 6];
+
+/// `a` in a buffer of `MAX_ADDR_LEN` bytes, zero-padded: the core reads a
+/// device's `addr_len` bytes of an address it is given, which for an
+/// Ethernet device is 6 but is not checked here.
+fn padded(a: &MacAddr) -> [u8; bindings::MAX_ADDR_LEN as usize] {
+    let mut buf = [0u8; bindings::MAX_ADDR_LEN as usize];
+    buf[..a.len()].copy_from_slice(a);
+    buf
+}
 
 /// Whether `a` is a group (broadcast or multicast) address.
 pub(crate) fn is_group(a: &MacAddr) -> bool {
@@ -192,10 +201,23 @@ impl Lower {
         unsafe { bindings::zcpair_dev_queue_xmit_on(skb.into_raw(), self.dev.as_ptr()) == 0 }
     }
 
-    /// Adds `inc` (+1 or -1) to the device's promiscuity count.
-    pub(crate) fn set_promiscuity(&self, inc: i32, _rtnl: &Rtnl) -> Result {
-        // SAFETY: rtnl held, device live.
-        to_result(unsafe { bindings::dev_set_promiscuity(self.dev.as_ptr(), inc) })
+    /// Adds `addr` to the device's unicast address list (`dev_uc_add()`,
+    /// counted: each add is undone by one [`Lower::uc_del`]), so that it
+    /// accepts frames for that address: by its filter, or promiscuously
+    /// when it has none (`IFF_UNICAST_FLT`: the core's fallback).
+    pub(crate) fn uc_add(&self, addr: &MacAddr, _rtnl: &Rtnl) -> Result {
+        let a = padded(addr);
+        // SAFETY: rtnl held, device live; the core reads `addr_len` bytes
+        // of `a`, at most `MAX_ADDR_LEN`, all of them initialised.
+        to_result(unsafe { bindings::dev_uc_add(self.dev.as_ptr(), a.as_ptr()) })
+    }
+
+    /// Undoes one [`Lower::uc_add`] of `addr`.
+    pub(crate) fn uc_del(&self, addr: &MacAddr, _rtnl: &Rtnl) {
+        let a = padded(addr);
+        // SAFETY: as in `uc_add`. An address that is not on the list is
+        // refused (-ENOENT), which leaves the list as it is.
+        let _ = unsafe { bindings::dev_uc_del(self.dev.as_ptr(), a.as_ptr()) };
     }
 
     /// Makes `upper` an upper device of this one (`netdev_upper_dev_link()`:

@@ -6,12 +6,13 @@
 # to a "router" netns stands in for the physical network; frames for the
 # peer cross the ring, all others the uplink and back, v4 and v6, counted
 # as a packet socket on the far side saw them; remapping while the peer
-# is down; each refusal's extack; a shared uplink, its MTU, its deletion
-# under traffic.
+# is down; the end's MAC on the uplink's unicast list; each refusal's
+# extack; a shared uplink, its MTU, its deletion under
+# traffic.
 . "$(dirname "$0")/lib.sh"
 
 NS_R=zc_r
-ktap_plan 9
+ktap_plan 10
 
 pair_down
 ip netns del $NS_R 2>/dev/null
@@ -34,7 +35,7 @@ ip -n $NS_A link del up0 2>/dev/null
 
 out=$($PY "$ZCPAIR_ROOT/tests/uplink.py" $NS_A $NS_B $NS_R 2>&1)
 rc=$?
-ktap_forward uplink.py 8 $rc <<<"$out"
+ktap_forward uplink.py 9 $rc <<<"$out"
 
 pair_down
 ip netns del $NS_R 2>/dev/null

@@ -34,6 +34,7 @@ IFLA_ADDRESS, IFLA_MASTER = 1, 10
 VETH_INFO_PEER = 1
 RTM_DELLINK = 17
 ETH_P_ALL = 3
+RTM_GETNEIGH, AF_BRIDGE, NDA_LLADDR = 30, 7, 2
 PACKET_OUTGOING = 4
 N = 40
 PORT = 7100
@@ -86,6 +87,23 @@ class Side:
         stats = {k: zcnl.uint(v) for k, v in attrs(r[uapi.ZCPAIR_A_PAIR_STATS]).items()}
         name = r.get(uapi.ZCPAIR_A_PAIR_UPLINK_IFNAME, b"").rstrip(b"\0").decode()
         return zcnl.u32(r[uapi.ZCPAIR_A_PAIR_UPLINK]), name, stats
+
+    def unicast(self, index):
+        """The unicast addresses on device INDEX's list (`dev_uc_add`), as
+        the bridge family's fdb dump reports them ("self" entries of a
+        device that is no bridge port)."""
+        err, msg, replies = self.rt.request(RTM_GETNEIGH, struct.pack("BxxxiHBB", AF_BRIDGE, 0, 0, 0, 0),
+                                            zcnl.NLM_F_DUMP)
+        if err:
+            raise zcnl.NetlinkError(err, msg, "fdb dump")
+        out = []
+        for r in replies:
+            if struct.unpack_from("i", r, 4)[0] != index:
+                continue
+            lladdr = attrs(r[12:]).get(NDA_LLADDR, b"")[:6]
+            if len(lladdr) == 6 and not lladdr[0] & 1:
+                out.append(lladdr)
+        return out
 
     def set_uplink(self, name, ifindex):
         err, msg, _ = self.genl.call(uapi.ZCPAIR_CMD_PAIR_SET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, name) +
@@ -187,6 +205,25 @@ def main():
     got = a.pair("ua")[:2]
     res.report(err == 0 and got == (upa, "upa"), "pair-set uplink upa: pair-get reports uplink upa",
                f"errno {err} '{msg}', pair-get uplink {got}")
+
+    # 1b. The end's MAC is on the uplink's unicast address list (what
+    # `bridge fdb show dev upa` lists as "self"), follows a change of the
+    # end's MAC, and leaves with the end.
+    listed = [ua_mac in a.unicast(upa)]
+    new_mac = bytes([0x02, 0x7A, 0, 0, 0, 0x01])
+    a.rt.check("ua's MAC", zcnl.RTM_NEWLINK, ifinfo(ua) + attr(IFLA_ADDRESS, new_mac))
+    uc = a.unicast(upa)
+    listed += [new_mac in uc, ua_mac not in uc]
+    a.rt.check("ua's MAC back", zcnl.RTM_NEWLINK, ifinfo(ua) + attr(IFLA_ADDRESS, ua_mac))
+    uc = a.unicast(upa)
+    listed += [ua_mac in uc, new_mac not in uc]
+    a.set_uplink("ua", 0)
+    listed.append(a.unicast(upa) == [])
+    err2, msg2 = a.set_uplink("ua", upa)
+    listed.append(ua_mac in a.unicast(upa) and err2 == 0)
+    res.report(all(listed), "the end's MAC is on the uplink's unicast list (dev_uc_add), follows the end's "
+               "MAC changes and leaves with the end",
+               f"checks {listed}; list now {[mac(m) for m in a.unicast(upa)]}")
 
     setns(ns_r)
     snoop = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))

@@ -23,10 +23,11 @@
 //! Receive: every lower device with zcpair ends attached has one rx
 //! handler (a [`Port`], shared by those ends). A frame for an end's MAC is
 //! handed to that end; broadcast and multicast reach each attached end (a
-//! clone each, not the end that sent it) and the lower's own stack. The
-//! lower is made promiscuous while ends are attached, so it accepts frames
-//! for their MACs (`dev_uc_add` filtering would need every end's MAC
-//! change followed; left for later).
+//! clone each, not the end that sent it) and the lower's own stack. Each
+//! attached end's MAC is on the lower's unicast address list
+//! (`dev_uc_add`, as macvlan does), followed when the end's MAC changes,
+//! so the lower accepts frames for it: by its filter, or promiscuously
+//! when it has none (the core's fallback).
 //!
 //! Attaching links the end above the lower (`netdev_upper_dev_link`: no
 //! loops) and holds a tracked reference to it; the netdevice notifier
@@ -382,13 +383,15 @@ fn attach(dev: &Device<ZcPair>, lower: &NetDevice, extack: &ExtAck<'_>, rtnl: &R
     )?;
     let held = &uplink.lower;
     held.link_upper(dev, extack, rtnl)?;
-    if let Err(e) = held.set_promiscuity(1, rtnl) {
+    // The MAC the end has now; a change is followed by the notifier.
+    let mac = dev.as_netdevice().addr();
+    if let Err(e) = held.uc_add(&mac, rtnl) {
         held.unlink_upper(dev, rtnl);
         return Err(e);
     }
     if new_port {
         if let Err(e) = Port::register(lower, port.clone(), rtnl) {
-            let _ = held.set_promiscuity(-1, rtnl);
+            held.uc_del(&mac, rtnl);
             held.unlink_upper(dev, rtnl);
             return Err(extack.fail(
                 None,
@@ -419,12 +422,28 @@ pub(crate) fn detach(dev: &Device<ZcPair>, rtnl: &Rtnl) -> bool {
     if up.port.remove(dev, rtnl) {
         drop(Port::unregister(&up.lower, rtnl));
     }
-    let _ = up.lower.set_promiscuity(-1, rtnl);
+    // The MAC added at attach, or at its last change.
+    up.lower.uc_del(&dev.as_netdevice().addr(), rtnl);
     up.lower.unlink_upper(dev, rtnl);
     if !data.peer().up.load(Ordering::Acquire) {
         dev.carrier_off();
     }
     true
+}
+
+/// An end's MAC changed from `old` to `new` (rtnl): its uplink's unicast
+/// list changes with it. Should the new address not fit in the list (out
+/// of memory), the old one stays, and a lower that filters drops frames
+/// for the new one; said in the kernel log.
+fn follow_mac(data: &EndData, old: &MacAddr, new: &MacAddr, rtnl: &Rtnl) {
+    let Some(up) = data.end().uplink.get_arc(rtnl) else {
+        return;
+    };
+    if up.lower.uc_add(new, rtnl).is_err() {
+        pr_warn!("an end's new MAC is not on its uplink's unicast list\n");
+        return;
+    }
+    up.lower.uc_del(old, rtnl);
 }
 
 /// The netdevice notifier's receiver.
@@ -434,10 +453,15 @@ impl NetdevEvents for Events {
     fn event(event: Event, dev: &NetDevice, rtnl: &Rtnl) {
         if let Some(end) = LINK.device_of(dev, rtnl) {
             match event {
-                // The detector compares with the peer's MAC, kept here.
+                // The detector compares with the peer's MAC, kept here;
+                // the uplink's unicast list follows a change.
                 Event::Register | Event::ChangeAddr => {
                     if let Some(data) = end.data() {
-                        data.end().set_mac(dev.addr());
+                        let (old, new) = (data.end().mac(), dev.addr());
+                        if matches!(event, Event::ChangeAddr) && old != new {
+                            follow_mac(data, &old, &new, rtnl);
+                        }
+                        data.end().set_mac(new);
                     }
                 }
                 // Going away or leaving for another netns.
