@@ -546,7 +546,8 @@ def sec_faults(res, cfg, na, nb):
         res.report(False, "fault injection: zcpair's code found in /proc/kallsyms")
         return
     eth = na.make(Ethtool)
-    outcomes = {"created": 0, "refused": {}, "half-made": 0, "resized": 0, "resize refused": {}}
+    outcomes = {"created": 0, "refused": {}, "half-made": 0, "resized": 0, "resize refused": {},
+                "other": set()}
     injected = 0
     # A pair that carries traffic all along (made before the faults).
     load = Pair(na, nb, "zfa", "zfb", 94)
@@ -565,6 +566,9 @@ def sec_faults(res, cfg, na, nb):
                 else:
                     key = f"{errno.errorcode.get(err, err)}"
                     outcomes["refused"][key] = outcomes["refused"].get(key, 0) + 1
+                    if err != errno.ENOMEM:
+                        # What an allocation failure turned into, and where.
+                        outcomes["other"].add(f"{key} '{msg}'")
                     if na.rt.link("zxa") or nb.rt.link("zxb"):
                         outcomes["half-made"] += 1
                 # Ring resize of the fresh pair (both ends are down).
@@ -609,7 +613,8 @@ def sec_faults(res, cfg, na, nb):
                    f"half made, drops counted, traffic flows afterwards",
                    f"creates: {outcomes['created']} made, refused {outcomes['refused']}, half made "
                    f"{outcomes['half-made']}; resizes: {outcomes['resized']} done, refused "
-                   f"{outcomes['resize refused']}",
+                   f"{outcomes['resize refused']}; refusals other than ENOMEM: "
+                   f"{sorted(outcomes['other']) or 'none'}",
                    f"traffic under faults: {dgrams.describe()}; {lost} datagrams lost, {counted} frames "
                    f"counted as dropped by zcpair (tx_dropped + rx_dropped of both ends), {stack} by the "
                    f"receiving stack (IP and UDP counters)",
@@ -668,6 +673,8 @@ def sec_churn(res, cfg, na, nb):
     before = slab_counts()
     dma0 = dma_allocations()
     load = Pair(na, nb, "zla", "zlb", 91)
+    # The count sees the rings: a pair's are on it while the pair lives.
+    dma_live = dma_allocations()
     s = Stream(load, "zla", "zlb", 6040, SEED + 40)
     fails = []
     udp = {}
@@ -720,10 +727,12 @@ def sec_churn(res, cfg, na, nb):
     grown = {k: after.get(k, 0) - v for k, v in before.items() if after.get(k, 0) - v > 64}
     figure("churn_cycles", cfg["churn"] - len(fails))
     figure("churn_stream_bytes", s.sent)
-    res.report(not fails and stopped and s.intact() and dma1 == dma0,
+    res.report(not fails and stopped and s.intact() and dma1 == dma0 and
+               (dma0 is None or dma_live > dma0),
                f"{cfg['churn']} create/traffic/delete cycles in {time.monotonic() - t0:.0f} s while a TCP "
                f"stream flows through another pair: every cycle's datagram intact, the stream whole "
-               f"({s.sent} B), DMA allocations {dma0} before and {dma1} after",
+               f"({s.sent} B), DMA allocations {dma0} before and {dma1} after ({dma_live} with the "
+               f"loaded pair)",
                *fails[:5], s.describe(),
                "slab caches that grew by more than 64 objects: " + (str(grown) if grown else "none"),
                "skbuff_head_cache %s -> %s" % (before.get("skbuff_head_cache"), after.get("skbuff_head_cache")))
@@ -805,6 +814,9 @@ def sec_rmmod(res, cfg, na, nb):
             flows = [Stream(p, "zma", "zmb", 6060, SEED + 60 + i),
                      Datagrams(p2, "zmc", "zmd", 6061, SEED + 61 + i, max_size=9000)]
             time.sleep(0.5)
+            live = dma_allocations()
+            if dma0 is not None and live <= dma0:
+                fails.append(f"rmmod {i}: the pairs' rings are not among the DMA allocations ({live})")
             rmmod()
             for f in flows:
                 f.stop_ev.set()
