@@ -6,7 +6,7 @@
 #   make check                set-up + debug kernel + module + all tests
 #   make bench                normal kernel + module, one boot: zcpair vs veth vs netkit
 #   make fuzz                 debug kernel: zcfuzz, 50,000 netlink requests (ZCPAIR_FUZZ_SEED/COUNT)
-#   make stress               debug kernel: the long robustness campaign (tests/stress.py, ~50 min)
+#   make stress               debug kernel: the long robustness campaign (tests/stress.py, ~45 min)
 #   make setup                install what is missing (idempotent)
 #   make kernel FLAVOR=...    build the cached lean kernel (normal|debug)
 #   make -s kdir FLAVOR=...   print that kernel's build tree
