@@ -11,6 +11,7 @@ attributes of `uapi`: `zcnl.uapi.ZCPAIR_A_PAIR_IFNAME`. The kernel's own
 genetlink.h.
 """
 import ctypes
+import json
 import os
 import re
 import socket
@@ -310,3 +311,28 @@ def setns(ns):
     finally:
         if isinstance(ns, str):
             os.close(fd)
+
+
+def in_child(enter, fn):
+    """FN() in a forked child, after ENTER() there (setns, setresuid:
+    what must not change this process); returns what FN returned, which
+    must be JSON-able. An exception in the child comes back as
+    {"exception": repr}."""
+    rd, wr = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(rd)
+            enter()
+            out = fn()
+        except Exception as e:  # reported to the parent
+            out = {"exception": repr(e)}
+        os.write(wr, json.dumps(out).encode())
+        os._exit(0)
+    os.close(wr)
+    data = b""
+    while chunk := os.read(rd, 65536):
+        data += chunk
+    os.close(rd)
+    os.waitpid(child, 0)
+    return json.loads(data)

@@ -19,7 +19,6 @@ The per-end rules inside a pair whose ends belong to two users are
 tests/userns.py's. Prints KTAP result lines for tests/28-privilege.sh.
 """
 import errno
-import json
 import os
 import select
 import struct
@@ -34,6 +33,7 @@ from zcnl import (IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINKINFO, IF
                   ifinfo, setns, uapi)
 
 NOBODY = 65534
+HOME = os.open("/proc/self/ns/net", os.O_RDONLY)
 # include/uapi/linux/ethtool_netlink.h (6.12)
 ETHTOOL_MSG_RINGS_SET, ETHTOOL_MSG_CHANNELS_SET, ETHTOOL_MSG_COALESCE_SET = 16, 18, 20
 ETHTOOL_A_HEADER_DEV_INDEX = 1
@@ -43,28 +43,13 @@ RINGS_TX, CHANNELS_COMBINED, COALESCE_TX_USECS = 9, 9, 6
 def in_child(ns, unprivileged, fn):
     """FN() in a child in netns NS, as uid 65534 without capabilities when
     UNPRIVILEGED; returns its (JSON) result."""
-    rd, wr = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            os.close(rd)
-            setns(ns)
-            if unprivileged:
-                os.setgroups([])
-                os.setresgid(NOBODY, NOBODY, NOBODY)
-                os.setresuid(NOBODY, NOBODY, NOBODY)  # drops every capability
-            out = fn()
-        except Exception as e:  # reported to the parent
-            out = {"exception": repr(e)}
-        os.write(wr, json.dumps(out).encode())
-        os._exit(0)
-    os.close(wr)
-    data = b""
-    while chunk := os.read(rd, 65536):
-        data += chunk
-    os.close(rd)
-    os.waitpid(child, 0)
-    return json.loads(data)
+    def enter():
+        setns(ns)
+        if unprivileged:
+            os.setgroups([])
+            os.setresgid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(NOBODY, NOBODY, NOBODY)  # drops every capability
+    return zcnl.in_child(enter, fn)
 
 
 def newlink(data):
@@ -107,7 +92,7 @@ def listen_for_change(ns_listen, change):
     NS_LISTEN receives while CHANGE() runs in NETNS_A: their commands."""
     setns(ns_listen)
     mon = zcnl.Genl("zcpair")
-    setns(Result.home)
+    setns(HOME)
     mon.sock.setsockopt(zcnl.SOL_NETLINK, 1, mon.groups["events"])  # NETLINK_ADD_MEMBERSHIP
     change()
     cmds = []
@@ -125,12 +110,11 @@ def listen_for_change(ns_listen, change):
 
 def main():
     na, nb, nx = sys.argv[1:4]
-    Result.home = os.open("/proc/self/ns/net", os.O_RDONLY)
     res = Result()
     setns(na)
     rt_a = zcnl.Rtnl()
     g_a = zcnl.Genl("zcpair")
-    setns(Result.home)
+    setns(HOME)
     zca = rt_a.getlink("zca")[0]
     # A LAN of one, for the LAN's entry points.
     info = attr(IFLA_INFO_KIND, "zcpair") + attr(IFLA_INFO_DATA, attr(uapi.ZCPAIR_INFO_LAN, 0))

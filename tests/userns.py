@@ -15,7 +15,6 @@ requests: the YNL library's parse of ethtool.yaml cost about 7 s per
 child under TCG with KASAN); what the other end sees is read as root
 in that end's netns. Prints KTAP result lines for tests/15-review.sh.
 """
-import json
 import os
 import sys
 
@@ -39,33 +38,18 @@ ETHTOOL_OPS = {
 def in_child(pid, owner, fn):
     """FN() in a child in PID's netns, as the owner of PID's namespaces
     (OWNER) or as root; returns what it returned (JSON-able)."""
-    rd, wr = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            os.close(rd)
-            user = os.open(f"/proc/{pid}/ns/user", os.O_RDONLY)
-            net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY)
-            if owner:
-                uid = os.stat(f"/proc/{pid}").st_uid
-                os.setgroups([])
-                os.setresgid(uid, uid, uid)
-                os.setresuid(uid, uid, uid)
-                if zcnl._libc.setns(user, CLONE_NEWUSER) != 0:
-                    raise OSError("setns user")
-            setns(net)
-            out = fn()
-        except Exception as e:  # reported to the parent
-            out = {"exception": repr(e)}
-        os.write(wr, json.dumps(out).encode())
-        os._exit(0)
-    os.close(wr)
-    data = b""
-    while chunk := os.read(rd, 65536):
-        data += chunk
-    os.close(rd)
-    os.waitpid(child, 0)
-    return json.loads(data)
+    def enter():
+        user = os.open(f"/proc/{pid}/ns/user", os.O_RDONLY)
+        net = os.open(f"/proc/{pid}/ns/net", os.O_RDONLY)
+        if owner:
+            uid = os.stat(f"/proc/{pid}").st_uid
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            if zcnl._libc.setns(user, CLONE_NEWUSER) != 0:
+                raise OSError("setns user")
+        setns(net)
+    return zcnl.in_child(enter, fn)
 
 
 def main():
