@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """The robustness campaign, from one process: churn under load, rmmod under
 traffic, ring and MTU changes under traffic, a mixed-size integrity
-stress, stale bytes, and allocation failures injected into zcpair's own
-allocations.
+stress, stale bytes, allocation failures injected into zcpair's own
+allocations at random, and each of them failing in turn.
 
 Usage: stress.py SCALE SECTION...
 
 SCALE is `check` (the short slice `make check` runs), `long` (`make
-stress`) or `smoke` (every section, briefly). Sections: stale integrity faults resize churn netns rmmod. Prints
-KTAP result lines ("ok DESC", "not ok DESC") and `# ` diagnostics for
+stress`) or `smoke` (every section, briefly). Sections: stale integrity
+faults nth resize churn netns rmmod. Prints KTAP result lines ("ok DESC", "not ok DESC") and `# ` diagnostics for
 tests/27-stress.sh, and one `figure NAME VALUE` line per measured figure
 (frames checked, faults injected, cycles...) that the shell script sums.
 
@@ -33,26 +33,26 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from ktap import Result  # noqa: E402
-from zcnl import (IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, RTM_DELLINK, RTM_NEWLINK, Genl, Rtnl, attr,  # noqa: E402
-                  ifinfo, setns)
+from zcnl import (IFF_UP, IFLA_IFNAME, IFLA_NUM_RX_QUEUES, IFLA_NUM_TX_QUEUES, RTM_DELLINK,  # noqa: E402
+                  RTM_GETLINK, RTM_NEWLINK, Genl, Rtnl, attr, ifinfo, setns, u32)
 
 SEED = int(os.environ.get("ZCPAIR_STRESS_SEED", "20261202"))
 KO = os.environ.get("ZCPAIR_KO", "")
 
 # Sizes per scale: (check, long).
 SCALES = {
-    "check": dict(integrity_s=4, stale_frames=192, fault_rounds=8, fault_s=4, resize=2,
+    "check": dict(integrity_s=4, stale_frames=192, fault_rounds=8, fault_s=4, resize=2, nth_stride=256,
                   churn=0, netns=0, rmmod=0),
-    "smoke": dict(integrity_s=4, stale_frames=64, fault_rounds=4, fault_s=2, resize=2,
+    "smoke": dict(integrity_s=4, stale_frames=64, fault_rounds=4, fault_s=2, resize=2, nth_stride=512,
                   churn=5, netns=2, rmmod=2),
-    "long": dict(integrity_s=300, stale_frames=4096, fault_rounds=60, fault_s=20, resize=20,
+    "long": dict(integrity_s=300, stale_frames=4096, fault_rounds=60, fault_s=20, resize=20, nth_stride=8,
                  churn=1000, netns=50, rmmod=20),
 }
 
 ETH_P_STRESS = 0x88B5  # IEEE 802 local experimental ethertype
 SO_ZEROCOPY = 60
 MSG_ZEROCOPY = 0x4000000
-ETHTOOL_MSG_RINGS_SET = 16
+ETHTOOL_MSG_RINGS_GET, ETHTOOL_MSG_RINGS_SET = 15, 16
 ETHTOOL_A_RINGS_HEADER, ETHTOOL_A_RINGS_RX, ETHTOOL_A_RINGS_TX = 1, 6, 9
 ETHTOOL_A_HEADER_DEV_INDEX = 1
 
@@ -339,6 +339,14 @@ class Ethtool(Genl):
     def __init__(self):
         super().__init__("ethtool")
 
+    def rings(self, index):
+        """(tx, rx) ring sizes of link INDEX."""
+        hdr = attr(ETHTOOL_A_RINGS_HEADER, attr(ETHTOOL_A_HEADER_DEV_INDEX, index), nested=True)
+        err, msg, replies = self.call(ETHTOOL_MSG_RINGS_GET, hdr)
+        if err or not replies:
+            raise OSError(err or errno.EIO, f"rings of {index}: {msg}")
+        return u32(replies[0][ETHTOOL_A_RINGS_TX]), u32(replies[0][ETHTOOL_A_RINGS_RX])
+
     def rings_set(self, index, tx, rx):
         hdr = attr(ETHTOOL_A_RINGS_HEADER, attr(ETHTOOL_A_HEADER_DEV_INDEX, index), nested=True)
         err, msg, _ = self.call(ETHTOOL_MSG_RINGS_SET,
@@ -487,21 +495,27 @@ def module_text():
     return (lo, hi + 4096) if lo else None
 
 
-def stack_delivery():
-    """[start, end) of netif_receive_skb_list_internal(), through which
-    every frame our poll hands to GRO reaches the protocols."""
+def func_range(name):
+    """[start, end) of the kernel function NAME's code (to the next text
+    symbol)."""
     start, addrs = None, []
     with open("/proc/kallsyms") as f:
         for line in f:
-            addr, kind, name = line.split()[:3]
+            addr, kind, sym = line.split()[:3]
             if kind in "tT":
                 addrs.append(int(addr, 16))
-                if name == "netif_receive_skb_list_internal":
+                if sym == name:
                     start = addrs[-1]
     return (start, min(a for a in addrs if a > start)) if start else None
 
 
-def faults_set(text, interval, spare):
+def stack_delivery():
+    """netif_receive_skb_list_internal(), through which every frame our
+    poll hands to GRO reaches the protocols."""
+    return func_range("netif_receive_skb_list_internal")
+
+
+def faults_set(text, interval, spare, probability=100):
     """Fails one in INTERVAL of all allocations (counted system-wide),
     when zcpair's code is on its stack and SPARE's is not. SPARE is the
     stack's receive above our poll: it runs from our poll, but its
@@ -520,7 +534,7 @@ def faults_set(text, interval, spare):
         if "page" in d:
             values["min-order"] = 0
             values["ignore-gfp-highmem"] = "N"
-        values["probability"] = 100
+        values["probability"] = probability
         for k, v in values.items():
             with open(f"{d}/{k}", "w") as f:
                 f.write(f"{v}\n")
@@ -646,6 +660,181 @@ def sec_faults(res, cfg, na, nb):
             if found:
                 n.rt.request(RTM_DELLINK, ifinfo(found[0]))
         load.delete()
+        eth.close()
+
+
+############################################################################
+# Every allocation in turn: the task's fault-injection point number N
+# fails (/proc/thread-self/fail-nth, as syzkaller's fault-nth), counting
+# only the points the fault attributes' stack filter lets through (from
+# zcpair's code and below, nothing below the stack's receive), for N = 1,
+# 2, ... until the operation completes without reaching point N.
+
+NTH = "/proc/thread-self/fail-nth"
+
+
+def nth_run(fd, n, op):
+    """OP() with this thread's Nth filtered allocation failing. Returns
+    (OP's result, None if the Nth failed, else how many points OP
+    passed)."""
+    if n % 100 == 0 or os.environ.get("ZCPAIR_NTH_TRACE"):
+        print(f"# fail-nth: point {n}", flush=True)
+    os.pwrite(fd, str(n).encode(), 0)
+    try:
+        result = op()
+    finally:
+        left = int(os.pread(fd, 32, 0).strip() or b"0")
+        os.pwrite(fd, b"0", 0)
+    return result, (n - left if left else None)
+
+
+def link_flags(ns, name):
+    """The ifinfomsg flags of NAME in NS."""
+    err, msg, replies = ns.rt.request(RTM_GETLINK, ifinfo() + attr(IFLA_IFNAME, name))
+    if err or not replies:
+        raise OSError(err or errno.EIO, f"RTM_GETLINK {name}: {msg}")
+    return struct.unpack_from("I", replies[0], 8)[0]
+
+
+def sec_nth(res, cfg, na, nb):
+    if not all(os.path.isdir(d) for d in FAULT_DIRS) or not os.path.exists(NTH):
+        res.report(True, "every allocation in turn # SKIP kernel without FAILSLAB/FAIL_PAGE_ALLOC")
+        return
+    text, spare, reg = module_text(), stack_delivery(), func_range("register_netdevice")
+    if not text or not spare or not reg:
+        res.report(False, "every allocation in turn: zcpair's code, register_netdevice() found in /proc/kallsyms")
+        return
+    stride = cfg["nth_stride"]
+    first = SEED % stride + 1
+    fd = os.open(NTH, os.O_RDWR)
+    eth = na.make(Ethtool)
+    refused = {"create": {}, "resize": {}, "open": {}}
+    points, tries, bad = {}, 0, []
+
+    def tally(op, n, err, msg):
+        key = errno.errorcode.get(err, str(err))
+        refused[op][key] = refused[op].get(key, 0) + 1
+        # ENOBUFS: IPv6's and the neighbour tables' sysctl registration on
+        # NETDEV_REGISTER; EINVAL: netdev_register_kobject() ignores
+        # dev_set_name()'s ENOMEM and device_add() refuses a nameless
+        # device. Both the kernel's, both seen with a stack trace.
+        if err not in (errno.ENOMEM, errno.ENOBUFS, errno.EINVAL):
+            bad.append(f"{op}, allocation {n} failing: {key} '{msg}'")
+
+    def create(n):
+        nonlocal tries
+        tries += 1
+        (err, msg), passed = nth_run(fd, n, lambda: na.rt.try_create_pair("zna", "znb", nb.fd, ring_size=16))
+        a, b = na.rt.link("zna"), nb.rt.link("znb")
+        if err:
+            tally("create", n, err, msg)
+            if a or b:
+                bad.append(f"create, allocation {n} failing: {os.strerror(err)}, but "
+                           f"{'zna' if a else 'znb'} was left")
+        elif not (a and b):
+            bad.append(f"create, allocation {n} failing: succeeded with an end missing")
+        for ns, end in ((na, a), (nb, b)):
+            if end:
+                ns.rt.request(RTM_DELLINK, ifinfo(end[0]))
+        if wait_links(na, ["zna"], False, 10)["zna"] or wait_links(nb, ["znb"], False, 10)["znb"]:
+            raise OSError(errno.EEXIST, f"create, allocation {n}: the pair was not deleted")
+        return passed
+
+    try:
+        # A pair's creation: a clean errno and neither end, or both ends.
+        # First every point outside register_netdevice() (zcpair's own
+        # allocations, the peer's rtnl_create_link()), then the thousands
+        # inside it (sysfs, sysctl, the notifiers; the same few error
+        # paths of ours whichever fails) every STRIDE-th.
+        faults_set(text, 1, reg, probability=0)
+        n = 1
+        while (passed := create(n)) is None:
+            n += 1
+        points["create"] = passed
+        faults_set(text, 1, spare, probability=0)
+        n = first
+        while (passed := create(n)) is None:
+            n += stride
+        points["create, register_netdevice() included"] = passed
+        # A ring resize (ends down) and opening an end: a failure leaves
+        # the rings and the state as they were.
+        err, msg = na.rt.try_create_pair("zna", "znb", nb.fd, ring_size=16)
+        if err:
+            raise OSError(err, f"create zna: {msg}")
+        ia, ib = na.rt.link("zna")[0], nb.rt.link("znb")[0]
+        n, sizes = 1, ((32, 16), (16, 32))
+        while True:
+            before = eth.rings(ia)
+            want = sizes[0] if before != sizes[0] else sizes[1]
+            (err, msg), passed = nth_run(fd, n, lambda: eth.rings_set(ia, *want))
+            tries += 1
+            after = eth.rings(ia)
+            if err:
+                tally("resize", n, err, msg)
+                if after != before:
+                    bad.append(f"resize, allocation {n} failing: {os.strerror(err)}, rings {before} -> {after}")
+            elif after != want:
+                bad.append(f"resize, allocation {n} failing: succeeded, rings {after}, asked for {want}")
+            if passed is not None:
+                points["resize"] = passed
+                break
+            n += 1
+        n = 1
+        while True:
+            (err, msg, _), passed = nth_run(fd, n, lambda: na.rt.request(RTM_NEWLINK,
+                                                                          ifinfo(ia, IFF_UP, IFF_UP)))
+            tries += 1
+            up = bool(link_flags(na, "zna") & IFF_UP)
+            if err:
+                tally("open", n, err, msg)
+                if up:
+                    bad.append(f"open, allocation {n} failing: {os.strerror(err)}, but zna is up")
+            elif not up:
+                bad.append(f"open, allocation {n} failing: succeeded, but zna is down")
+            if up:
+                na.rt.set_up(ia, False)
+            if passed is not None:
+                points["open"] = passed
+                break
+            n += 1
+        # The pair that went through all of it carries a datagram each way.
+        for ns, idx, addr in ((na, ia, "10.89.0.1"), (nb, ib, "10.89.0.2")):
+            ns.rt.add_addr(idx, addr, 24)
+            ns.rt.set_up(idx, True)
+        na.rt.wait_oper_up("zna")
+        nb.rt.wait_oper_up("znb")
+        socks = {}
+        for ns, addr in ((na, "10.89.0.1"), (nb, "10.89.0.2")):
+            socks[addr] = ns.sock(socket.AF_INET, socket.SOCK_DGRAM)
+            socks[addr].bind((addr, 6050))
+            socks[addr].settimeout(10)
+        crossed = 0
+        for src, dst in (("10.89.0.1", "10.89.0.2"), ("10.89.0.2", "10.89.0.1")):
+            msg = pattern(tries, 1400)
+            socks[src].sendto(msg, (dst, 6050))
+            try:
+                crossed += socks[dst].recv(65536) == msg
+            except OSError:
+                pass
+        for s_ in socks.values():
+            s_.close()
+        figure("nth_allocations_failed", tries)
+        res.report(not bad and len(points) == 4 and crossed == 2,
+                   f"zcpair's allocations failing in turn (fail-nth, {tries} tries): a pair's creation "
+                   f"(each of its {points.get('create', '?')} points outside register_netdevice(), every "
+                   f"{stride}th of all {points.get('create, register_netdevice() included', '?')}), a ring "
+                   f"resize ({points.get('resize', '?')} points) and opening an end ({points.get('open', '?')}) "
+                   f"each fail cleanly or succeed whole, nothing half made or changed; the pair carries a "
+                   f"datagram each way afterwards",
+                   f"refused: {refused}", *bad[:8], f"datagrams crossed: {crossed} of 2")
+    finally:
+        os.pwrite(fd, b"0", 0)
+        os.close(fd)
+        faults_off()
+        for ns, dev in ((na, "zna"), (nb, "znb")):
+            found = ns.rt.link(dev)
+            if found:
+                ns.rt.request(RTM_DELLINK, ifinfo(found[0]))
         eth.close()
 
 
@@ -863,7 +1052,7 @@ def sec_rmmod(res, cfg, na, nb):
                f"{dma0} before, {dma1} after", *fails[:5])
 
 
-SECTIONS = {"stale": sec_stale, "integrity": sec_integrity, "faults": sec_faults,
+SECTIONS = {"stale": sec_stale, "integrity": sec_integrity, "faults": sec_faults, "nth": sec_nth,
             "resize": sec_resize, "churn": sec_churn, "netns": sec_netns, "rmmod": sec_rmmod}
 
 
