@@ -5,7 +5,10 @@
 # must not compile, failing with the error its first line names
 # (`// expect: error[E...]: ...`). Each case is added to a copy of the
 # driver crate and built against the kernel tree (one build per case:
-# rustc stops before borrow checking when type checking failed).
+# rustc stops before borrow checking when type checking failed). The copy
+# is made once and only the driver's root file changes from case to case:
+# Kbuild then rebuilds the driver crate only, not the bindings (bindgen
+# over the kernel headers), whose inputs are the same for every case.
 #   KDIR=<tree>   the kernel build tree (default: the cached debug tree)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,14 +20,18 @@ major=$(( $(sed -n 's/^CONFIG_CLANG_VERSION=//p' "$kdir/.config") / 10000 ))
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+mkdir -p "$tmp/tree"
+(cd "$ZCPAIR_ROOT" && cp -r Kbuild drivers rust include scripts "$tmp/tree/")
+drv=$tmp/tree/drivers/net/zcpair/zcpair_drv.rs
+cp "$drv" "$tmp/zcpair_drv.rs"
 for case in "$ZCPAIR_ROOT"/tests/compile-fail/*.rs; do
 	name=$(basename "$case" .rs)
 	expect=$(sed -n '1s|^// expect: ||p' "$case")
 	[ -n "$expect" ] || die "$case: first line must be '// expect: <error>'"
-	rm -rf "$tmp/tree"
-	mkdir -p "$tmp/tree"
-	(cd "$ZCPAIR_ROOT" && cp -r Kbuild drivers rust include scripts "$tmp/tree/")
+	# The driver as it is, and the case (a new file: Kbuild rebuilds the
+	# crate).
 	{
+		cat "$tmp/zcpair_drv.rs"
 		echo
 		echo "/// Compile-fail case $name (scripts/compile-fail.sh)."
 		echo "#[allow(dead_code, unused_imports)]"
@@ -33,7 +40,7 @@ for case in "$ZCPAIR_ROOT"/tests/compile-fail/*.rs; do
 		echo "    use crate::knet::sgring::Consumer;"
 		cat "$case"
 		echo "}"
-	} >>"$tmp/tree/drivers/net/zcpair/zcpair_drv.rs"
+	} >"$drv"
 	if out=$(make -s -C "$kdir" M="$tmp/tree" LLVM="-$major" modules 2>&1); then
 		say "compile-fail $name: compiled, but must fail with: $expect"
 		fail=1
