@@ -43,15 +43,15 @@ module_loaded() { [ -d /sys/module/zcpair ]; }
 NS_A=zc_a
 NS_B=zc_b
 pair_up() {
-	pair_down
 	module_loaded || insmod "$ZCPAIR_KO" || return 1
 	# One `ip` per step that needs the previous one's answer: under TCG
 	# with the debug kernel each `ip` started costs a second or more.
-	# ZCPAIR_QUEUES=N: N queues on both ends (the peer takes the counts).
+	# The namespaces new (a pair left in them goes with them), then
+	# zca; ZCPAIR_QUEUES=N: N queues on both ends (the peer takes the
+	# counts).
+	ns_fresh_lines $NS_A $NS_B
 	ip -batch - <<-EOF || return 1
-		netns add $NS_A
-		netns add $NS_B
-		link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} netns $NS_A type zcpair
+		${NS_LINES}link add name zca ${ZCPAIR_QUEUES:+numtxqueues $ZCPAIR_QUEUES numrxqueues $ZCPAIR_QUEUES} netns $NS_A type zcpair
 	EOF
 	# Without peer attributes the peer is created beside zca, auto-named.
 	zc_peer $NS_A zca || return 1
@@ -95,12 +95,8 @@ zc_peer() {
 # The same pair made by zcpairctl, each end created in its netns by one
 # request; extra arguments are zcpairctl's (ring N, hdr-buf N, copybreak N).
 pair_up_tool() {
-	pair_down
 	module_loaded || insmod "$ZCPAIR_KO" || return 1
-	ip -batch - <<-EOF || return 1
-		netns add $NS_A
-		netns add $NS_B
-	EOF
+	ns_fresh $NS_A $NS_B || return 1
 	zcpairctl add zca netns $NS_A peer zcb peer-netns $NS_B "$@" || return 1
 	pair_config
 }
@@ -121,6 +117,27 @@ pair_config() {
 		link set lo up
 		link set zcb up
 	EOF
+}
+
+# ns_fresh_lines NS...: into NS_LINES, the `ip -batch` lines that make the
+# named network namespaces new: `netns del` of those that are there
+# (/var/run/netns, as `ip netns list` reads it; one that is not would
+# fail the batch), then `netns add` of each. ns_fresh NS...: runs them,
+# one `ip`; false if one failed.
+ns_fresh_lines() {
+	local ns
+	NS_LINES=
+	for ns; do
+		[ -e "/var/run/netns/$ns" ] && NS_LINES+="netns del $ns"$'\n'
+	done
+	for ns; do
+		NS_LINES+="netns add $ns"$'\n'
+	done
+	return 0
+}
+ns_fresh() {
+	ns_fresh_lines "$@"
+	ip -batch - <<<"$NS_LINES"
 }
 
 # Both namespaces deleted, with the pair: one `ip`, which goes on (-force)

@@ -14,29 +14,40 @@
 NS_R=zc_r
 ktap_plan 10
 
-pair_down
-ip netns del $NS_R 2>/dev/null
+# The namespaces new (any left over deleted) and the veth to the router:
+# one `ip -batch` (under TCG with the debug kernel each process start
+# costs a second or so); zcpairctl enters zc_a itself (-n).
 module_loaded || insmod "$ZCPAIR_KO"
-ip netns add $NS_A && ip netns add $NS_B && ip netns add $NS_R
+setup() {
+	ns_fresh_lines $NS_A $NS_B $NS_R
+	ip -batch - <<-EOF
+		${NS_LINES}link add up0 netns $NS_A type veth peer up1 netns $NS_R
+	EOF
+}
 
 # zcpairctl: an uplink named at creation, shown, detached.
-out=$(ip -n $NS_A link add up0 type veth peer up1 netns $NS_R 2>&1 &&
-	ip netns exec $NS_A zcpairctl add za peer zb uplink up0 2>&1 &&
-	ip netns exec $NS_A zcpairctl show za 2>&1 &&
-	ip netns exec $NS_A zcpairctl set za uplink none 2>&1 &&
-	ip netns exec $NS_A zcpairctl show za --json 2>&1)
-if grep -q 'uplink up0' <<<"$out" && grep -q '"uplink": *0' <<<"$out"; then
+out=$(setup 2>&1 &&
+	zcpairctl -n $NS_A add za peer zb uplink up0 2>&1 &&
+	zcpairctl -n $NS_A show za 2>&1 &&
+	zcpairctl -n $NS_A set za uplink none 2>&1 &&
+	zcpairctl -n $NS_A show za --json 2>&1)
+if [[ $out == *'uplink up0'* ]] && [[ $out =~ \"uplink\":\ *0 ]]; then
 	ktap_ok "zcpairctl add za peer zb uplink up0: show names the uplink; set za uplink none: JSON uplink 0"
 else
 	ktap_fail "zcpairctl add ... uplink, show, set ... uplink none" "$out"
 fi
-ip -n $NS_A link del za 2>/dev/null
-ip -n $NS_A link del up0 2>/dev/null
+ip -n $NS_A -force -batch - 2>/dev/null <<-EOF
+	link del za
+	link del up0
+EOF
 
 out=$($PY "$ZCPAIR_ROOT/tests/uplink.py" $NS_A $NS_B $NS_R 2>&1)
 rc=$?
 ktap_forward uplink.py 9 $rc <<<"$out"
 
-pair_down
-ip netns del $NS_R 2>/dev/null
+ip -force -batch - 2>/dev/null <<-EOF
+	netns del $NS_A
+	netns del $NS_B
+	netns del $NS_R
+EOF
 ktap_finish

@@ -12,9 +12,8 @@
 
 ktap_plan 6
 
-pair_down
 module_loaded || insmod "$ZCPAIR_KO"
-ip netns add $NS_A && ip netns add $NS_B
+ns_fresh $NS_A $NS_B
 out=$($PY "$(dirname "$0")/lifecycle.py" $NS_A $NS_B 2>&1)
 rc=$?
 ktap_forward lifecycle.py 6 $rc <<<"$out"

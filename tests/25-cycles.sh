@@ -12,9 +12,8 @@
 
 ktap_plan 1
 
-pair_down
-insmod "$ZCPAIR_KO"
-ip netns add $NS_A && ip netns add $NS_B
+module_loaded || insmod "$ZCPAIR_KO"
+ns_fresh $NS_A $NS_B
 cycles=${ZCPAIR_CYCLES:-40}
 out=$($PY "$(dirname "$0")/cycles.py" "$cycles" $NS_A $NS_B 2>&1)
 rc=$?

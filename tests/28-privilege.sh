@@ -13,8 +13,7 @@
 NS_X=zc_x
 ktap_plan 13
 pair_up
-ip netns del $NS_X 2>/dev/null
-ip netns add $NS_X
+ns_fresh $NS_X
 ktap_forward privilege.py 13 "(see its last line)" < <(
 	$PY "$ZCPAIR_ROOT/tests/privilege.py" $NS_A $NS_B $NS_X 2>&1
 	echo "privilege.py exited $?")

@@ -31,6 +31,9 @@
 #    machine 3.5x slower than usual came after its receiver had given up,
 #    and got ECONNREFUSED); udpgro.sh's receiver timeouts are 10x
 #    longer, for the same reason;
+#  - each zero-copy case has a port of its own (-p 8000, 8001, ...): a
+#    UDP receiver idles out its -t 8 after its sender is done, and the
+#    next cases run meanwhile (its point still comes first);
 #  - io_uring_zerocopy_tx.sh runs each of ipv4/ipv6 x udp/tcp in modes 1,
 #    2 and 3; here only mode 3 (mixed: each send picks copy, zerocopy or
 #    zerocopy from fixed buffers), which covers the other two;
@@ -48,7 +51,8 @@
 #    and the sender once the receiver's socket is bound, since its
 #    receiver gives up 3 s after binding and starting a program here can
 #    take longer (before, most cases failed all their tries on a slower
-#    machine);
+#    machine); when the receiver gave up, the try's sender is stopped
+#    (the rest of its trains, a second apart, would reach no one);
 #  - udpgro.sh's "no GRO" cases assume each datagram reaches GRO in a
 #    poll of its own; when the loaded guest runs the receiver's poll late
 #    it finds several, which GRO rightly coalesces for a UDP_GRO socket,

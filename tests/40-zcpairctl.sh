@@ -13,11 +13,7 @@ ktap_plan 27
 
 command -v zcpairctl >/dev/null || { echo "# zcpairctl not on PATH (make tool)"; exit 1; }
 module_loaded || insmod "$ZCPAIR_KO"
-pair_down
-ip -batch - <<-EOF
-	netns add $NS_A
-	netns add $NS_B
-EOF
+ns_fresh $NS_A $NS_B
 
 # JSON is read with jq: Python starts slowly in the guest (see $PY).
 # fails MSG CMD...: CMD exits 1 and prints MSG on stderr.
@@ -70,7 +66,7 @@ ip -n $NS_B -batch - <<-EOF
 	addr add 10.99.0.2/24 dev zcb
 	link set zcb up
 EOF
-ktap_check "traffic flows over the tool-made pair" ip netns exec $NS_A ping -c 3 -W 5 -s 1000 10.99.0.2
+ktap_check "traffic flows over the tool-made pair" ip netns exec $NS_A ping -c 3 -i 0.2 -W 5 -s 1000 10.99.0.2
 # Ends down from here: no IPv6 chatter moves the counters between reads.
 ip -n $NS_A link set zca down
 ip -n $NS_B link set zcb down
@@ -125,7 +121,9 @@ ynl() {
 }
 ydump=$(ynl --dump pair-get 2>&1)
 tdump=$(zcpairctl -n $NS_A show --json)
-if [ "$(echo "$ydump" | jq -S -c .)" = "$(echo "$tdump" | jq -S -c .)" ] && [ "$(echo "$tdump" | jq length)" = 1 ]; then
+# One jq: the two equal as JSON (objects whatever their keys' order, as
+# `jq -S` printed them), one pair; either no JSON: false.
+if jq -e -n --argjson y "$ydump" --argjson t "$tdump" '$y == $t and ($t | length) == 1' >/dev/null 2>&1; then
 	ktap_ok "cli.py --dump pair-get equals zcpairctl show --json"
 else
 	ktap_fail "cli.py --dump pair-get equals zcpairctl show --json" "ynl: $ydump" "tool: $tdump"

@@ -16,10 +16,11 @@ fi
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	# An object is reported once it stayed unreferenced across a scan, so
 	# scan twice, the second time after the grace period has passed.
+	# (nap and $(<): no process started.)
 	echo scan >/sys/kernel/debug/kmemleak
-	sleep 6
+	nap 6
 	echo scan >/sys/kernel/debug/kmemleak
-	leaks=$(cat /sys/kernel/debug/kmemleak)
+	leaks=$(</sys/kernel/debug/kmemleak)
 	if [ -z "$leaks" ]; then
 		ktap_ok "kmemleak: no leak reported"
 	else
@@ -30,7 +31,16 @@ else
 fi
 
 splat='BUG:|WARNING:|KASAN:|UBSAN|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak: .*new suspected|refcount_t:|list_(add|del) corruption|Call Trace:|panicked at|rust_panic'
-found=$(dmesg | grep -E "$splat" | head -n 20)
+# The first 20 lines that match, from one `dmesg` read by bash (grep -E's
+# extended expressions are bash's =~).
+found=
+n=0
+while IFS= read -r line; do
+	[[ $line =~ $splat ]] || continue
+	found+="${found:+$'\n'}$line"
+	n=$((n + 1))
+	[ $n -lt 20 ] || break
+done < <(dmesg)
 if [ -z "$found" ]; then
 	ktap_ok "kernel log: no BUG/WARNING/KASAN/lockdep/kmemleak report"
 else

@@ -14,6 +14,13 @@ the debug kernel each process start costs a second or so), with the
 same arguments, gates (startgate.so), waits and tries as before, and
 each case is one KTAP result line ("ok DESC"/"not ok DESC") with the
 programs' output and the kernel log's end as diagnostics on failure.
+
+A UDP receiver of the zero-copy scripts runs its full time (-t 8) after
+its sender is done, idle: the next cases start meanwhile (each case on
+a port of its own), and its end (wait, checks, point) comes before the
+next TCP case's, so the points keep their order. A gro.c receiver that
+gave up ends its try: its sender, which sleeps a second between most
+frame trains, is stopped instead of waited for.
 """
 import os
 import re
@@ -85,6 +92,11 @@ class Prog:
         finally:
             setns(HOME)
         self.deadline = time.monotonic() + TIMEOUT
+
+    def stop(self):
+        """SIGTERM, if it still runs."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
 
     def wait(self):
         try:
@@ -202,40 +214,44 @@ def setup_failed(section, desc):
 ############################################################################
 # msg_zerocopy.sh and io_uring_zerocopy_tx.sh
 
-def zc_case(kind, ipv, mode, *args):
+def zc_case(kind, ipv, mode, port, *args):
     """KIND msg_zerocopy is msg_zerocopy.sh's do_test for `$0 IP MODE -t 1`,
     ARGS () or ("-z",); KIND io_uring is io_uring_zerocopy_tx.sh's for
-    `$0 IP MODE -m M -t 1 -n N`, ARGS (M, N)."""
+    `$0 IP MODE -m M -t 1 -n N`, ARGS (M, N); both on PORT (-p), the
+    case's own. Starts the programs and waits for the sender; returns the
+    case's end: waits for the receiver, checks, reports."""
     saddr, daddr = ("192.168.1.1", "192.168.1.2") if ipv == 4 else ("fd::1", "fd::2")
     # A TCP receiver's time runs from the accept, a UDP one's from its
     # start, before the sender's (slow) start.
     rxt = "8" if mode == "udp" else "3"
+    p = ["-p", str(port)]
     z = []
     if kind == "msg_zerocopy":
         z = list(args)
         desc = f"msg_zerocopy: ipv{ipv} {mode}" + "".join(" " + a for a in z)
         tx = [f"{ST}/msg_zerocopy", f"-{ipv}", "-i", "zc0", "-t", "1", "-C", "3", "-S", saddr, "-D", daddr,
-              *z, "-t", "1", mode]
+              *z, "-t", "1", *p, mode]
         rx = [f"-{ipv}", "-i", "zc0", "-t", "2", "-C", "2", "-S", saddr, "-D", daddr, *z, "-t", "1",
-              "-t", rxt, "-r", mode]
+              "-t", rxt, *p, "-r", mode]
     else:
         m, n = args
         desc = f"io_uring_zerocopy_tx: ipv{ipv} {mode} -m {m} -n {n}"
         tx = [f"{ST}/io_uring_zerocopy_tx", f"-{ipv}", "-t", "1", "-D", daddr, "-m", m, "-t", "1",
-              "-n", n, mode]
-        rx = [f"-{ipv}", "-t", "2", "-C", "2", "-S", saddr, "-D", daddr, "-r", mode, "-t", rxt]
-    if setup_failed("zc", desc):
-        return
+              "-n", n, *p, mode]
+        rx = [f"-{ipv}", "-t", "2", "-C", "2", "-S", saddr, "-D", daddr, *p, "-r", mode, "-t", rxt]
+    if read("setup-zc"):
+        return lambda: setup_failed("zc", desc)
     verdict = []
-    put("tx", "", "w")
-    put("rx", "", "w")
+    txf, rxf = f"tx{port}", f"rx{port}"
+    put(txf, "", "w")
+    put(rxf, "", "w")
     # The sender is started first, held by startgate.so once loaded, and
     # released once the receiver's socket is there: it then sends within
     # a scheduling delay, and a UDP receiver's 8 s are plenty.
     gate_make("txgo")
-    sp = Prog(ZC1, tx, "tx", gate="txgo")
-    rp = Prog(ZC2, [f"{ST}/msg_zerocopy", *rx], "rx")
-    if not wait_until(20, lambda: port_ready(rp.p.pid, mode, 8000)):
+    sp = Prog(ZC1, tx, txf, gate="txgo")
+    rp = Prog(ZC2, [f"{ST}/msg_zerocopy", *rx], rxf)
+    if not wait_until(20, lambda: port_ready(rp.p.pid, mode, port)):
         verdict.append("receiver not ready after 20 s")
     if not (wait_until(20, lambda: gate_ready("txgo")) and gate_open("txgo")):
         verdict.append("sender not started after 20 s")
@@ -243,39 +259,53 @@ def zc_case(kind, ipv, mode, *args):
     rc = sp.wait()
     if rc:
         verdict.append(f"sender exited {rc}")
-    rc = rp.wait()
-    if rc:
-        verdict.append(f"receiver exited {rc}")
-    txo, rxo = read("tx"), read("rx")
-    print(f"# {desc}: {txo.strip().replace(chr(10), ' ')} / {rxo.strip().replace(chr(10), ' ')}", flush=True)
-    if not re.search(r"rx=[1-9]", rxo):
-        verdict.append("nothing received")
-    if kind == "msg_zerocopy":
-        # "tx=N (M MB) txc=N zc=y|n"; msg_zerocopy only prints it when
-        # notifications are missing.
-        if not re.search(r"tx=[1-9]", txo):
-            verdict.append("nothing sent")
-        if "missing notifications" in txo:
-            verdict.append("notifications missing")
-        if z:
-            if not re.search(r"txc=[1-9]", txo):
-                verdict.append("no zerocopy notification")
-            # The receiving end must not keep the sender's user pages
-            # once the sender is notified: zcpair hands the frame's
-            # zero-copy state to the peer's skb, and the receiving stack
-            # copies before local delivery and reports it, as for veth
-            # (Documentation/design.md): zc=n.
-            if "zc=n" not in txo:
-                verdict.append("notified as zero-copy (zc=y): the peer kept the user pages")
-    case_end(desc, verdict, "tx", "rx")
+
+    def end():
+        rc = rp.wait()
+        if rc:
+            verdict.append(f"receiver exited {rc}")
+        txo, rxo = read(txf), read(rxf)
+        print(f"# {desc}: {txo.strip().replace(chr(10), ' ')} / {rxo.strip().replace(chr(10), ' ')}",
+              flush=True)
+        if not re.search(r"rx=[1-9]", rxo):
+            verdict.append("nothing received")
+        if kind == "msg_zerocopy":
+            # "tx=N (M MB) txc=N zc=y|n"; msg_zerocopy only prints it when
+            # notifications are missing.
+            if not re.search(r"tx=[1-9]", txo):
+                verdict.append("nothing sent")
+            if "missing notifications" in txo:
+                verdict.append("notifications missing")
+            if z:
+                if not re.search(r"txc=[1-9]", txo):
+                    verdict.append("no zerocopy notification")
+                # The receiving end must not keep the sender's user pages
+                # once the sender is notified: zcpair hands the frame's
+                # zero-copy state to the peer's skb, and the receiving
+                # stack copies before local delivery and reports it, as
+                # for veth (Documentation/design.md): zc=n.
+                if "zc=n" not in txo:
+                    verdict.append("notified as zero-copy (zc=y): the peer kept the user pages")
+        case_end(desc, verdict, txf, rxf)
+    return end
 
 
 def section_zc():
-    for c in (("4", "tcp"), ("6", "tcp"), ("4", "udp"), ("6", "udp")):
-        guard(zc_case, "msg_zerocopy", int(c[0]), c[1])
-        guard(zc_case, "msg_zerocopy", int(c[0]), c[1], "-z")
-    for c in (("4", "udp", "3", "32"), ("4", "tcp", "3", "1"), ("6", "udp", "3", "32"), ("6", "tcp", "3", "1")):
-        guard(zc_case, "io_uring", int(c[0]), c[1], c[2], c[3])
+    cases = [("msg_zerocopy", ipv, mode, *z) for ipv, mode in ((4, "tcp"), (6, "tcp"), (4, "udp"), (6, "udp"))
+             for z in ((), ("-z",))]
+    cases += [("io_uring", ipv, mode, "3", n) for ipv, mode, n in
+              ((4, "udp", "32"), (4, "tcp", "1"), (6, "udp", "32"), (6, "tcp", "1"))]
+    # The ends of UDP cases whose receivers still idle out their time;
+    # run in order before the next TCP case's end, and at the last.
+    idle = []
+    for i, (kind, ipv, mode, *args) in enumerate(cases):
+        idle.append(started(zc_case, kind, ipv, mode, 8000 + i, *args))
+        if mode == "tcp":
+            for end in idle:
+                end()
+            idle = []
+    for end in idle:
+        end()
 
 
 ############################################################################
@@ -310,8 +340,12 @@ def gro_case(proto, t):
             put("rx", "sender or receiver not started after 20 s\n")
             gate_drop("rxgo")
             gate_drop("txgo")
-        tp.wait()
         rrc = rp.wait()
+        if rrc:
+            # The receiver gave up: the rest of the sender's trains would
+            # reach no one.
+            tp.stop()
+        tp.wait()
         if rrc == 0:
             break
         # Why this try failed, for a case that passes on the next.
@@ -403,6 +437,27 @@ def guard(case, *args):
     except Exception as e:  # noqa: BLE001
         setns(HOME)
         res.report(False, f"{case.__name__}{args}: {type(e).__name__}: {e}")
+
+
+def started(case, *args):
+    """CASE(*ARGS), which starts a case and returns its end (a function
+    that waits, checks and reports); as for `guard`, an exception in
+    either is a failed point, reported when the end is run (points keep
+    their order)."""
+    def failed(e):
+        setns(HOME)
+        res.report(False, f"{case.__name__}{args}: {type(e).__name__}: {e}")
+    try:
+        end = case(*args)
+    except Exception as e:  # noqa: BLE001
+        return lambda err=e: failed(err)
+
+    def guarded():
+        try:
+            end()
+        except Exception as e:  # noqa: BLE001
+            failed(e)
+    return guarded
 
 
 HOME = os.open("/proc/self/ns/net", os.O_RDONLY)

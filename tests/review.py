@@ -5,20 +5,34 @@
 Usage: review.py NETNS_A NETNS_B CASE...
 
 NETNS_A holds zca (10.99.0.1), NETNS_B zcb (10.99.0.2), both up. Each CASE
-prints one line `ok DESC` or `not ok DESC` followed by `# ` diagnostics;
-tests/15-review.sh turns them into KTAP test points. Sockets are made in
-either netns by switching this process's netns (a socket keeps the netns it
-was made in), so nothing here starts a process.
+prints one line `ok DESC` or `not ok DESC` per check, followed by `# `
+diagnostics; tests/15-review.sh turns them into KTAP test points. Sockets
+are made in either netns by switching this process's netns (a socket
+keeps the netns it was made in); counters are read by netlink (the
+driver's counters by the genl family: the numbers `ethtool -S` shows,
+from the same table), the kernel log from /dev/kmsg. The commands left
+(tc, ping, ip xfrm) run straight in their netns: under TCG with the
+debug kernel every process start costs a second or so.
 
 Cases:
-  blast      two senders on two CPUs; no send fails with ENETDOWN
-             (a stopped noqueue device drops frames) and nothing stays
-             queued in the senders' sockets afterwards
+  noqueue    once both ends are operationally up: blast (below) on the
+             default noqueue device; the stack dropped none of zca's
+             frames (its tx_dropped minus the driver's own) and did not
+             log "asks to queue packet"
+  pfifo      the same with a pfifo qdisc on zca (back-pressure and BQL,
+             which must balance): no frame dropped by the stack, the queue
+             still runs (ping), every frame sent is completed (tx_packets
+             == tx_completions, read together), and after going back to
+             noqueue the queue runs (ping)
+  blast      (part of noqueue and pfifo) two senders on two CPUs; no send
+             fails with ENETDOWN (a stopped noqueue device drops frames)
+             and nothing stays queued in the senders' sockets afterwards
   esp        a read-only file spliced (sendfile) as an ESP-in-UDP packet
-             to an ESP state on zcb's side: ESP decrypts (and so writes)
-             in place unless the frags are marked shared; the file must be
-             unchanged, and the state's integrity-failure counter proves
-             ESP ran (decryption comes before the ICV check)
+             to an ESP state on zcb's side (added here, flushed after):
+             ESP decrypts (and so writes) in place unless the frags are
+             marked shared; the file must be unchanged, and the state's
+             integrity-failure counter proves ESP ran (decryption comes
+             before the ICV check)
   csum       a CHECKSUM_PARTIAL frame (packet socket with a virtio-net
              header) whose checksum field lies past the headers the
              dissector finds arrives intact on zcb
@@ -42,6 +56,7 @@ import hashlib
 import os
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -155,6 +170,7 @@ def case_blast(res, ns_a, ns_b):
         time.sleep(0.01)
     stats = reap_senders(kids)
     got += drain(rx)
+    rx.close()
     sent = sum(s[0] for s in stats)
     enetdown = sum(s[1] for s in stats)
     other = sum(s[2] for s in stats)
@@ -166,12 +182,141 @@ def case_blast(res, ns_a, ns_b):
                f"SIOCOUTQ per sender after 2 s: {left}")
 
 
+def pair_stats(ns, ifname):
+    """IFNAME's counters in NS by the genl family's pair-get, as
+    {ZCPAIR_A_STATS_* attribute: value}: the driver's one table, which
+    `ethtool -S` shows too (drivers/net/zcpair/counters.rs)."""
+    setns(ns)
+    g = zcnl.Genl("zcpair")
+    try:
+        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
+    finally:
+        g.close()
+    if err or not replies:
+        raise OSError(err, f"pair-get {ifname}: {msg}")
+    return {k: zcnl.uint(v) for k, v in zcnl.attrs(replies[0][uapi.ZCPAIR_A_PAIR_STATS]).items()}
+
+
+def core_drops(ns, ifname):
+    """tx_dropped as the stack counts it (`ip -s link`, stats64: ours plus
+    the core's own drops, such as "asks to queue packet") minus ours."""
+    setns(ns)
+    rt = Rtnl()
+    try:
+        total = rt.stats64(ifname)["tx_dropped"]
+    finally:
+        rt.close()
+    return total - pair_stats(ns, ifname)[uapi.ZCPAIR_A_STATS_TX_DROPPED]
+
+
+class KernelLog:
+    """The kernel log from now on: /dev/kmsg, opened at its end and read
+    without blocking (what `dmesg` prints after a mark)."""
+
+    def __init__(self):
+        self.fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+        os.lseek(self.fd, 0, os.SEEK_END)
+
+    def messages(self):
+        out = []
+        while True:
+            try:
+                rec = os.read(self.fd, 8192)
+            except BlockingIOError:
+                break
+            except BrokenPipeError:  # records overwritten meanwhile: on to the next
+                continue
+            out.append(rec.decode(errors="replace").split(";", 1)[-1])
+        os.close(self.fd)
+        return out
+
+
+def command(res, desc, ns, args):
+    """ARGS run in NS (this process's netns switched, no `ip netns
+    exec`): a point, ok when it exits 0; its output the diagnostic on
+    failure (as ktap_check shows it)."""
+    setns(ns)
+    p = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    out = (p.stdout + p.stderr).strip()
+    res.report(p.returncode == 0, desc,
+               *([] if p.returncode == 0 else [f"command: {' '.join(args)}", out or "(no output)"]))
+
+
+def case_noqueue(res, ns_a, ns_b):
+    # The default: never stopped; a full ring drops, counted by us. (The
+    # kernel shows no byte_queue_limits in sysfs for IFF_NO_QUEUE devices,
+    # so what is checked is what senders and the log see.)
+    for ns, name in ((ns_a, "zca"), (ns_b, "zcb")):
+        setns(ns)
+        rt = Rtnl()
+        try:
+            rt.wait_oper_up(name)
+        finally:
+            rt.close()
+    drops = core_drops(ns_a, "zca")
+    log = KernelLog()
+    case_blast(res, ns_a, ns_b)
+    more = core_drops(ns_a, "zca") - drops
+    res.report(more == 0, "noqueue: no frame dropped by the stack (tx_dropped - ours)",
+               f"the stack's drops +{more}")
+    asks = sum("asks to queue packet" in m for m in log.messages())
+    res.report(asks == 0, "noqueue: no 'asks to queue packet' in the kernel log",
+               f"{asks} such lines since the senders started")
+
+
+def case_pfifo(res, ns_a, ns_b):
+    # With a qdisc: back-pressure and BQL, which must balance (a
+    # completion BQL was not told about hits a BUG_ON, one it misses
+    # stalls the queue for good).
+    tc = ["tc", "-n", ns_a, "qdisc"]
+    subprocess.run(tc + ["replace", "dev", "zca", "root", "pfifo", "limit", "1000"], check=True)
+    drops = core_drops(ns_a, "zca")
+    case_blast(res, ns_a, ns_b)
+    more = core_drops(ns_a, "zca") - drops
+    res.report(more == 0, "pfifo: no frame dropped by the stack", f"the stack's drops +{more}")
+    ping = ["ping", "-c", "2", "-i", "0.3", "-W", "5", "10.99.0.2"]
+    command(res, "pfifo: the queue still runs after the traffic (ping)", ns_a, ping)
+    # Both counters from one reply (the stack may send a frame of its own,
+    # ND or MLD, between two reads), until they meet: a completion that
+    # was lost never comes.
+    deadline = time.monotonic() + 10
+    while True:
+        s = pair_stats(ns_a, "zca")
+        sent, completed = s[uapi.ZCPAIR_A_STATS_TX_PACKETS], s[uapi.ZCPAIR_A_STATS_TX_COMPLETIONS]
+        if sent == completed or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    res.report(sent == completed, "pfifo: every frame sent was completed (tx packets == tx completions)",
+               f"tx_packets {sent}, tx_completions {completed}")
+    subprocess.run(tc + ["del", "dev", "zca", "root"], check=False)
+    command(res, "back to noqueue: the queue runs (ping)", ns_a, ping)
+
+
 def esp_packet(spi, seq, size):
     body = os.urandom(size - 8)
     return struct.pack(">II", spi, seq) + body
 
 
+ESP_STATE = ["src", "10.99.0.1", "dst", "10.99.0.2", "proto", "esp", "spi", "0x100", "mode", "transport",
+             "aead", "rfc4106(gcm(aes))", "0x0102030405060708090a0b0c0d0e0f1011121314", "128",
+             "encap", "espinudp", "4500", "4500", "0.0.0.0"]
+
+
 def case_esp(res, ns_a, ns_b):
+    add = subprocess.run(["ip", "-n", ns_b, "xfrm", "state", "add", *ESP_STATE],
+                         capture_output=True, text=True)
+    if add.returncode:
+        why = f"ip xfrm state add: exit {add.returncode} {add.stderr.strip()}"
+        res.report(False, "ESP-in-UDP of a spliced file reaches ESP on the receiver", why)
+        res.report(False, "the spliced read-only file is unchanged after ESP input", why)
+        return
+    try:
+        esp_spliced(res, ns_a, ns_b)
+    finally:
+        subprocess.run(["ip", "-n", ns_b, "xfrm", "state", "flush"], check=False)
+
+
+def esp_spliced(res, ns_a, ns_b):
     setns(ns_b)
     enc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     enc.setsockopt(socket.IPPROTO_UDP, 100, 2)  # UDP_ENCAP, UDP_ENCAP_ESPINUDP
@@ -181,7 +326,6 @@ def case_esp(res, ns_a, ns_b):
         # The state's integrity failures (`ip -s xfrm state`: "failed N"):
         # ESP ran and found the (made-up) ICV wrong, after decrypting.
         import re
-        import subprocess
         out = subprocess.run(["ip", "-n", ns_b, "-s", "xfrm", "state"],
                              capture_output=True, text=True).stdout
         m = re.search(r"\bfailed (\d+)", out)
@@ -276,7 +420,6 @@ def case_csum(res, ns_a, ns_b):
 
 def permanent_neighbour(ns_a, ns_b):
     """zcb's address and MAC as a permanent neighbour of zca."""
-    import subprocess
     mac = ":".join(f"{b:02x}" for b in mac_of(ns_b, "zcb"))
     subprocess.run(["ip", "-n", ns_a, "neigh", "replace", "10.99.0.2", "lladdr", mac,
                     "dev", "zca", "nud", "permanent"], check=True)
@@ -379,7 +522,6 @@ def pinned_by_idle_reader(ns_tx, ns_rx, src, dst, port):
 
 
 def case_pin(res, ns_a, ns_b):
-    import subprocess
     page = os.sysconf("SC_PAGE_SIZE")
     for ns, cmds in ((ns_a, "link add zcpin0 type veth peer name zcpin1 netns %s\n"
                       "addr add 10.98.0.1/24 dev zcpin0\nlink set zcpin0 up\n" % ns_b),
@@ -420,17 +562,7 @@ ZC_SIZE = 1400
 
 def zc_stat(ns, ifname):
     """tx_zerocopy_frames of `ifname` in `ns`, from the genl family."""
-    setns(ns)
-    g = zcnl.Genl("zcpair")
-    try:
-        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
-    finally:
-        g.close()
-    if err or not replies:
-        raise OSError(err, f"pair-get {ifname}: {msg}")
-    stats = zcnl.attrs(replies[0][uapi.ZCPAIR_A_PAIR_STATS])
-    value = stats.get(uapi.ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES)
-    return zcnl.uint(value) if value is not None else 0
+    return pair_stats(ns, ifname).get(uapi.ZCPAIR_A_STATS_TX_ZEROCOPY_FRAMES, 0)
 
 
 def zc_send(ns, dst, port, payload):
@@ -466,7 +598,6 @@ def zc_send(ns, dst, port, payload):
 
 
 def case_zerocopy(res, ns_a, ns_b):
-    import subprocess
     # zcb drops everything at ingress, ARP too: a permanent neighbour.
     permanent_neighbour(ns_a, ns_b)
     payload = bytes(range(256)) * (ZC_SIZE // 256) + bytes(ZC_SIZE % 256)
@@ -506,8 +637,11 @@ def main():
     ns_a, ns_b, cases = sys.argv[1], sys.argv[2], sys.argv[3:]
     res = Result()
     for c in cases:
-        {"blast": case_blast, "esp": case_esp, "csum": case_csum,
-         "peerdown": case_peerdown, "pin": case_pin, "zerocopy": case_zerocopy}[c](res, ns_a, ns_b)
+        t0 = time.monotonic()
+        {"noqueue": case_noqueue, "pfifo": case_pfifo, "blast": case_blast, "esp": case_esp,
+         "csum": case_csum, "peerdown": case_peerdown, "pin": case_pin,
+         "zerocopy": case_zerocopy}[c](res, ns_a, ns_b)
+        print(f"# {c}: {time.monotonic() - t0:.0f} s", flush=True)
     sys.exit(1 if res.failed else 0)
 
 

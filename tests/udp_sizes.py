@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-# Sends UDP datagrams of many sizes (1..65507) from the current netns to
+# Sends UDP datagrams of many sizes (1..65507) from the current netns (or
+# from FROM_NETNS, which it enters first: no `ip netns exec` started) to
 # DST, where a socket this process made in NETNS (it enters NETNS to make
 # it, and returns) checks each byte for byte: one process, not a second
 # Python started by `ip netns exec`, slow in the debug guest.
+# Usage: udp_sizes.py DST NETNS [FROM_NETNS]
 # Exit 0 only if every datagram arrived intact.
 import hashlib
 import os
@@ -15,6 +17,8 @@ from zcnl import setns  # noqa: E402
 
 SO_RCVBUFFORCE = 33
 dst, netns = sys.argv[1], sys.argv[2]
+if len(sys.argv) > 3:
+    setns(sys.argv[3])
 port = 5002
 sizes = sorted(set(list(range(1, 300)) + list(range(300, 65507, 997)) +
                    [1400, 1458, 1472, 1473, 1500, 4096, 8192, 9000, 16384, 32768, 65000, 65507]))

@@ -13,7 +13,9 @@ namespaces, as `setpriv ... nsenter -U -n --preserve-credentials` does)
 and talks ethtool netlink or the zcpair genl family from there (plain
 requests: the YNL library's parse of ethtool.yaml cost about 7 s per
 child under TCG with KASAN); what the other end sees is read as root
-in that end's netns. Prints KTAP result lines for tests/15-review.sh.
+in that end's netns; first, that each end is there (RTM_GETLINK as root
+in its netns, what `nsenter -t PID -n ip link show` asks). Prints KTAP
+result lines for tests/15-review.sh.
 """
 import os
 import sys
@@ -80,6 +82,16 @@ def main():
                     "copybreak": zcnl.u32(cb) if cb is not None else None}
         return run
 
+    def link(dev):
+        def run():
+            rt = zcnl.Rtnl()
+            found = rt.getlink(dev)
+            return found[0] if found else None
+        return run
+
+    there = (in_child(pid_u, False, link("zcu")), in_child(pid_v, False, link("zcv")))
+    res.report(all(isinstance(i, int) for i in there), "a pair whose ends live in two unprivileged users' netns",
+               f"ifindex of zcu in {pid_u}'s netns, of zcv in {pid_v}'s: {there}")
     for pid, dev, who in ((pid_u, "zcu", "zcu's"), (pid_v, "zcv", "zcv's")):
         r = in_child(pid, True, ethtool("rings-set", dev, rx=128))
         res.report(r.get("error") == 1 and "change it on the peer" in r.get("msg", ""),
