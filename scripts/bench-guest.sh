@@ -12,6 +12,10 @@
 #   ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
 #   ZCPAIR_BENCH_SECTIONS="pairs md lan"   pair types, multi-destination, LAN of 4
 # zcpair-mq is zcpair with one queue per vCPU (numtxqueues = nproc).
+# zcpair-defer is zcpair with the kernel's IRQ deferral on both ends
+# (sysfs gro_flush_timeout ZCPAIR_BENCH_DEFER_NS, default 20000, and
+# napi_defer_hard_irqs ZCPAIR_BENCH_DEFER_N, default 2): a poll that did
+# work arms a timer instead of unmasking the peer's notifications.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/guest-lib.sh"
@@ -20,6 +24,8 @@ secs=${ZCPAIR_BENCH_TIME:-3}
 rounds=${ZCPAIR_BENCH_ROUNDS:-3}
 read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair zcpair-mq veth netkit}"
 sections=" ${ZCPAIR_BENCH_SECTIONS:-pairs md lan} "
+defer_ns=${ZCPAIR_BENCH_DEFER_NS:-20000}
+defer_n=${ZCPAIR_BENCH_DEFER_N:-2}
 case $sections in *" pairs "*) ;; *) kinds=() ;; esac
 res=$(mktemp -d)
 broken=" "	# pair types that misbehaved: not measured any further
@@ -49,6 +55,13 @@ kind_up() {
 		echo "zca zcb" ;;
 	zcpair-mq)
 		ZCPAIR_QUEUES=$(nproc) pair_up >&2 || return 1
+		echo "zca zcb" ;;
+	zcpair-defer)
+		pair_up >&2 || return 1
+		ip netns exec $NS_A sh -c "echo $defer_ns >/sys/class/net/zca/gro_flush_timeout &&
+			echo $defer_n >/sys/class/net/zca/napi_defer_hard_irqs" &&
+		ip netns exec $NS_B sh -c "echo $defer_ns >/sys/class/net/zcb/gro_flush_timeout &&
+			echo $defer_n >/sys/class/net/zcb/napi_defer_hard_irqs" &&
 		echo "zca zcb" ;;
 	veth)
 		ip netns add $NS_A && ip netns add $NS_B &&
