@@ -16,6 +16,9 @@
 # (sysfs gro_flush_timeout ZCPAIR_BENCH_DEFER_NS, default 20000, and
 # napi_defer_hard_irqs ZCPAIR_BENCH_DEFER_N, default 2): a poll that did
 # work arms a timer instead of unmasking the peer's notifications.
+# zcpair-threaded is zcpair with threaded NAPI on both ends (sysfs
+# `threaded` 1): each poll runs in a kernel thread of its own, which the
+# scheduler may put on the other vCPU than the sender.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/guest-lib.sh"
@@ -55,6 +58,11 @@ kind_up() {
 		echo "zca zcb" ;;
 	zcpair-mq)
 		ZCPAIR_QUEUES=$(nproc) pair_up >&2 || return 1
+		echo "zca zcb" ;;
+	zcpair-threaded)
+		pair_up >&2 || return 1
+		ip netns exec $NS_A sh -c "echo 1 >/sys/class/net/zca/threaded" &&
+		ip netns exec $NS_B sh -c "echo 1 >/sys/class/net/zcb/threaded" &&
 		echo "zca zcb" ;;
 	zcpair-defer)
 		pair_up >&2 || return 1
