@@ -14,6 +14,7 @@ import ctypes
 import json
 import os
 import re
+import select
 import socket
 import struct
 import time
@@ -295,6 +296,26 @@ class Genl(Socket):
         """(errno, extack message, [attributes of each reply])."""
         err, msg, replies = self.request(self.family, self.header(cmd) + payload, flags)
         return err, msg, [attrs(r[4:]) for r in replies]
+
+    def subscribe(self, group):
+        """Joins the family's multicast GROUP (by name)."""
+        self.sock.setsockopt(SOL_NETLINK, 1, self.groups[group])  # NETLINK_ADD_MEMBERSHIP
+
+    def notifications(self, quiet=1.0):
+        """The family's messages received until none came for QUIET
+        seconds: (command, {attribute: payload}) each."""
+        out = []
+        while select.select([self.sock], [], [], quiet)[0]:
+            data = self.sock.recv(65536)
+            off = 0
+            while off + 20 <= len(data):
+                ln, ty = struct.unpack_from("IH", data, off)
+                if ln < 20:
+                    break
+                if ty == self.family:
+                    out.append((data[off + 16], attrs(data[off + 20:off + ln])))
+                off += (ln + 3) & ~3
+        return out
 
 
 _libc = ctypes.CDLL(None, use_errno=True)

@@ -20,8 +20,6 @@ tests/userns.py's. Prints KTAP result lines for tests/28-privilege.sh.
 """
 import errno
 import os
-import select
-import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,17 +91,9 @@ def listen_for_change(ns_listen, change):
     setns(ns_listen)
     mon = zcnl.Genl("zcpair")
     setns(HOME)
-    mon.sock.setsockopt(zcnl.SOL_NETLINK, 1, mon.groups["events"])  # NETLINK_ADD_MEMBERSHIP
+    mon.subscribe("events")
     change()
-    cmds = []
-    while select.select([mon.sock], [], [], 1.0)[0]:
-        data = mon.sock.recv(65536)
-        off = 0
-        while off + 20 <= len(data):
-            ln, ty = struct.unpack_from("IH", data, off)
-            if ty == mon.family:
-                cmds.append(data[off + 16])
-            off += (ln + 3) & ~3
+    cmds = [cmd for cmd, _ in mon.notifications(1.0)]
     mon.close()
     return cmds
 

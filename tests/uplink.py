@@ -357,7 +357,7 @@ def main():
     a.dellink("va")
     after = exchange(rr4, tx4, ("10.77.0.1", PORT), first=2 * N)
     mon = zcnl.Genl("zcpair")
-    mon.sock.setsockopt(zcnl.SOL_NETLINK, 1, mon.groups["events"])  # NETLINK_ADD_MEMBERSHIP
+    mon.subscribe("events")
     stop = threading.Event()
 
     def blast():
@@ -374,16 +374,8 @@ def main():
     stop.set()
     t.join()
     detached = a.pair("ua")[:2]
-    ntf = []
-    while select.select([mon.sock], [], [], 0.5)[0]:
-        data = mon.sock.recv(65536)
-        off = 0
-        while off + 16 <= len(data):
-            ln, ty = struct.unpack_from("IH", data, off)
-            if ty == mon.family and data[off + 16] == uapi.ZCPAIR_CMD_PAIR_CHANGE_NTF:
-                a_ = attrs(data[off + 20:off + ln])
-                ntf.append((zcnl.u32(a_[uapi.ZCPAIR_A_PAIR_IFINDEX]), zcnl.u32(a_[uapi.ZCPAIR_A_PAIR_UPLINK])))
-            off += (ln + 3) & ~3
+    ntf = [(zcnl.u32(a_[uapi.ZCPAIR_A_PAIR_IFINDEX]), zcnl.u32(a_[uapi.ZCPAIR_A_PAIR_UPLINK]))
+           for cmd, a_ in mon.notifications(0.5) if cmd == uapi.ZCPAIR_CMD_PAIR_CHANGE_NTF]
     ring = exchange(tx4, rb4, ("10.77.0.2", PORT), first=3 * N)
     res.report(after == N and err == 0 and detached == (0, "") and (ua, 0) in ntf and ring == N,
                "the other end's pair deleted: ua still served by the port; the uplink deleted under traffic: "
