@@ -334,6 +334,20 @@ def setns(ns):
             os.close(fd)
 
 
+def pair_get(ns, ifname):
+    """IFNAME's attributes by the zcpair family's pair-get, asked from
+    netns NS (this process stays there, as `setns`); OSError if refused."""
+    setns(ns)
+    g = Genl("zcpair")
+    try:
+        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
+    finally:
+        g.close()
+    if err or not replies:
+        raise OSError(err, f"pair-get {ifname}: {msg}")
+    return replies[0]
+
+
 def ynl_fast_yaml():
     """For the tests that use the kernel's YNL library (tools/net/ynl):
     its specs, which it reads with yaml.safe_load, parsed by libyaml

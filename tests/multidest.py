@@ -124,25 +124,13 @@ def notifications(sock, fam, want, secs=10):
 NOTES = []
 
 
-def pair_get(ns, ifname):
-    setns(ns)
-    g = zcnl.Genl("zcpair")
-    try:
-        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
-    finally:
-        g.close()
-    if err or not replies:
-        raise OSError(err, f"pair-get {ifname}: {msg}")
-    return replies[0]
-
-
 STATS = ("TX_SEGMENTS", "TX_BATCHES", "TX_BATCH_FRAMES", "TX_BATCH_DESTINATIONS",
          "TX_BATCH_MAX_RUN", "TX_HEADER_BYTES_COPIED", "TX_PAYLOAD_BYTES_REFERENCED",
          "TX_LINEAR_BYTES_COPIED", "TX_ZEROCOPY_FRAMES", "TX_COMPLETION_PASSES", "TX_DROPPED")
 
 
 def stats(ns):
-    st = zcnl.attrs(pair_get(ns, "zca")[uapi.ZCPAIR_A_PAIR_STATS])
+    st = zcnl.attrs(zcnl.pair_get(ns, "zca")[uapi.ZCPAIR_A_PAIR_STATS])
     return {k: zcnl.uint(st.get(getattr(uapi, "ZCPAIR_A_STATS_" + k), b"\0\0\0\0")) for k in STATS}
 
 
@@ -523,7 +511,7 @@ def main():
     ns_a, ns_b = sys.argv[1], sys.argv[2]
     res = Result()
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    seg0 = pair_get(ns_a, "zca").get(uapi.ZCPAIR_A_PAIR_TX_SEGMENT)
+    seg0 = zcnl.pair_get(ns_a, "zca").get(uapi.ZCPAIR_A_PAIR_TX_SEGMENT)
     res.report(seg0 == b"\0", "tx-segment is off by default (pair-get)", f"got {seg0!r}")
     for fam, seg in ((4, 1), (6, 1), (4, 0)):
         t0 = time.monotonic()

@@ -186,15 +186,8 @@ def pair_stats(ns, ifname):
     """IFNAME's counters in NS by the genl family's pair-get, as
     {ZCPAIR_A_STATS_* attribute: value}: the driver's one table, which
     `ethtool -S` shows too (drivers/net/zcpair/counters.rs)."""
-    setns(ns)
-    g = zcnl.Genl("zcpair")
-    try:
-        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname))
-    finally:
-        g.close()
-    if err or not replies:
-        raise OSError(err, f"pair-get {ifname}: {msg}")
-    return {k: zcnl.uint(v) for k, v in zcnl.attrs(replies[0][uapi.ZCPAIR_A_PAIR_STATS]).items()}
+    stats = zcnl.pair_get(ns, ifname)[uapi.ZCPAIR_A_PAIR_STATS]
+    return {k: zcnl.uint(v) for k, v in zcnl.attrs(stats).items()}
 
 
 def core_drops(ns, ifname):
