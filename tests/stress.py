@@ -335,6 +335,14 @@ def wait_links(ns, names, present, secs=20.0):
             return now
 
 
+def delete_links(*links):
+    """Deletes each (netns, name) of LINKS that exists."""
+    for ns, name in links:
+        found = ns.rt.link(name)
+        if found:
+            ns.rt.request(RTM_DELLINK, ifinfo(found[0]))
+
+
 class Ethtool(Genl):
     def __init__(self):
         super().__init__("ethtool")
@@ -479,40 +487,33 @@ FAULT_DIRS = ("/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc")
 FAULT_TIMES = 10_000_000
 
 
-def module_text():
-    """[start, end) of zcpair's code, from its symbols."""
-    lo, hi = None, 0
-    with open("/proc/kallsyms") as f:
-        for line in f:
-            if not line.endswith("[zcpair]\n"):
-                continue
-            addr, kind = line.split()[:2]
-            if kind not in "tT":
-                continue
-            a = int(addr, 16)
-            lo = a if lo is None else min(lo, a)
-            hi = max(hi, a)
-    return (lo, hi + 4096) if lo else None
+# The stack's receive above our poll: every frame the poll hands to GRO
+# reaches the protocols through it.
+RECEIVE = "netif_receive_skb_list_internal"
 
 
-def func_range(name):
-    """[start, end) of the kernel function NAME's code (to the next text
-    symbol)."""
-    start, addrs = None, []
+def code_ranges(*funcs):
+    """From one read of /proc/kallsyms: [start, end) of zcpair's code, then
+    of each kernel function of FUNCS (to the next text symbol); None for
+    what is not there."""
+    lo, hi, starts, addrs = None, 0, {}, []
     with open("/proc/kallsyms") as f:
         for line in f:
             addr, kind, sym = line.split()[:3]
-            if kind in "tT":
-                addrs.append(int(addr, 16))
-                if sym == name:
-                    start = addrs[-1]
-    return (start, min(a for a in addrs if a > start)) if start else None
-
-
-def stack_delivery():
-    """netif_receive_skb_list_internal(), through which every frame our
-    poll hands to GRO reaches the protocols."""
-    return func_range("netif_receive_skb_list_internal")
+            if kind not in "tT":
+                continue
+            a = int(addr, 16)
+            addrs.append(a)
+            if line.endswith("[zcpair]\n"):
+                lo = a if lo is None else min(lo, a)
+                hi = max(hi, a)
+            elif sym in funcs:
+                starts[sym] = a
+    ranges = [(lo, hi + 4096) if lo is not None else None]
+    for name in funcs:
+        a = starts.get(name)
+        ranges.append((a, min(b for b in addrs if b > a)) if a is not None else None)
+    return ranges
 
 
 def faults_set(text, interval, spare, probability=100):
@@ -552,9 +553,9 @@ def faults_off():
 
 
 def stack_drops(ns):
-    """Drops the IP and UDP counters of NS's stack count: an allocation
-    that fails in the stack's receive, which runs from zcpair's poll, is
-    the stack's drop, not zcpair's."""
+    """Drops the IP and UDP counters of NS's stack count (reassembly
+    that timed out after zcpair dropped a fragment, a full socket
+    buffer): a datagram lost there was not lost by zcpair."""
     setns(ns.fd)
     try:
         with open("/proc/net/snmp") as f:
@@ -574,10 +575,9 @@ def sec_faults(res, cfg, na, nb):
     if not all(os.path.isdir(d) for d in FAULT_DIRS):
         res.report(True, "fault injection # SKIP kernel without FAILSLAB/FAIL_PAGE_ALLOC")
         return
-    text, spare = module_text(), stack_delivery()
+    text, spare = code_ranges(RECEIVE)
     if not text or not spare:
-        res.report(False, "fault injection: zcpair's code and netif_receive_skb_list_internal() found in "
-                   "/proc/kallsyms")
+        res.report(False, f"fault injection: zcpair's code and {RECEIVE}() found in /proc/kallsyms")
         return
     eth = na.make(Ethtool)
     outcomes = {"created": 0, "refused": {}, "half-made": 0, "resized": 0, "resize refused": {},
@@ -655,10 +655,7 @@ def sec_faults(res, cfg, na, nb):
                    f"after: {after.describe()}; fresh pair stream: {probe.describe()}")
     finally:
         faults_off()
-        for n, dev in ((na, "zxa"), (na, "zya")):
-            found = n.rt.link(dev)
-            if found:
-                n.rt.request(RTM_DELLINK, ifinfo(found[0]))
+        delete_links((na, "zxa"), (na, "zya"))
         load.delete()
         eth.close()
 
@@ -700,7 +697,7 @@ def sec_nth(res, cfg, na, nb):
     if not all(os.path.isdir(d) for d in FAULT_DIRS) or not os.path.exists(NTH):
         res.report(True, "every allocation in turn # SKIP kernel without FAILSLAB/FAIL_PAGE_ALLOC")
         return
-    text, spare, reg = module_text(), stack_delivery(), func_range("register_netdevice")
+    text, spare, reg = code_ranges(RECEIVE, "register_netdevice")
     if not text or not spare or not reg:
         res.report(False, "every allocation in turn: zcpair's code, register_netdevice() found in /proc/kallsyms")
         return
@@ -831,10 +828,7 @@ def sec_nth(res, cfg, na, nb):
         os.pwrite(fd, b"0", 0)
         os.close(fd)
         faults_off()
-        for ns, dev in ((na, "zna"), (nb, "znb")):
-            found = ns.rt.link(dev)
-            if found:
-                ns.rt.request(RTM_DELLINK, ifinfo(found[0]))
+        delete_links((na, "zna"), (nb, "znb"))
         eth.close()
 
 
@@ -921,10 +915,7 @@ def sec_churn(res, cfg, na, nb):
                     u.settimeout(10)
             except OSError as e:
                 fails.append(f"cycle {i}: {e}")
-                for n, d in ((na, "zca"), (nb, "zcb")):
-                    found = n.rt.link(d)
-                    if found:
-                        n.rt.request(RTM_DELLINK, ifinfo(found[0]))
+                delete_links((na, "zca"), (nb, "zcb"))
         stopped = s.stop(120)
     finally:
         for u in udp.values():
