@@ -306,6 +306,40 @@ void zcpair_hrtimer_start_idle(struct hrtimer *timer, u64 ns)
 		hrtimer_start(timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
 }
 
+/*
+ * INIT_CSD() (include/linux/smp.h) with the csd itself as the function's
+ * argument.
+ */
+void zcpair_csd_init(call_single_data_t *csd, smp_call_func_t func)
+{
+	INIT_CSD(csd, func, csd);
+}
+
+unsigned int zcpair_this_cpu(void)
+{
+	return raw_smp_processor_id();
+}
+
+bool zcpair_cpu_online(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_online(cpu);
+}
+
+unsigned int zcpair_nr_cpu_ids(void)
+{
+	return nr_cpu_ids;
+}
+
+unsigned long zcpair_jiffies(void)
+{
+	return READ_ONCE(jiffies);
+}
+
+unsigned int zcpair_hz(void)
+{
+	return HZ;
+}
+
 void zcpair_skb_get(struct sk_buff *skb)
 {
 	skb_get(skb);

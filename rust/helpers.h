@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/platform_device.h>
 #include <linux/skbuff.h>
+#include <linux/smp.h>
 #include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -95,6 +96,12 @@ void zcpair_gro_normal_list(struct napi_struct *napi);
 void zcpair_hrtimer_init(struct hrtimer *timer,
 			 enum hrtimer_restart (*fn)(struct hrtimer *));
 void zcpair_hrtimer_start_idle(struct hrtimer *timer, u64 ns);
+void zcpair_csd_init(call_single_data_t *csd, smp_call_func_t func);
+unsigned int zcpair_this_cpu(void);
+bool zcpair_cpu_online(unsigned int cpu);
+unsigned int zcpair_nr_cpu_ids(void);
+unsigned long zcpair_jiffies(void);
+unsigned int zcpair_hz(void);
 void zcpair_skb_get(struct sk_buff *skb);
 void zcpair_kfree_skb(struct sk_buff *skb);
 void zcpair_dev_kfree_skb_any(struct sk_buff *skb);

@@ -10,6 +10,7 @@
 //! The driver (`drivers/net/zcpair/`) builds on these types in safe Rust.
 
 mod bindings;
+pub(crate) mod cpu;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod genl;

@@ -19,14 +19,39 @@
 //! schedules a poll later ([`Napi::schedule_after`]), as a NIC's transmit
 //! coalescing timer raises its interrupt; it is cancelled before the
 //! instance goes.
+//!
+//! And an asynchronous cross-CPU call
+//! ([`include/linux/smp.h`](srctree/include/linux/smp.h),
+//! `smp_call_function_single_async()`) that schedules a poll on another
+//! CPU ([`Napi::schedule_on`]), as a NIC's interrupt lands on the CPU its
+//! affinity names rather than on the CPU that caused it; a call on its way
+//! is waited for before the instance goes.
 
 use super::bindings;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::sync::Mutex;
 use kernel::types::Opaque;
+
+/// A `call_single_data_t`, aligned as C aligns its typedef.
+#[repr(C, align(32))]
+struct Csd(Opaque<bindings::call_single_data_t>);
+
+impl Csd {
+    fn new(f: unsafe extern "C" fn(*mut core::ffi::c_void)) -> impl PinInit<Self> {
+        // SAFETY: `Csd` is `repr(C)` around the csd, so its address is the
+        // csd's; the helper initialises it completely.
+        unsafe {
+            kernel::init::pin_init_from_closure(move |slot: *mut Self| {
+                bindings::zcpair_csd_init(slot.cast(), Some(f));
+                Ok(())
+            })
+        }
+    }
+}
 
 /// Where a [`Napi`] is in its life.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,13 +78,21 @@ pub(crate) type PollFn = unsafe extern "C" fn(*mut bindings::napi_struct, i32) -
 /// [`PollCtx`] only from within a poll.
 ///
 /// `timer` is an initialised hrtimer whose function is [`Napi::timer_fn`];
-/// it is not queued nor running once the value is dropped.
+/// it is not queued nor running once the value is dropped. `remote` is an
+/// initialised csd whose function is [`Napi::remote_fn`] and whose
+/// argument is the csd itself; `remote_pending` is true from before the
+/// csd is queued until the last access of [`Napi::remote_fn`] to the
+/// `Napi` (so false once the value is dropped), and only one caller
+/// queues it at a time (the one that set `remote_pending`).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Napi {
     #[pin]
     inner: Opaque<bindings::napi_struct>,
     #[pin]
     timer: Opaque<bindings::hrtimer>,
+    #[pin]
+    remote: Csd,
+    remote_pending: AtomicBool,
     #[pin]
     state: Mutex<(State, Option<NonNull<bindings::net_device>>)>,
     /// The driver's number for the instance (its queue), handed to each
@@ -94,6 +127,8 @@ impl Napi {
                 // function is ours, for this field of a `Napi`.
                 unsafe { bindings::zcpair_hrtimer_init(slot, Some(Self::timer_fn)) }
             }),
+            remote <- Csd::new(Self::remote_fn),
+            remote_pending: AtomicBool::new(false),
             state <- new_mutex!((State::Detached, None), "zcpair_napi_state"),
             index,
         })
@@ -115,6 +150,53 @@ impl Napi {
         bindings::hrtimer_restart_HRTIMER_NORESTART
     }
 
+    /// The cross-CPU call's function, in hard interrupt context on the
+    /// CPU it was queued for: schedules a poll there (a no-op unless
+    /// enabled).
+    ///
+    /// # Safety
+    ///
+    /// Only called by the cross-CPU call code with the argument `new`
+    /// gave: the `remote` field of a live `Napi` whose `remote_pending` is
+    /// set.
+    unsafe extern "C" fn remote_fn(csd: *mut core::ffi::c_void) {
+        let off = core::mem::offset_of!(Napi, remote);
+        // SAFETY: `csd` is the `remote` field of a `Napi` (caller), which
+        // stays live while `remote_pending` is set: dropping it waits for
+        // the store below, this call's last access.
+        let napi = unsafe { &*csd.cast::<u8>().sub(off).cast::<Napi>() };
+        napi.schedule_with(|| ());
+        napi.remote_pending.store(false, Ordering::Release);
+    }
+
+    /// Schedules a poll on CPU `cpu`, from its hard interrupt context (an
+    /// IPI): true when a call is queued there or was on its way already
+    /// (a poll follows), false if `cpu` is not online or the call could
+    /// not be queued (then nothing is scheduled). Any context but hard
+    /// interrupts. A poll that is pending or running when the call runs
+    /// is left as it is (it finds the work).
+    pub(crate) fn schedule_on(&self, cpu: u32) -> bool {
+        if self
+            .remote_pending
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return true;
+        }
+        // SAFETY: the csd is initialised and pinned (type invariant), and
+        // ours to queue (we set `remote_pending`); the function checks
+        // `cpu` against the online CPUs.
+        let err =
+            unsafe { bindings::smp_call_function_single_async(cpu as i32, self.remote.0.get()) };
+        if err != 0 {
+            // Offline, or (never, with `remote_pending` serialising the
+            // callers) still locked: nothing was queued.
+            self.remote_pending.store(false, Ordering::Release);
+            return false;
+        }
+        true
+    }
+
     /// Schedules a poll in `usecs` microseconds, unless the timer is
     /// already set (then the earlier deadline stands). Any context.
     pub(crate) fn schedule_after(&self, usecs: u32) {
@@ -122,10 +204,19 @@ impl Napi {
         unsafe { bindings::zcpair_hrtimer_start_idle(self.timer.get(), u64::from(usecs) * 1000) };
     }
 
-    fn cancel_timer(&self) {
+    /// Cancels the timer and waits for a cross-CPU call on its way:
+    /// neither schedules a poll after this returns, unless asked again.
+    /// Any context with interrupts enabled.
+    fn cancel_deferred(&self) {
         // SAFETY: the timer is initialised (type invariant); not called
         // from its own function (which only schedules).
         unsafe { bindings::hrtimer_cancel(self.timer.get()) };
+        // A cross-CPU call on its way runs in hard interrupt context and
+        // ends: spinning for it is sound while this CPU takes interrupts
+        // (it may be the call's CPU).
+        while self.remote_pending.load(Ordering::Acquire) {
+            core::hint::spin_loop();
+        }
     }
 
     /// The number of the `Napi` whose C structure is `raw`.
@@ -199,7 +290,7 @@ impl Napi {
     /// Waits for a running poll to end and forbids new ones (from
     /// `ndo_stop`; sleeps). Does nothing unless enabled.
     pub(crate) fn disable(&self) {
-        self.cancel_timer();
+        self.cancel_deferred();
         let mut state = self.state.lock();
         Self::disable_locked(self.as_raw(), &mut state.0);
     }
@@ -258,10 +349,10 @@ impl Napi {
 #[pinned_drop]
 impl PinnedDrop for Napi {
     fn drop(self: Pin<&mut Self>) {
-        // INVARIANT: the timer neither queued nor running from here on
-        // (nothing re-arms it: it is only set through `&self`, which
-        // nobody else holds now).
-        self.cancel_timer();
+        // INVARIANT: the timer and the cross-CPU call neither queued nor
+        // running from here on (nothing re-arms them: they are only set through
+        // `&self`, which nobody else holds now).
+        self.cancel_deferred();
         let raw = self.as_raw();
         let mut state = self.state.lock();
         Self::detach_locked(raw, &mut state);

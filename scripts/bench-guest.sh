@@ -16,6 +16,9 @@
 # (sysfs gro_flush_timeout ZCPAIR_BENCH_DEFER_NS, default 20000, and
 # napi_defer_hard_irqs ZCPAIR_BENCH_DEFER_N, default 2): a poll that did
 # work arms a timer instead of unmasking the peer's notifications.
+# zcpair-steer is zcpair with receive steering on both ends (steer-pps
+# ZCPAIR_BENCH_STEER_PPS, default 16000): a CPU sending faster than that
+# has the peer's poll run on the other vCPU.
 # zcpair-threaded is zcpair with threaded NAPI on both ends (sysfs
 # `threaded` 1): each poll runs in a kernel thread of its own, which the
 # scheduler may put on the other vCPU than the sender.
@@ -29,6 +32,7 @@ read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair zcpair-mq veth netkit}"
 sections=" ${ZCPAIR_BENCH_SECTIONS:-pairs md lan} "
 defer_ns=${ZCPAIR_BENCH_DEFER_NS:-20000}
 defer_n=${ZCPAIR_BENCH_DEFER_N:-2}
+steer_pps=${ZCPAIR_BENCH_STEER_PPS:-16000}
 case $sections in *" pairs "*) ;; *) kinds=() ;; esac
 res=$(mktemp -d)
 broken=" "	# pair types that misbehaved: not measured any further
@@ -58,6 +62,11 @@ kind_up() {
 		echo "zca zcb" ;;
 	zcpair-mq)
 		ZCPAIR_QUEUES=$(nproc) pair_up >&2 || return 1
+		echo "zca zcb" ;;
+	zcpair-steer)
+		pair_up >&2 || return 1
+		zcpairctl -n $NS_A set zca steer-pps $steer_pps &&
+		zcpairctl -n $NS_B set zcb steer-pps $steer_pps &&
 		echo "zca zcb" ;;
 	zcpair-threaded)
 		pair_up >&2 || return 1

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/lib.sh"
 
-ktap_plan 8
+ktap_plan 9
 
 # ip(8) and ethtool(8) as a user runs them: `numtxqueues 2 numrxqueues 2`
 # on the request, the auto-named peer takes them (scripts/guest-lib.sh).
@@ -40,7 +40,7 @@ ip -n $NS_A link del zca
 
 out=$($PY "$ZCPAIR_ROOT/tests/queues.py" $NS_A $NS_B "$(kernel_srcdir)" 2>&1)
 rc=$?
-ktap_forward queues.py 7 $rc <<<"$out"
+ktap_forward queues.py 8 $rc <<<"$out"
 
 pair_down
 ktap_finish

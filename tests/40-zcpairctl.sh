@@ -9,7 +9,7 @@
 # steps in one netns are one `ip -batch`.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 27
+ktap_plan 28
 
 command -v zcpairctl >/dev/null || { echo "# zcpairctl not on PATH (make tool)"; exit 1; }
 module_loaded || insmod "$ZCPAIR_KO"
@@ -86,6 +86,8 @@ ktap_check "set: copybreak above the header buffer is refused with its reason" \
 ktap_expect_eq "a refused set changes nothing" 64 "$(zcpairctl -n $NS_A show zca --json | jq '.[0].copybreak')"
 ktap_expect_eq "set tx-segment on: this end's own, the peer's stays off" "1 0" \
 	"$(zcpairctl -n $NS_A set zca tx-segment on && zcpairctl -n $NS_A show zca --json | jq '.[0]."tx-segment"') $(zcpairctl -n $NS_B show zcb --json | jq '.[0]."tx-segment"')"
+ktap_expect_eq "set steer-pps 20000: this end's own, the peer keeps the default 0 (off)" "20000 0" \
+	"$(zcpairctl -n $NS_A set zca steer-pps 20000 && zcpairctl -n $NS_A show zca --json | jq '.[0]."steer-pps"') $(zcpairctl -n $NS_B show zcb --json | jq '.[0]."steer-pps"')"
 
 # Refused creations leave nothing behind.
 ktap_check "add: ring size not a power of two" \
@@ -139,8 +141,8 @@ events=()
 while read -r ev dev _; do
 	[ "$dev" = zca ] && events+=("$ev")
 done <"$mon"
-ktap_expect_eq "monitor saw create, a change per set (copybreak, tx-segment), delete of zca (in its netns)" \
-	"create change change delete" "${events[*]}"
+ktap_expect_eq "monitor saw create, a change per set (copybreak, tx-segment, steer-pps), delete of zca (in its netns)" \
+	"create change change change delete" "${events[*]}"
 rm -f "$mon"
 usage_error() { zcpairctl add zca >/dev/null 2>&1; [ $? = 2 ]; }
 ktap_check "usage errors exit 2" usage_error

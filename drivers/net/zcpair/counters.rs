@@ -120,6 +120,10 @@ counters! {
     tx_lan_flooded: "tx_lan_flooded" => ZCPAIR_A_STATS_TX_LAN_FLOODED;
     /// LAN member: frames for a destination no member has (dropped).
     tx_lan_unknown: "tx_lan_unknown" => ZCPAIR_A_STATS_TX_LAN_UNKNOWN;
+    /// Notifications that scheduled the reader's poll on another CPU
+    /// (steer.rs).
+    tx_notifications_steered: "tx_notifications_steered"
+        => ZCPAIR_A_STATS_TX_NOTIFICATIONS_STEERED;
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each

@@ -19,10 +19,11 @@ use crate::knet::uapi::{
     ZCPAIR_A_LAN_ROUTE_MEMBER_IFINDEX, ZCPAIR_A_PAIR_COPYBREAK, ZCPAIR_A_PAIR_IFINDEX,
     ZCPAIR_A_PAIR_IFNAME, ZCPAIR_A_PAIR_LAN, ZCPAIR_A_PAIR_MAX, ZCPAIR_A_PAIR_PEER_IFINDEX,
     ZCPAIR_A_PAIR_PEER_IFNAME, ZCPAIR_A_PAIR_PEER_NETNSID, ZCPAIR_A_PAIR_QUEUES,
-    ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_TX_RING, ZCPAIR_A_PAIR_TX_SEGMENT,
-    ZCPAIR_A_PAIR_UPLINK, ZCPAIR_A_PAIR_UPLINK_IFNAME, ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD,
-    ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE, ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_LAN_GET,
-    ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET, ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
+    ZCPAIR_A_PAIR_RX_RING, ZCPAIR_A_PAIR_STATS, ZCPAIR_A_PAIR_STEER_PPS, ZCPAIR_A_PAIR_TX_RING,
+    ZCPAIR_A_PAIR_TX_SEGMENT, ZCPAIR_A_PAIR_UPLINK, ZCPAIR_A_PAIR_UPLINK_IFNAME,
+    ZCPAIR_A_RING_HDR_BUF, ZCPAIR_A_RING_HEAD, ZCPAIR_A_RING_IN_FLIGHT, ZCPAIR_A_RING_SIZE,
+    ZCPAIR_A_RING_TAIL, ZCPAIR_CMD_LAN_GET, ZCPAIR_CMD_PAIR_CHANGE_NTF, ZCPAIR_CMD_PAIR_GET,
+    ZCPAIR_CMD_PAIR_SET, ZCPAIR_COPYBREAK_MAX,
 };
 use crate::pair::EndData;
 use crate::{lan, uplink};
@@ -40,6 +41,7 @@ const EVENTS: u32 = 0;
 static IFINDEX_RANGE: Range = Range::new(1, i32::MAX as u64);
 static COPYBREAK_RANGE: Range = Range::new(0, ZCPAIR_COPYBREAK_MAX as u64);
 static UPLINK_RANGE: Range = Range::new(0, i32::MAX as u64);
+static STEER_PPS_RANGE: Range = Range::new(0, u32::MAX as u64);
 
 /// Request attributes; everything else is rejected by strict validation.
 pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
@@ -58,6 +60,7 @@ pub(crate) static POLICY: [Policy; ZCPAIR_A_PAIR_MAX as usize + 1] = [
     Policy::u32_range(&UPLINK_RANGE),    // uplink (0: none)
     Policy::unspec(),                    // uplink-ifname (reply only)
     Policy::unspec(),                    // lan (reply only)
+    Policy::u32_range(&STEER_PPS_RANGE), // steer-pps (0: never)
 ];
 
 /// lan-get's request attributes (ifindex 1, ifname 2) have the numbers
@@ -185,6 +188,9 @@ fn set_doit(req: &Request<'_>) -> Result {
         // Frames held for a batch are cut or not as they were taken in.
         changed |= data.end().tx_segment.swap(on != 0, Ordering::Relaxed) != (on != 0);
     }
+    if let Some(pps) = req.attrs().u32(ZCPAIR_A_PAIR_STEER_PPS) {
+        changed |= data.end().steer_pps.swap(pps, Ordering::Relaxed) != pps;
+    }
     if changed {
         notify_end(&rtnl, dev, ZCPAIR_CMD_PAIR_CHANGE_NTF);
     }
@@ -230,6 +236,10 @@ fn fill(w: &mut Writer<'_>, dev: &Device<ZcPair>, net: &Net, rtnl: &Rtnl) -> Res
         data.end().tx_segment.load(Ordering::Relaxed).into(),
     )?;
     w.u32(ZCPAIR_A_PAIR_QUEUES, dev.real_num_tx_queues())?;
+    w.u32(
+        ZCPAIR_A_PAIR_STEER_PPS,
+        data.end().steer_pps.load(Ordering::Relaxed),
+    )?;
     let guard = rcu::read_lock();
     match data.end().uplink.get(&guard) {
         Some(up) => {

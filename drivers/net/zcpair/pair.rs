@@ -11,7 +11,7 @@
 //! holds an `Arc<Pair>` and which end it is, so the pair lives until both
 //! devices are gone.
 
-use crate::counters::Counters;
+use crate::counters::{add, Counters};
 use crate::knet::dma::DmaDevice;
 use crate::knet::lower::MacAddr;
 use crate::knet::napi::Napi;
@@ -20,6 +20,7 @@ use crate::knet::rcu::RcuArc;
 use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::lan::Membership;
 use crate::multidest::Held;
+use crate::steer::Steer;
 use crate::uplink::Uplink;
 use crate::ZcPair;
 use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -164,6 +165,28 @@ impl Queue {
         }
     }
 
+    /// [`Queue::notify`] from the data path: the poll goes to the CPU
+    /// `steer` names for this one, if any (steer.rs), else here.
+    pub(crate) fn notify_steered(&self, steer: &Steer, stats: &Counters) {
+        fence(Ordering::SeqCst);
+        if self.masked.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Some(cpu) = steer.target() {
+            // Masked before the poll is queued there, as `schedule_with`
+            // masks before `__napi_schedule`: the poll that unmasks comes
+            // after. If a poll is pending or running when the work runs,
+            // that poll unmasks when it ends and looks at the ring again.
+            self.masked.store(true, Ordering::Relaxed);
+            if self.napi.schedule_on(cpu) {
+                add(&stats.tx_notifications_steered, 1);
+                return;
+            }
+        }
+        self.napi
+            .schedule_with(|| self.masked.store(true, Ordering::Relaxed));
+    }
+
     /// Unmasks notifications: after a poll ended for good
     /// (`napi_complete_done()` returned true), or before polls are
     /// enabled. A poll that unmasks must then look at its rings once more
@@ -192,6 +215,10 @@ pub(crate) struct End {
     /// This end cuts UDP GSO frames into segments itself (genl
     /// `tx-segment`, per end).
     pub(crate) tx_segment: AtomicBool,
+    /// A CPU transmitting more frames per second than this through the
+    /// end has the reader's poll steered to another CPU (steer.rs; genl
+    /// `steer-pps`, per end; 0: never).
+    pub(crate) steer_pps: AtomicU32,
     /// `ethtool -C tx-usecs`: how long a batch may wait for more frames.
     pub(crate) tx_usecs: AtomicU32,
     /// `ethtool -C tx-frames`: frames per batch at most (0: the maximum).
@@ -211,6 +238,7 @@ impl End {
             up: AtomicBool::new(false),
             copybreak: AtomicU32::new(copybreak),
             tx_segment: AtomicBool::new(false),
+            steer_pps: AtomicU32::new(0),
             tx_usecs: AtomicU32::new(0),
             tx_frames: AtomicU32::new(0),
             mac: AtomicU64::new(0),
@@ -266,6 +294,8 @@ pub(crate) struct Pair {
     pub(crate) hdr_buf: u32,
     /// Set by the first `dellink` of either end (both go together).
     pub(crate) deleting: AtomicBool,
+    /// Which CPUs transmit through the pair at a high rate (steer.rs).
+    pub(crate) steer: Steer,
 }
 
 impl Pair {
@@ -286,12 +316,14 @@ impl Pair {
                 GFP_KERNEL,
             )?;
         }
+        let steer = Steer::new()?;
         Arc::pin_init(
             try_pin_init!(Self {
                 a <- End::new(a, params.copybreak),
                 b <- End::new(b, params.copybreak),
                 hdr_buf: params.hdr_buf,
                 deleting: AtomicBool::new(false),
+                steer,
             }? Error),
             GFP_KERNEL,
         )
@@ -310,12 +342,14 @@ impl Pair {
                 GFP_KERNEL,
             )?;
         }
+        let steer = Steer::new()?;
         Arc::pin_init(
             try_pin_init!(Self {
                 a <- End::new(a, params.copybreak),
                 b <- End::new(KVec::new(), params.copybreak),
                 hdr_buf: params.hdr_buf,
                 deleting: AtomicBool::new(false),
+                steer,
             }? Error),
             GFP_KERNEL,
         )

@@ -157,6 +157,8 @@ pub(crate) fn post(
     drop(ring);
 
     let s = &q.stats;
+    let steer = &data.pair.steer;
+    steer.sent(data.end().steer_pps.load(Ordering::Relaxed));
     if frame {
         add(&s.tx_packets, 1);
         add(&s.tx_bytes, len as u64);
@@ -175,7 +177,7 @@ pub(crate) fn post(
     }
     if kick {
         add(&s.tx_notifications, 1);
-        target.reader.notify();
+        target.reader.notify_steered(steer, s);
     }
     true
 }

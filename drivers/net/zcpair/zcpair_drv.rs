@@ -35,6 +35,8 @@ mod pair;
 #[forbid(unsafe_code)]
 mod rx;
 #[forbid(unsafe_code)]
+mod steer;
+#[forbid(unsafe_code)]
 mod tx;
 #[forbid(unsafe_code)]
 mod uplink;

@@ -886,6 +886,13 @@ impl Gen {
                     self.put_u8(&mut m, Level::Own, pair::TX_SEGMENT, v);
                     any = true;
                 }
+                if self.rng.percent(20) {
+                    // Any u32 is valid; the edges and a random one.
+                    let r = self.rng.next_u32();
+                    let v = *self.rng.pick(&[0, 1, 16_000, u32::MAX, r]);
+                    self.put_u32(&mut m, Level::Own, pair::STEER_PPS, v);
+                    any = true;
+                }
                 if self.rng.percent(25) || !any {
                     let v = if self.rng.percent(30) {
                         0 // detach

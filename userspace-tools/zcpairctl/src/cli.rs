@@ -22,6 +22,7 @@ Exit status:
 Examples:
   zcpairctl add zc0 peer zc1 ring 512 copybreak 256 queues 2
   zcpairctl set zc0 tx-segment on
+  zcpairctl set zc0 steer-pps 0
   zcpairctl set zc0 uplink eth0
   zcpairctl lan add lan members 3 netns red blue
   zcpairctl lan show --json
@@ -55,7 +56,7 @@ pub struct Cli {
 
 /// `set`'s synopsis.
 pub const SET_USAGE: &str =
-    "zcpairctl set NAME { copybreak N | tx-segment on|off | uplink DEV|none }";
+    "zcpairctl set NAME { copybreak N | tx-segment on|off | steer-pps N | uplink DEV|none }";
 
 /// Keywords of `add`, in the order the help lists them.
 pub const ADD_USAGE: &str = "zcpairctl add NAME peer PEER [netns NS] [peer-netns NS] [ring N] \
@@ -111,6 +112,13 @@ pub enum Command {
                                  interleaved within a transmit batch (ethtool -C\n                       \
                                  tx-usecs/tx-frames); off (or 0, the default): GSO\n                       \
                                  frames cross the ring whole\n  \
+            steer-pps N          a CPU that transmits more than N frames a second\n                       \
+                                 through this end has the receiving end's poll\n                       \
+                                 (the peer's, or a LAN member's) scheduled on\n                       \
+                                 another CPU, one that does not, by an IPI\n                       \
+                                 (counted in tx-notifications-steered); 0 (the\n                       \
+                                 default): never, the poll runs on the\n                       \
+                                 transmitting CPU\n  \
             uplink DEV|none      DEV (an Ethernet device of this end's netns, not\n                       \
                                  a zcpair one, MTU >= this end's): frames not for\n                       \
                                  the peer's MAC, and those for the peer while it\n                       \
@@ -125,8 +133,8 @@ pub enum Command {
         name: String,
         /// The parameter
         param: SetParam,
-        /// Its new value: a number for copybreak, on|off (1|0) for tx-segment,
-        /// a device or none for uplink
+        /// Its new value: a number for copybreak and steer-pps, on|off (1|0)
+        /// for tx-segment, a device or none for uplink
         value: String,
     },
 
@@ -458,6 +466,9 @@ pub enum SetParam {
     /// on|off: this end cuts the UDP GSO frames it transmits into segments
     /// itself
     TxSegment,
+    /// Frames per second a CPU may transmit through this end before the
+    /// receiving end's poll is scheduled on another CPU; 0: never
+    SteerPps,
     /// DEV|none: the device frames not for the peer leave through
     Uplink,
 }
@@ -467,6 +478,7 @@ pub enum SetParam {
 pub enum Setting {
     Copybreak(u32),
     TxSegment(bool),
+    SteerPps(u32),
     /// The uplink's name, `None` to detach it (`uplink none`).
     Uplink(Option<String>),
 }
@@ -543,6 +555,7 @@ pub fn parse_set(param: SetParam, value: &str) -> Result<Setting, String> {
     match param {
         SetParam::Copybreak => number("copybreak", value).map(Setting::Copybreak),
         SetParam::TxSegment => on_off("tx-segment", value).map(Setting::TxSegment),
+        SetParam::SteerPps => number("steer-pps", value).map(Setting::SteerPps),
         SetParam::Uplink => device_or_none("uplink", value).map(Setting::Uplink),
     }
 }

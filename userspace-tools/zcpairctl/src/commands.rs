@@ -142,6 +142,7 @@ pub fn set(name: &str, setting: Setting) -> Result<()> {
     let msg = match setting {
         Setting::Copybreak(v) => ZcpairMessage::set_copybreak(name, v),
         Setting::TxSegment(on) => ZcpairMessage::set_tx_segment(name, on),
+        Setting::SteerPps(v) => ZcpairMessage::set_steer_pps(name, v),
         // The end is a device of this netns, and so must its uplink be.
         Setting::Uplink(dev) => {
             let ifindex = dev.map(|d| uplink_index(&d, None)).transpose()?;

@@ -66,6 +66,16 @@ impl ZcpairMessage {
         }
     }
 
+    /// `pair-set` of one device's steer-pps (a CPU transmitting more
+    /// than this many frames per second through it has the reader's poll
+    /// scheduled on another CPU; 0: never), by name.
+    pub fn set_steer_pps(name: &str, pps: u32) -> Self {
+        Self {
+            cmd: cmd::PAIR_SET,
+            attrs: vec![PairAttr::Ifname(name.to_owned()), PairAttr::SteerPps(pps)],
+        }
+    }
+
     /// `pair-set` of one device's uplink, by name: `ifindex` of a device
     /// in the end's netns, 0 to detach it.
     pub fn set_uplink(name: &str, ifindex: u32) -> Self {
@@ -161,6 +171,9 @@ pub enum PairAttr {
     /// The LAN the device is a member of (reply only; a LAN member has
     /// no peer attributes).
     Lan(u32),
+    /// Frames per second a transmitting CPU may send through the device
+    /// before the reader's poll is scheduled on another CPU; 0: never.
+    SteerPps(u32),
     Other(DefaultNla),
 }
 
@@ -173,7 +186,8 @@ impl Nla for PairAttr {
             | Self::Copybreak(_)
             | Self::Queues(_)
             | Self::Uplink(_)
-            | Self::Lan(_) => 4,
+            | Self::Lan(_)
+            | Self::SteerPps(_) => 4,
             Self::Ifname(s) | Self::PeerIfname(s) | Self::UplinkIfname(s) => string_len(s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().buffer_len(),
             Self::Stats(attrs) => attrs.as_slice().buffer_len(),
@@ -199,6 +213,7 @@ impl Nla for PairAttr {
             Self::Uplink(_) => pair::UPLINK,
             Self::UplinkIfname(_) => pair::UPLINK_IFNAME,
             Self::Lan(_) => pair::LAN,
+            Self::SteerPps(_) => pair::STEER_PPS,
             Self::Other(nla) => nla.kind(),
         }
     }
@@ -210,7 +225,8 @@ impl Nla for PairAttr {
             | Self::Copybreak(v)
             | Self::Queues(v)
             | Self::Uplink(v)
-            | Self::Lan(v) => emit_u32(buffer, *v).unwrap(),
+            | Self::Lan(v)
+            | Self::SteerPps(v) => emit_u32(buffer, *v).unwrap(),
             Self::PeerNetnsid(v) => emit_i32(buffer, *v).unwrap(),
             Self::Ifname(s) | Self::PeerIfname(s) | Self::UplinkIfname(s) => emit_string(buffer, s),
             Self::TxRing(attrs) | Self::RxRing(attrs) => attrs.as_slice().emit(buffer),
@@ -241,6 +257,7 @@ impl<T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&T>> for PairAttr {
             pair::UPLINK => Self::Uplink(parse_u32(value).with_context(ctx)?),
             pair::UPLINK_IFNAME => Self::UplinkIfname(parse_string(value).with_context(ctx)?),
             pair::LAN => Self::Lan(parse_u32(value).with_context(ctx)?),
+            pair::STEER_PPS => Self::SteerPps(parse_u32(value).with_context(ctx)?),
             _ => Self::Other(DefaultNla::parse(buf).with_context(ctx)?),
         })
     }
@@ -426,6 +443,10 @@ pub struct Pair {
     /// The id of the LAN the device is a member of (see `lan-get`); such
     /// a device is no end of a pair and has no peer attributes.
     pub lan: Option<u32>,
+    /// The end's receive steering threshold in frames per second per
+    /// transmitting CPU, 0 when steering is off; absent from older
+    /// modules' replies.
+    pub steer_pps: Option<u32>,
 }
 
 impl Pair {
@@ -447,6 +468,7 @@ impl Pair {
                 PairAttr::Uplink(v) => p.uplink = Some(*v),
                 PairAttr::UplinkIfname(v) => p.uplink_ifname = Some(v.clone()),
                 PairAttr::Lan(v) => p.lan = Some(*v),
+                PairAttr::SteerPps(v) => p.steer_pps = Some(*v),
                 PairAttr::Other(_) => {}
             }
         }

@@ -66,6 +66,7 @@ pub fn pair_json(p: &Pair) -> Value {
         p.uplink_ifname.clone().map(Value::from),
     );
     put(pair::LAN, p.lan.map(Value::from));
+    put(pair::STEER_PPS, p.steer_pps.map(Value::from));
     Value::Object(m)
 }
 
@@ -79,10 +80,10 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "?".to_owned(), |v| v.to_string())
 }
 
-/// ` copybreak N`, ` tx-segment on|off`, ` uplink DEV|none` and
-/// ` queues N`, those the reply has: the end's own parameters, as `set`
-/// takes them, then the queue count (as `add` takes it; the same on both
-/// ends).
+/// ` copybreak N`, ` tx-segment on|off`, ` steer-pps N`,
+/// ` uplink DEV|none` and ` queues N`, those the reply has: the end's own
+/// parameters, as `set` takes them, then the queue count (as `add` takes
+/// it; the same on both ends).
 fn params_text(p: &Pair) -> String {
     let mut s = String::new();
     if let Some(cb) = p.copybreak {
@@ -90,6 +91,9 @@ fn params_text(p: &Pair) -> String {
     }
     if let Some(seg) = p.tx_segment {
         s += &format!(" tx-segment {}", on_off(seg));
+    }
+    if let Some(pps) = p.steer_pps {
+        s += &format!(" steer-pps {pps}");
     }
     if let Some(up) = uplink_text(p) {
         s += &format!(" uplink {up}");
@@ -126,9 +130,10 @@ fn is_lan_member(p: &Pair) -> bool {
 }
 
 /// `IFINDEX: NAME peer IFINDEX[: NAME] [netnsid N] [copybreak N]
-/// [tx-segment on|off] [uplink DEV|none] [queues N]`: the kernel names the
-/// peer only when it shares the asking netns. A LAN member, which has no
-/// peer, reads `IFINDEX: NAME lan ID [copybreak N] ...`.
+/// [tx-segment on|off] [steer-pps N] [uplink DEV|none] [queues N]`: the
+/// kernel names the peer only when it shares the asking netns. A LAN
+/// member, which has no peer, reads `IFINDEX: NAME lan ID [copybreak N]
+/// ...`.
 pub fn pair_headline(p: &Pair) -> String {
     let mut s = format!("{}: {}", opt(p.ifindex), opt(p.ifname.as_deref()));
     if is_lan_member(p) {

@@ -159,6 +159,7 @@ pub mod pair {
     pub const UPLINK: u16 = attr(raw::ZCPAIR_A_PAIR_UPLINK);
     pub const UPLINK_IFNAME: u16 = attr(raw::ZCPAIR_A_PAIR_UPLINK_IFNAME);
     pub const LAN: u16 = attr(raw::ZCPAIR_A_PAIR_LAN);
+    pub const STEER_PPS: u16 = attr(raw::ZCPAIR_A_PAIR_STEER_PPS);
 
     pub const ALL: &[(&str, u16)] = &[
         ("ifindex", IFINDEX),
@@ -175,6 +176,7 @@ pub mod pair {
         ("uplink", UPLINK),
         ("uplink-ifname", UPLINK_IFNAME),
         ("lan", LAN),
+        ("steer-pps", STEER_PPS),
     ];
     pub const MAX: u16 = attr(raw::ZCPAIR_A_PAIR_MAX);
 }

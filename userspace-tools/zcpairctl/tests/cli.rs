@@ -291,6 +291,63 @@ fn set_values() {
 }
 
 #[test]
+fn set_steer_pps() {
+    assert_eq!(
+        parse(&["set", "a", "steer-pps", "20000"]).unwrap().command,
+        Command::Set {
+            name: "a".into(),
+            param: SetParam::SteerPps,
+            value: "20000".into()
+        }
+    );
+    assert_eq!(
+        set(&["a", "steer-pps", "20000"]),
+        Ok(("a".into(), Setting::SteerPps(20000)))
+    );
+    assert_eq!(
+        set(&["a", "steer-pps", "0"]),
+        Ok(("a".into(), Setting::SteerPps(0)))
+    );
+    assert_eq!(
+        set(&["a", "steer-pps", "4294967295"]),
+        Ok(("a".into(), Setting::SteerPps(u32::MAX)))
+    );
+    // `-1` is taken for an option by clap (a usage error); after `--`
+    // it reaches the value check, which refuses it as any non-number.
+    let e = parse(&["set", "a", "steer-pps", "-1"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnknownArgument);
+    assert_eq!(e.exit_code(), 2);
+    let expected = |bad: &str| {
+        format!("invalid value '{bad}' for 'steer-pps': expected an unsigned 32-bit number")
+    };
+    assert_eq!(
+        set(&["a", "steer-pps", "--", "-1"]).unwrap_err(),
+        expected("-1")
+    );
+    for bad in ["x", "", "on", "1.5", "16k", "4294967296"] {
+        assert_eq!(set(&["a", "steer-pps", bad]).unwrap_err(), expected(bad));
+    }
+    let e = parse(&["set", "--help"]).unwrap_err().to_string();
+    assert!(e.contains("steer-pps N"), "{e}");
+    assert!(e.contains("tx-notifications-steered"), "{e}");
+}
+
+/// The binary refuses a bad steer-pps as a usage error, before any
+/// netlink.
+#[test]
+fn set_bad_steer_pps_exits_2() {
+    for bad in [&["x"][..], &["-1"], &["--", "-1"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_zcpairctl"))
+            .args([&["set", "a", "steer-pps"][..], bad].concat())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("steer-pps N"), "{bad:?}: {stderr}");
+    }
+}
+
+#[test]
 fn set_uplink() {
     assert_eq!(
         parse(&["set", "zc0", "uplink", "eth0"]).unwrap().command,
@@ -363,6 +420,9 @@ fn unknown_arguments_are_usage_errors() {
         &["set", "zc0", "tx-segment"],
         &["set", "zc0", "tx-segment", "on", "extra"],
         &["set", "zc0", "tx-segment", "-1"],
+        &["set", "zc0", "steer-pps"],
+        &["set", "zc0", "steer-pps", "-1"],
+        &["set", "zc0", "steer-pps", "1", "2"],
         &["set", "zc0", "uplink"],
         &["set", "zc0", "uplink", "eth0", "eth1"],
         &["stats", "zc0", "--watch", "0"],

@@ -91,6 +91,10 @@ fn pair_get_reply() {
     assert_eq!(p.queues, None);
     assert!(!output::pair_text(&p).contains("queues"));
     assert!(output::pair_json(&p).get("queues").is_none());
+    // Nor steer-pps.
+    assert_eq!(p.steer_pps, None);
+    assert!(!output::pair_text(&p).contains("steer-pps"));
+    assert!(output::pair_json(&p).get("steer-pps").is_none());
     let text = output::stats_text(&p, None);
     assert_eq!(text.lines().count(), 1 + 15, "{text}");
     assert!(!text.contains("tx-segments"), "{text}");
@@ -295,6 +299,119 @@ fn pair_get_reply_with_uplink() {
     assert_eq!(output::uplink_text(&unnamed).as_deref(), Some("ifindex 2"));
 }
 
+/// The attributes of `msg`, a zcpair message.
+fn attrs_of(msg: &ZcMsg) -> Vec<PairAttr> {
+    match &msg.payload {
+        NetlinkPayload::InnerMessage(g) => g.payload.attrs.clone(),
+        other => panic!("not a zcpair message: {other:?}"),
+    }
+}
+
+/// A zcpair message of `cmd` with `attrs`, as bytes.
+fn emit_zcpair(cmd: u8, attrs: Vec<PairAttr>) -> Vec<u8> {
+    let mut g = GenlMessage::from_payload(ZcpairMessage { cmd, attrs });
+    g.set_resolved_family_id(0x1e);
+    let mut msg = NetlinkMessage::from(g);
+    msg.finalize();
+    let mut buf = vec![0; msg.buffer_len()];
+    msg.serialize(&mut buf);
+    buf
+}
+
+/// steer-pps, the last attribute of the pair set, and the
+/// tx-notifications-steered counter, the last of the stats set: the
+/// uplink fixture's reply as a module with steering sends it.
+#[test]
+fn pair_get_reply_with_steer_pps() {
+    let steered = uapi::stats::ALL.last().unwrap();
+    assert_eq!(steered.0, "tx-notifications-steered");
+    assert_eq!(
+        uapi::stats::name(steered.1),
+        Some("tx-notifications-steered")
+    );
+    assert_eq!(
+        uapi::pair::ALL.last(),
+        Some(&("steer-pps", uapi::pair::STEER_PPS))
+    );
+
+    let mut attrs = attrs_of(&messages("genl-pair-get-uplink.hex")[0]);
+    for a in &mut attrs {
+        if let PairAttr::Stats(s) = a {
+            s.push(StatsAttr {
+                kind: steered.1,
+                value: 77,
+            });
+        }
+    }
+    attrs.push(PairAttr::SteerPps(16000));
+    let buf = emit_zcpair(uapi::cmd::PAIR_GET, attrs);
+    // On the wire: a u32 of type 15 at the end.
+    assert_eq!(buf[buf.len() - 8..], [8, 0, 15, 0, 0x80, 0x3e, 0, 0]);
+
+    let p = pair_of(&decode(&buf).unwrap());
+    assert_eq!(p.steer_pps, Some(16000));
+    assert_eq!(p.counter(steered.1), Some(77));
+    assert_eq!(
+        output::pair_text(&p),
+        "7: zca peer 8: zcb copybreak 128 tx-segment off steer-pps 16000 uplink eth0 queues 4\n    \
+         tx-ring size 256 hdr-buf 256 head 4000 tail 4040 in-flight 40\n    \
+         rx-ring size 256 hdr-buf 256 head 12 tail 12 in-flight 0"
+    );
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CHANGE_NTF, &p),
+        "change zca ifindex 7 peer zcb ifindex 8 copybreak 128 tx-segment off steer-pps 16000 \
+         uplink eth0 queues 4"
+    );
+    let json = output::pairs_json(std::slice::from_ref(&p));
+    assert_eq!(json[0]["steer-pps"], 16000);
+    assert_eq!(json[0]["stats"]["tx-notifications-steered"], 77);
+    // In spec order: the last attribute of the set.
+    let keys: Vec<&String> = json[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys.last().map(|k| k.as_str()), Some("steer-pps"));
+    assert_eq!(
+        output::ntf_json(uapi::cmd::PAIR_CHANGE_NTF, &p)["msg"]["steer-pps"],
+        16000
+    );
+    let text = output::stats_text(&p, None);
+    assert_eq!(text.lines().count(), 1 + 29, "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .split_whitespace()
+            .eq(["tx-notifications-steered", "77"]),
+        "{text}"
+    );
+    assert_eq!(
+        output::stats_json_line(&p, None)["stats"]["tx-notifications-steered"],
+        77
+    );
+
+    // 0, steering off, is printed as such.
+    let off = Pair {
+        steer_pps: Some(0),
+        ..p
+    };
+    assert!(
+        output::pair_headline(&off).ends_with(" tx-segment off steer-pps 0 uplink eth0 queues 4")
+    );
+    assert_eq!(output::pair_json(&off)["steer-pps"], 0);
+
+    // A LAN member has its own.
+    let mut attrs = attrs_of(&messages("genl-pair-get-lan.hex")[0]);
+    attrs.push(PairAttr::SteerPps(5000));
+    let m = pair_of(&decode(&emit_zcpair(uapi::cmd::PAIR_CREATE_NTF, attrs)).unwrap());
+    assert_eq!(m.steer_pps, Some(5000));
+    assert_eq!(
+        output::pair_headline(&m),
+        "5: lan0 lan 3 copybreak 128 steer-pps 5000 queues 1"
+    );
+    assert_eq!(
+        output::ntf_text(uapi::cmd::PAIR_CREATE_NTF, &m),
+        "create lan0 ifindex 5 lan 3 copybreak 128 steer-pps 5000 queues 1"
+    );
+}
+
 #[test]
 fn emitted_pair_parses_back() {
     let attrs = vec![
@@ -314,6 +431,7 @@ fn emitted_pair_parses_back() {
         PairAttr::Queues(4),
         PairAttr::Uplink(9),
         PairAttr::UplinkIfname("eth1".into()),
+        PairAttr::SteerPps(20000),
     ];
     let mut g = GenlMessage::from_payload(ZcpairMessage {
         cmd: uapi::cmd::PAIR_CHANGE_NTF,
@@ -518,19 +636,20 @@ fn pair_get_reply_lan_member() {
     let json = output::pairs_json(std::slice::from_ref(&p));
     assert_eq!(json[0]["lan"], 3);
     assert!(json[0].get("peer-ifindex").is_none());
-    // In spec order: the last attribute of the set.
+    // In spec order: the last attribute of the reply (recorded before
+    // steer-pps, which follows it in the set).
     let keys: Vec<&String> = json[0].as_object().unwrap().keys().collect();
     assert_eq!(keys.last().map(|k| k.as_str()), Some("lan"));
+    assert_eq!(p.steer_pps, None);
+    assert!(!output::pair_text(&p).contains("steer-pps"));
     assert_eq!(
         output::ntf_json(uapi::cmd::PAIR_CREATE_NTF, &p)["msg"]["lan"],
         3
     );
 
-    // The three LAN counters, the last of the stats set.
-    let names: Vec<&str> = uapi::stats::ALL[uapi::stats::ALL.len() - 3..]
-        .iter()
-        .map(|(n, _)| *n)
-        .collect();
+    // The three LAN counters, after the uplink's (and before
+    // tx-notifications-steered, which this reply predates).
+    let names: Vec<&str> = uapi::stats::ALL[28..31].iter().map(|(n, _)| *n).collect();
     assert_eq!(
         names,
         ["tx-lan-unicast", "tx-lan-flooded", "tx-lan-unknown"]

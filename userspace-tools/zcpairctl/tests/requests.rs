@@ -205,6 +205,25 @@ fn pair_set_tx_segment() {
     assert_eq!(genl(ZcpairMessage::set_tx_segment("zc0", false), 0), off);
 }
 
+/// `steer-pps N`: STEER_PPS (15), a u32, after IFNAME.
+#[rustfmt::skip]
+#[test]
+fn pair_set_steer_pps() {
+    let want: Vec<u8> = vec![
+        36, 0, 0, 0,   0x1e, 0,   0x01, 0x00,   0, 0, 0, 0,   0, 0, 0, 0,
+        2, 1, 0, 0,                                             // PAIR_SET, version 1
+        8, 0, 2, 0,   b'z', b'c', b'0', 0,                      // IFNAME "zc0"
+        8, 0, 15, 0,  0x20, 0x4e, 0, 0,                         // STEER_PPS u32 20000
+    ];
+    assert_eq!(genl(ZcpairMessage::set_steer_pps("zc0", 20000), 0), want);
+    let mut off = want.clone();
+    off[32..36].copy_from_slice(&[0, 0, 0, 0]);                 // STEER_PPS 0: never steer
+    assert_eq!(genl(ZcpairMessage::set_steer_pps("zc0", 0), 0), off);
+    let mut max = want;
+    max[32..36].copy_from_slice(&[0xff, 0xff, 0xff, 0xff]);     // STEER_PPS u32::MAX
+    assert_eq!(genl(ZcpairMessage::set_steer_pps("zc0", u32::MAX), 0), max);
+}
+
 #[rustfmt::skip]
 #[test]
 fn pair_set_uplink() {

@@ -239,6 +239,7 @@ fn json_keys_are_spec_names() {
         uplink: Some(3),
         uplink_ifname: Some("eth0".into()),
         lan: Some(3),
+        steer_pps: Some(16000),
     };
     let v = pair_json(&p);
     let keys =
