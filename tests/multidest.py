@@ -232,15 +232,21 @@ def run(res, ns_a, ns_b, fam, segment):
     intact = all(got[d] == want_dgram[d] for d in range(DESTS))
 
     # The frames in ring order, as the packet socket on zcb saw them.
-    order, frames = [], 0
+    # `stray`: zca's frames that are not the test's (ARP, an IPv6 neighbour
+    # solicitation when the entry went stale): each is released in a
+    # completion pass of its own.
+    order, frames, stray = [], 0, 0
     for f, where in drain(cap, True):
+        if where[2] == PACKET_OUTGOING:
+            continue  # zcb's own
         et, = struct.unpack_from("!H", f, 12)
         if et != (0x0800 if fam == 4 else 0x86DD):
+            stray += 1
             continue
-        # Only UDP frames that arrived: not zcb's own (an IPv6 neighbour
-        # solicitation when the entry went stale, seen once), not ICMP.
+        # Only UDP frames that arrived: not ICMP nor ICMPv6.
         proto = f[14 + 9] if fam == 4 else f[14 + 6]
-        if where[2] == PACKET_OUTGOING or proto != 17:
+        if proto != 17:
+            stray += 1
             continue
         frames += 1
         if segment:
@@ -273,11 +279,14 @@ def run(res, ns_a, ns_b, fam, segment):
     # holds a segment then splits them (seen: 1 or 2 per call); every id is
     # notified either way. Reported copied: by the receiving stack, which
     # copies user pages before local delivery (Documentation/design.md).
+    # A stray frame of zca's (ARP, neighbour discovery) adds a pass.
     notes = [p[1] for p in per_call]
+    passes = delta["TX_COMPLETION_PASSES"]
     res.report(all(len(p[2]) == DESTS for p in per_call) and
-               delta["TX_COMPLETION_PASSES"] == delta["TX_BATCHES"] == CALLS,
+               delta["TX_BATCHES"] == CALLS and CALLS <= passes <= CALLS + stray,
                f"{tag}: each batch released in one completion pass; every message notified",
-               f"completion passes +{delta['TX_COMPLETION_PASSES']} for {delta['TX_BATCHES']} batches; "
+               f"completion passes +{passes} for {delta['TX_BATCHES']} batches and {stray} stray "
+               f"frames of zca's; "
                f"notifications per call {notes}; ids per call {[len(p[2]) for p in per_call]}; "
                f"reported copied (by the receiving stack) {[p[3] for p in per_call]}",
                f"ranges (lo, hi, ms) {NOTES[-CALLS:]}")
