@@ -143,6 +143,24 @@ run_sockperf() {
 		END { if (p50 != "" && p99 != "") print p50, p99; else exit 1 }' <<<"$out"
 }
 
+# zc_counters DEV: DEV's tx_packets, tx_notifications,
+# tx_notifications_steered and tx_completion_passes (ethtool -S, in zc_a).
+zc_counters() {
+	ip netns exec $NS_A ethtool -S "$1" | awk -F: '
+		{ gsub(/ /, "", $1); v[$1] = $2 + 0 }
+		END { print v["tx_packets"], v["tx_notifications"], v["tx_notifications_steered"], v["tx_completion_passes"] }'
+}
+
+# counters_delta BEFORE AFTER: the pktgen run's share of zc_counters.
+counters_delta() {
+	local p0 n0 s0 c0 p1 n1 s1 c1
+	read -r p0 n0 s0 c0 <<<"$1"
+	read -r p1 n1 s1 c1 <<<"$2"
+	echo "    pktgen  zca: +$((p1 - p0)) frames, +$((n1 - n0)) notifications, +$((s1 - s0)) of them" \
+		"steered to the other vCPU, +$((c1 - c0)) completion passes" \
+		"($(( (p1 - p0) / ((s1 - s0) + ((s1 == s0) ? 1 : 0)) )) frames per steered notification)"
+}
+
 # run_pktgen DEV_A DEV_B THREADS: kpps that DEV_B received of ${secs}s of
 # 64-byte frames from THREADS pktgen threads (one per vCPU, each on the
 # transmit queue of its CPU where the device has one) on DEV_A (zc_a),
@@ -251,9 +269,12 @@ for round in $(seq "$rounds"); do
 		else
 			echo "    sockperf ping-pong failed"
 		fi
+		case $kind in zcpair*) [ "$round" = 1 ] && c0=$(zc_counters "$dev_a") ;; esac
 		if m=$(run_pktgen "$dev_a" "$_dev_b" 1); then
 			echo "$kind pktgen $round $m -" >>"$res/results"
 			echo "    pktgen  $m kpps received (64 B frames, one thread)"
+			case $kind in zcpair*) [ "$round" = 1 ] &&
+				counters_delta "$c0" "$(zc_counters "$dev_a")" ;; esac
 		else
 			echo "    pktgen failed"
 		fi
