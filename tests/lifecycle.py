@@ -8,11 +8,14 @@ Prints KTAP result lines ("ok DESC", "not ok DESC") and diagnostics for
 tests/20-lifecycle.sh:
 - deleting either end while a TCP stream flows removes both ends;
 - deleting the peer's netns while datagrams flow into it removes both
-  ends (nothing of ours holds the netns: it dies under the traffic);
+  ends (nothing of ours holds the netns: it dies under the traffic),
+  with receive steering on (steer-pps 1): the peer's polls scheduled on
+  the other CPU, cross-CPU calls on their way as it goes;
 - MTU changes on both ends under a TCP stream, a full-sized datagram
   crosses intact afterwards; MTUs outside 68..65535 are refused with the
   core's extack message;
-- rmmod while a TCP stream flows removes every pair.
+- rmmod while a TCP stream flows (steering on at both ends) removes
+  every pair.
 
 Each pair is made by one RTM_NEWLINK (zca in NETNS_A, zcb in NETNS_B) over
 plain netlink sockets: under TCG with the debug kernel each process start
@@ -30,7 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from ktap import Result  # noqa: E402
-from zcnl import RTM_DELLINK, Rtnl, ifinfo, setns  # noqa: E402
+from zcnl import RTM_DELLINK, Genl, Rtnl, attr, attrs, ifinfo, setns, uapi, uint  # noqa: E402
 
 ADDR = {"a": "10.99.0.1", "b": "10.99.0.2"}
 DEV = {"a": "zca", "b": "zcb"}
@@ -150,6 +153,24 @@ def tx_rate(ns):
     return ns.rt["a"].stats64("zca")["tx_packets"] - p0
 
 
+def steer(ns, end, pps):
+    """Sets END's steer-pps; returns its tx_notifications_steered."""
+    g = ns.socket(end, Genl, "zcpair")
+    try:
+        name = attr(uapi.ZCPAIR_A_PAIR_IFNAME, DEV[end])
+        if pps is not None:
+            err, msg, _ = g.call(uapi.ZCPAIR_CMD_PAIR_SET, name + attr(uapi.ZCPAIR_A_PAIR_STEER_PPS, pps))
+            if err:
+                raise OSError(err, f"pair-set steer-pps: {msg}")
+        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, name)
+        if err or not replies:
+            raise OSError(err, f"pair-get: {msg}")
+        st = attrs(replies[0][uapi.ZCPAIR_A_PAIR_STATS])
+        return uint(st.get(uapi.ZCPAIR_A_STATS_TX_NOTIFICATIONS_STEERED, b"\0" * 4))
+    finally:
+        g.close()
+
+
 def case_delete_end(res, ns, end):
     index = ns.pair_up()
     traffic = Traffic(ns)
@@ -164,8 +185,13 @@ def case_delete_end(res, ns, end):
 
 def case_delete_netns(res, ns):
     ns.pair_up()
+    # Steering on (every frame makes the sending CPU busy): the peer's
+    # polls are scheduled on the other CPU by cross-CPU calls, some on
+    # their way when the peer goes.
+    steer(ns, "a", 1)
     traffic = Traffic(ns, tcp=False)
     rate = tx_rate(ns)
+    steered = steer(ns, "a", None)
     ns.close("b")
     out = subprocess.run(["ip", "netns", "del", ns.names["b"]], capture_output=True, text=True)
     # The netns dies with its last reference, in the kernel's cleanup
@@ -173,8 +199,9 @@ def case_delete_netns(res, ns):
     gone = ns.gone(20)
     after = ns.rt["a"].stats64("zca")
     traffic.stop()
-    res.report(out.returncode == 0 and gone and rate > 0,
-               f"deleting the peer's netns under traffic ({rate} frames/s) removes both ends",
+    res.report(out.returncode == 0 and gone and rate > 0 and (steered > 0 or os.cpu_count() < 2),
+               f"deleting the peer's netns under traffic ({rate} frames/s), its polls steered to the "
+               f"other CPU ({steered} so far; steer-pps 1), removes both ends",
                *([] if gone else [f"ip netns del: {out.returncode} {out.stderr.strip()}; zca: {after}"]))
     subprocess.run(["ip", "netns", "add", ns.names["b"]], check=True)
     ns.open("b")
@@ -223,6 +250,8 @@ def case_mtu(res, ns):
 
 def case_rmmod(res, ns):
     ns.pair_up()
+    for end in ("a", "b"):
+        steer(ns, end, 1)
     traffic = Traffic(ns)
     rate = tx_rate(ns)
     out = subprocess.run(["rmmod", "zcpair"], capture_output=True, text=True)
@@ -230,7 +259,7 @@ def case_rmmod(res, ns):
     loaded = os.path.exists("/sys/module/zcpair")
     gone = ns.gone()
     res.report(out.returncode == 0 and not loaded and gone and rate > 0,
-               f"rmmod under traffic ({rate} frames/s) removes every pair",
+               f"rmmod under traffic ({rate} frames/s), steering on, removes every pair",
                *([] if out.returncode == 0 else [f"rmmod: {out.returncode} {out.stderr.strip()}"]),
                *([] if gone and not loaded else [f"module loaded: {loaded}; both ends gone: {gone}"]))
 
