@@ -320,8 +320,10 @@ impl SharedSkb {
         unsafe { bindings::napi_consume_skb(skb, ctx.poll_budget()) };
     }
 
-    /// Lets go of this reference as a sent frame, from any context.
-    pub(crate) fn consume_any(self) {
+    /// Lets go of this reference from any context; the last one frees the
+    /// frame as dropped (`dev_kfree_skb_any()`: drop monitors see it), as
+    /// a ring emptied on close may hold frames the peer never read.
+    pub(crate) fn free_any(self) {
         let skb = self.into_raw();
         // SAFETY: we give up our reference; the helper drops one reference
         // and frees the skb with the last.

@@ -337,7 +337,7 @@ pub(crate) fn drain(dev: &Device<ZcPair>, data: &EndData) {
         multidest::drop_held(q);
         let mut ring = q.tx.lock();
         let mut consumer = qp.peers.rx.lock();
-        let n = ring.drain(&mut consumer, |done| done.skb.consume_any());
+        let n = ring.drain(&mut consumer, |done| done.skb.free_any());
         drop(consumer);
         drop(ring);
         add(&q.stats.tx_completions, n as u64);
