@@ -183,11 +183,11 @@ impl Napi {
         {
             return true;
         }
+        let csd = self.remote.0.get();
         // SAFETY: the csd is initialised and pinned (type invariant), and
         // ours to queue (we set `remote_pending`); the function checks
         // `cpu` against the online CPUs.
-        let err =
-            unsafe { bindings::smp_call_function_single_async(cpu as i32, self.remote.0.get()) };
+        let err = unsafe { bindings::smp_call_function_single_async(cpu as i32, csd) };
         if err != 0 {
             // Offline, or (never, with `remote_pending` serialising the
             // callers) still locked: nothing was queued.
@@ -350,8 +350,8 @@ impl Napi {
 impl PinnedDrop for Napi {
     fn drop(self: Pin<&mut Self>) {
         // INVARIANT: the timer and the cross-CPU call neither queued nor
-        // running from here on (nothing re-arms them: they are only set through
-        // `&self`, which nobody else holds now).
+        // running from here on (nothing re-arms them: they are only set
+        // through `&self`, which nobody else holds now).
         self.cancel_deferred();
         let raw = self.as_raw();
         let mut state = self.state.lock();

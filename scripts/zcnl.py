@@ -348,6 +348,27 @@ def pair_get(ns, ifname):
     return replies[0]
 
 
+def pair_set(ns, ifname, payload):
+    """pair-set of IFNAME with PAYLOAD (its attributes besides the name),
+    from netns NS (this process stays there, as `setns`): (errno, extack
+    message)."""
+    setns(ns)
+    g = Genl("zcpair")
+    try:
+        err, msg, _ = g.call(uapi.ZCPAIR_CMD_PAIR_SET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, ifname) + payload)
+    finally:
+        g.close()
+    return err, msg
+
+
+def pair_stat(pair, name):
+    """Counter NAME ("TX_NOTIFICATIONS", the uapi name without
+    ZCPAIR_A_STATS_) of a pair-get reply's stats; 0 when the module does
+    not report it."""
+    st = attrs(pair[uapi.ZCPAIR_A_PAIR_STATS])
+    return uint(st.get(getattr(uapi, "ZCPAIR_A_STATS_" + name), b"\0\0\0\0"))
+
+
 def ynl_fast_yaml():
     """For the tests that use the kernel's YNL library (tools/net/ynl):
     its specs, which it reads with yaml.safe_load, parsed by libyaml

@@ -33,7 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from ktap import Result  # noqa: E402
-from zcnl import RTM_DELLINK, Genl, Rtnl, attr, attrs, ifinfo, setns, uapi, uint  # noqa: E402
+from zcnl import RTM_DELLINK, Rtnl, attr, ifinfo, pair_get, pair_set, pair_stat, setns, uapi  # noqa: E402
 
 ADDR = {"a": "10.99.0.1", "b": "10.99.0.2"}
 DEV = {"a": "zca", "b": "zcb"}
@@ -154,21 +154,16 @@ def tx_rate(ns):
 
 
 def steer(ns, end, pps):
-    """Sets END's steer-pps; returns its tx_notifications_steered."""
-    g = ns.socket(end, Genl, "zcpair")
+    """Sets END's steer-pps (unless PPS is None); returns its
+    tx_notifications_steered."""
     try:
-        name = attr(uapi.ZCPAIR_A_PAIR_IFNAME, DEV[end])
         if pps is not None:
-            err, msg, _ = g.call(uapi.ZCPAIR_CMD_PAIR_SET, name + attr(uapi.ZCPAIR_A_PAIR_STEER_PPS, pps))
+            err, msg = pair_set(ns.fd[end], DEV[end], attr(uapi.ZCPAIR_A_PAIR_STEER_PPS, pps))
             if err:
                 raise OSError(err, f"pair-set steer-pps: {msg}")
-        err, msg, replies = g.call(uapi.ZCPAIR_CMD_PAIR_GET, name)
-        if err or not replies:
-            raise OSError(err, f"pair-get: {msg}")
-        st = attrs(replies[0][uapi.ZCPAIR_A_PAIR_STATS])
-        return uint(st.get(uapi.ZCPAIR_A_STATS_TX_NOTIFICATIONS_STEERED, b"\0" * 4))
+        return pair_stat(pair_get(ns.fd[end], DEV[end]), "TX_NOTIFICATIONS_STEERED")
     finally:
-        g.close()
+        setns(ns.home)
 
 
 def case_delete_end(res, ns, end):

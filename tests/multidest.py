@@ -130,19 +130,12 @@ STATS = ("TX_SEGMENTS", "TX_BATCHES", "TX_BATCH_FRAMES", "TX_BATCH_DESTINATIONS"
 
 
 def stats(ns):
-    st = zcnl.attrs(zcnl.pair_get(ns, "zca")[uapi.ZCPAIR_A_PAIR_STATS])
-    return {k: zcnl.uint(st.get(getattr(uapi, "ZCPAIR_A_STATS_" + k), b"\0\0\0\0")) for k in STATS}
+    pair = zcnl.pair_get(ns, "zca")
+    return {k: zcnl.pair_stat(pair, k) for k in STATS}
 
 
 def set_segment(ns, on):
-    setns(ns)
-    g = zcnl.Genl("zcpair")
-    try:
-        err, msg, _ = g.call(uapi.ZCPAIR_CMD_PAIR_SET, zcnl.attr(uapi.ZCPAIR_A_PAIR_IFNAME, "zca") +
-                             zcnl.attr(uapi.ZCPAIR_A_PAIR_TX_SEGMENT, struct.pack("B", on)))
-    finally:
-        g.close()
-    return err, msg
+    return zcnl.pair_set(ns, "zca", zcnl.attr(uapi.ZCPAIR_A_PAIR_TX_SEGMENT, struct.pack("B", on)))
 
 
 def fold(acc):

@@ -305,16 +305,12 @@ def main():
 def steer_state(ns, name):
     """(steer-pps, tx-notifications, tx-notifications-steered) of NAME."""
     a = zcnl.pair_get(ns, name)
-    st = zcnl.attrs(a[uapi.ZCPAIR_A_PAIR_STATS])
-    get = lambda k: zcnl.uint(st.get(getattr(uapi, "ZCPAIR_A_STATS_" + k), b"\0\0\0\0"))  # noqa: E731
-    return zcnl.u32(a[uapi.ZCPAIR_A_PAIR_STEER_PPS]), get("TX_NOTIFICATIONS"), get("TX_NOTIFICATIONS_STEERED")
+    return (zcnl.u32(a[uapi.ZCPAIR_A_PAIR_STEER_PPS]), zcnl.pair_stat(a, "TX_NOTIFICATIONS"),
+            zcnl.pair_stat(a, "TX_NOTIFICATIONS_STEERED"))
 
 
 def set_steer(side, name, pps):
-    setns(side.ns)
-    err, msg, _ = side.genl.call(uapi.ZCPAIR_CMD_PAIR_SET, attr(uapi.ZCPAIR_A_PAIR_IFNAME, name) +
-                                 attr(uapi.ZCPAIR_A_PAIR_STEER_PPS, pps))
-    return err, msg
+    return zcnl.pair_set(side.ns, name, attr(uapi.ZCPAIR_A_PAIR_STEER_PPS, pps))
 
 
 def steering(a, b, count=300):

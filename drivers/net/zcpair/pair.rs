@@ -156,31 +156,37 @@ impl Queue {
     /// frames for us or consumed frames of ours (and by this end to pick
     /// up work): schedules our poll unless notifications are masked.
     pub(crate) fn notify(&self) {
-        // Order the caller's ring update before the read of the mask;
-        // pairs with the fence in `unmask`.
-        fence(Ordering::SeqCst);
-        if !self.masked.load(Ordering::Relaxed) {
-            self.napi
-                .schedule_with(|| self.masked.store(true, Ordering::Relaxed));
-        }
+        self.raise(None);
     }
 
     /// [`Queue::notify`] from the data path: the poll goes to the CPU
-    /// `steer` names for this one, if any (steer.rs), else here.
+    /// `steer` names for this one, if any (steer.rs), else here; counted
+    /// in `stats` when it goes elsewhere.
     pub(crate) fn notify_steered(&self, steer: &Steer, stats: &Counters) {
+        self.raise(Some((steer, stats)));
+    }
+
+    /// Both notifications: schedules our poll unless masked, on the CPU
+    /// `steer` names if any.
+    fn raise(&self, steer: Option<(&Steer, &Counters)>) {
+        // Order the caller's ring update before the read of the mask;
+        // pairs with the fence in `unmask`.
         fence(Ordering::SeqCst);
         if self.masked.load(Ordering::Relaxed) {
             return;
         }
-        if let Some(cpu) = steer.target() {
-            // Masked before the poll is queued there, as `schedule_with`
-            // masks before `__napi_schedule`: the poll that unmasks comes
-            // after. If a poll is pending or running when the work runs,
-            // that poll unmasks when it ends and looks at the ring again.
-            self.masked.store(true, Ordering::Relaxed);
-            if self.napi.schedule_on(cpu) {
-                add(&stats.tx_notifications_steered, 1);
-                return;
+        if let Some((steer, stats)) = steer {
+            if let Some(cpu) = steer.target() {
+                // Masked before the poll is queued there, as
+                // `schedule_with` masks before `__napi_schedule`: the poll
+                // that unmasks comes after. If a poll is pending or running
+                // when the call runs, that poll unmasks when it ends and
+                // looks at the ring again.
+                self.masked.store(true, Ordering::Relaxed);
+                if self.napi.schedule_on(cpu) {
+                    add(&stats.tx_notifications_steered, 1);
+                    return;
+                }
             }
         }
         self.napi
