@@ -437,12 +437,29 @@ def case_small_ring(res, ns_a, ns_b):
     time.sleep(0.5)
     calls = 3
     rx, cap = open_rx(ns_b, socket.AF_INET, ADDR[4][1], True)
+    # zca's own frames as the stack hands them to the driver (a tap sees
+    # them before the driver may drop them): an IPv6 router solicitation
+    # or MLD report of the link just brought up may meet the full ring
+    # and be dropped, as noqueue must; the batch's segments never are.
+    setns(ns_a)
+    tap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    tap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+    tap.bind(("zca", 0))
+    tap.setblocking(False)
     before = stats(ns_a)
     sent, notified, secs = send_calls(ns_a, calls, 1 << 20)
     time.sleep(0.3)
     after = stats(ns_a)
     delta = {k: after[k] - before[k] for k in STATS}
     ok, counts = intact(rx, calls)
+    stray = 0
+    for f, addr in drain(tap, True):
+        if addr[2] != PACKET_OUTGOING:
+            continue
+        test = (len(f) >= 38 and struct.unpack_from("!H", f, 12)[0] == 0x0800 and f[23] == 17 and
+                PORT <= struct.unpack_from("!H", f, 36)[0] < PORT + DESTS)
+        stray += not test
+    tap.close()
     order = []
     for f in drain(cap):
         if struct.unpack_from("!H", f, 12)[0] == 0x0800 and f[23] == 17:
@@ -452,12 +469,13 @@ def case_small_ring(res, ns_a, ns_b):
         s.close()
     same = sum(1 for a, b in zip(order, order[1:]) if a == b)
     segs = calls * DESTS * SEGS
-    res.report(rc[0] == 0 and rc2[0] == 0 and up and ok and notified == calls * DESTS and delta["TX_DROPPED"] == 0 and
+    res.report(rc[0] == 0 and rc2[0] == 0 and up and ok and notified == calls * DESTS and delta["TX_DROPPED"] <= stray and
                delta["TX_SEGMENTS"] == segs and len(order) == segs and same == 0 and
                delta["TX_BATCHES"] >= calls * -(-DESTS * SEGS // 64),
                f"a batch of {DESTS * SEGS} segments into a ring of 64: written in parts as slots free, "
-               f"none dropped, destinations interleaved",
+               f"none of its segments dropped, destinations interleaved",
                f"ethtool -G: {rc}, -C: {rc2}; oper up {up}; datagrams per port {counts} (want {calls * SEGS}); "
+               f"zca's frames that are not the test's {stray} (a full ring may drop those); "
                f"notified {notified}; segments seen {len(order)}, adjacent same-destination {same}; "
                f"deltas {delta}")
 
