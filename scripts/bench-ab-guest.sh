@@ -22,29 +22,16 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/guest-lib.sh"
 
-pg=/proc/net/pktgen
 secs=${ZCPAIR_AB_TIME:-3}
 read -r -a kos <<<"${ZCPAIR_AB_KOS:?name the builds to compare}"
 out=$(mktemp)
 trap 'rm -f "$out" /tmp/zcpair-ab.json' EXIT
 
 ab_pktgen() {
-	local r0 r1 t0 t1 sofar
-	ip netns exec $NS_A sh -c "echo rem_device_all >$pg/kpktgend_0 && echo 'add_device zca@0' >$pg/kpktgend_0 &&
-		for c in 'count 0' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'dst 10.99.0.2' \
-			'dst_mac 02:00:5e:00:53:01' 'udp_dst_min 9' 'udp_dst_max 9'; do echo \"\$c\" >$pg/zca@0; done" || return 1
-	r0=$(ip netns exec $NS_B cat /sys/class/net/zcb/statistics/rx_packets)
-	t0=$(date +%s.%N)
-	ip netns exec $NS_A sh -c "echo start >$pg/pgctrl" &
-	sleep "$secs"
-	ip netns exec $NS_A sh -c "echo stop >$pg/pgctrl"
-	wait
-	t1=$(date +%s.%N)
-	r1=$(ip netns exec $NS_B cat /sys/class/net/zcb/statistics/rx_packets)
-	sofar=$(ip netns exec $NS_A cat $pg/zca@0 | sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p')
-	ip netns exec $NS_A sh -c "echo rem_device_all >$pg/kpktgend_0"
-	awk -v a="$r0" -v b="$r1" -v s="$t0" -v e="$t1" -v n="${sofar:-0}" \
-		'BEGIN { printf "pktgen %.1f\npktgen-sent %.1f\n", (b - a) / (e - s) / 1000, n / (e - s) / 1000 }'
+	local m
+	m=$(pktgen_run zca zcb 1 "$secs") || return 1
+	echo "pktgen ${m% *}"
+	echo "pktgen-sent ${m#* }"
 }
 
 ab_udp() {

@@ -162,34 +162,13 @@ counters_delta() {
 }
 
 # run_pktgen DEV_A DEV_B THREADS: kpps that DEV_B received of ${secs}s of
-# 64-byte frames from THREADS pktgen threads (one per vCPU, each on the
-# transmit queue of its CPU where the device has one) on DEV_A (zc_a),
-# addressed to a MAC nobody has (the receiving stack drops them as soon
-# as it looks): the device pair, not a socket, is what is measured.
+# 64-byte frames from THREADS pktgen threads on DEV_A (guest-lib.sh's
+# pktgen_run), each on the transmit queue of its CPU where the device
+# has one; false if none arrived.
 run_pktgen() {
-	local pg=/proc/net/pktgen r0 r1 t0 t1 t
-	ip netns exec $NS_A test -d $pg || return 1
-	for t in $(seq 0 $(($3 - 1))); do
-		ip netns exec $NS_A sh -c "
-			echo rem_device_all >$pg/kpktgend_$t &&
-			echo 'add_device $1@$t' >$pg/kpktgend_$t &&
-			for c in 'count 0' 'clone_skb 0' 'pkt_size 60' 'delay 0' 'dst 10.99.0.2' \
-				'dst_mac 02:00:5e:00:53:01' 'udp_dst_min 9' 'udp_dst_max 9' 'flag QUEUE_MAP_CPU'; do
-				echo \"\$c\" >$pg/$1@$t || exit 1
-			done" || return 1
-	done
-	r0=$(ip netns exec $NS_B cat "/sys/class/net/$2/statistics/rx_packets")
-	t0=$(date +%s.%N)
-	ip netns exec $NS_A sh -c "echo start >$pg/pgctrl" &
-	sleep "$secs"
-	ip netns exec $NS_A sh -c "echo stop >$pg/pgctrl"
-	wait
-	t1=$(date +%s.%N)
-	r1=$(ip netns exec $NS_B cat "/sys/class/net/$2/statistics/rx_packets")
-	for t in $(seq 0 $(($3 - 1))); do
-		ip netns exec $NS_A sh -c "echo rem_device_all >$pg/kpktgend_$t"
-	done
-	awk -v a="$r0" -v b="$r1" -v s="$t0" -v e="$t1" 'BEGIN { if (b > a) printf "%.1f\n", (b - a) / (e - s) / 1000; else exit 1 }'
+	local m
+	m=$(pktgen_run "$1" "$2" "$3" "$secs" "flag QUEUE_MAP_CPU") || return 1
+	awk -v r="${m%% *}" 'BEGIN { if (r > 0) print r; else exit 1 }'
 }
 
 # median: the median of the numbers on stdin, nothing if there are none.
