@@ -47,12 +47,10 @@ for r in $(seq "${ZCPAIR_AB_ROUNDS:-5}"); do
 		pair_down >/dev/null 2>&1 || true
 		rmmod zcpair 2>/dev/null || true
 		if [ "$ko" = veth ]; then
+			# guest-lib.sh's addresses and links, on a veth pair.
 			if ! { ns_fresh $NS_A $NS_B >/dev/null &&
 				ip link add zca netns $NS_A type veth peer name zcb netns $NS_B &&
-				ip -n $NS_A addr add 10.99.0.1/24 dev zca &&
-				ip -n $NS_B addr add 10.99.0.2/24 dev zcb &&
-				ip -n $NS_A link set zca up &&
-				ip -n $NS_B link set zcb up; }; then
+				pair_config; }; then
 				echo "# veth set-up failed"
 				continue
 			fi

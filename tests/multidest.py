@@ -341,13 +341,18 @@ def open_rx(ns_b, af, dst, capture):
         s.bind((dst, PORT + d))
         s.setblocking(False)
         rx.append(s)
-    cap = None
-    if capture:
-        cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        cap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 32 << 20)
-        cap.bind(("zcb", 0))
-        cap.setblocking(False)
+    cap = packet_tap("zcb", 32 << 20) if capture else None
     return rx, cap
+
+
+def packet_tap(dev, rcvbuf):
+    """A non-blocking packet socket on `dev` (in the current netns) that
+    sees every frame it receives and sends, with a `rcvbuf`-byte buffer."""
+    tap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    tap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)
+    tap.bind((dev, 0))
+    tap.setblocking(False)
+    return tap
 
 
 def drain(sock, with_addr=False):
@@ -442,10 +447,7 @@ def case_small_ring(res, ns_a, ns_b):
     # or MLD report of the link just brought up may meet the full ring
     # and be dropped, as noqueue must; the batch's segments never are.
     setns(ns_a)
-    tap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    tap.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
-    tap.bind(("zca", 0))
-    tap.setblocking(False)
+    tap = packet_tap("zca", 8 << 20)
     before = stats(ns_a)
     sent, notified, secs = send_calls(ns_a, calls, 1 << 20)
     time.sleep(0.3)
