@@ -31,16 +31,27 @@ pub(crate) struct RingParam {
     pub(crate) tx: u32,
 }
 
-/// `ethtool -c/-C`: transmit coalescing, the only kind a driver of this
-/// crate can offer (`supported_coalesce_params` is
-/// `ETHTOOL_COALESCE_TX_USECS | ETHTOOL_COALESCE_TX_MAX_FRAMES`; the core
-/// refuses the other parameters with an extack of its own).
+/// `ethtool -c/-C`: the coalescing parameters a driver of this crate can
+/// offer (`supported_coalesce_params`: `ETHTOOL_COALESCE_TX_USECS`,
+/// `_TX_MAX_FRAMES`, `_RX_USECS`, `_RX_MAX_FRAMES`, `_USE_ADAPTIVE_RX`,
+/// `_PKT_RATE_LOW`;
+/// the core refuses the other parameters with an extack of its own).
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct TxCoalesce {
+pub(crate) struct Coalesce {
     /// `tx-usecs`: how long a frame may be held back to form a batch.
-    pub(crate) usecs: u32,
+    pub(crate) tx_usecs: u32,
     /// `tx-frames`: how many frames a batch may hold at most.
-    pub(crate) max_frames: u32,
+    pub(crate) tx_max_frames: u32,
+    /// `rx-usecs`: how long a received frame may wait for its poll.
+    pub(crate) rx_usecs: u32,
+    /// `rx-frames`: how many received frames may wait for their poll.
+    pub(crate) rx_max_frames: u32,
+    /// `adaptive-rx`: the driver decides which frames `rx-usecs` and
+    /// `rx-frames` apply to.
+    pub(crate) rx_adaptive: bool,
+    /// `pkt-rate-low`: below this rate (packets per second) a received
+    /// frame does not wait.
+    pub(crate) pkt_rate_low: u32,
 }
 
 /// `ethtool -l/-L`: channels, each a transmit queue, a receive queue and
@@ -91,14 +102,14 @@ pub(crate) trait EthtoolOps: Driver {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// `ethtool -c`.
-    fn coalesce(_dev: &Device<Self>) -> TxCoalesce {
+    fn coalesce(_dev: &Device<Self>) -> Coalesce {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// `ethtool -C` (rtnl held).
     fn set_coalesce(
         _dev: &Device<Self>,
         _rtnl: &Rtnl,
-        _c: TxCoalesce,
+        _c: Coalesce,
         _extack: &ExtAck<'_>,
     ) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
@@ -136,7 +147,12 @@ impl<D: EthtoolOps> Adapter<D> {
         get_ringparam: callback(D::HAS_RINGPARAM, Self::get_ringparam),
         set_ringparam: callback(D::HAS_SET_RINGPARAM, Self::set_ringparam),
         supported_coalesce_params: if D::HAS_COALESCE {
-            bindings::ZCPAIR_COALESCE_TX_USECS | bindings::ZCPAIR_COALESCE_TX_MAX_FRAMES
+            bindings::ZCPAIR_COALESCE_TX_USECS
+                | bindings::ZCPAIR_COALESCE_TX_MAX_FRAMES
+                | bindings::ZCPAIR_COALESCE_RX_USECS
+                | bindings::ZCPAIR_COALESCE_RX_MAX_FRAMES
+                | bindings::ZCPAIR_COALESCE_USE_ADAPTIVE_RX
+                | bindings::ZCPAIR_COALESCE_PKT_RATE_LOW
         } else {
             0
         },
@@ -261,8 +277,12 @@ impl<D: EthtoolOps> Adapter<D> {
         // zeroed `c`.
         let (dev, c) = unsafe { (Device::<D>::from_raw(dev), &mut *c) };
         let t = D::coalesce(dev);
-        c.tx_coalesce_usecs = t.usecs;
-        c.tx_max_coalesced_frames = t.max_frames;
+        c.tx_coalesce_usecs = t.tx_usecs;
+        c.tx_max_coalesced_frames = t.tx_max_frames;
+        c.rx_coalesce_usecs = t.rx_usecs;
+        c.rx_max_coalesced_frames = t.rx_max_frames;
+        c.use_adaptive_rx_coalesce = u32::from(t.rx_adaptive);
+        c.pkt_rate_low = t.pkt_rate_low;
         0
     }
 
@@ -286,9 +306,13 @@ impl<D: EthtoolOps> Adapter<D> {
                 ExtAck::from_raw(extack),
             )
         };
-        let t = TxCoalesce {
-            usecs: c.tx_coalesce_usecs,
-            max_frames: c.tx_max_coalesced_frames,
+        let t = Coalesce {
+            tx_usecs: c.tx_coalesce_usecs,
+            tx_max_frames: c.tx_max_coalesced_frames,
+            rx_usecs: c.rx_coalesce_usecs,
+            rx_max_frames: c.rx_max_coalesced_frames,
+            rx_adaptive: c.use_adaptive_rx_coalesce != 0,
+            pkt_rate_low: c.pkt_rate_low,
         };
         from_result(|| D::set_coalesce(dev, &rtnl, t, &extack).map(|()| 0))
     }

@@ -300,10 +300,17 @@ void zcpair_hrtimer_init(struct hrtimer *timer,
 	timer->function = fn;
 }
 
-void zcpair_hrtimer_start_idle(struct hrtimer *timer, u64 ns)
+/*
+ * Arms @timer to fire in @ns unless it is queued to fire sooner. A timer
+ * whose function is running is not queued: it is armed again (that run
+ * may have come before what the caller wants a poll for).
+ */
+void zcpair_hrtimer_start_within(struct hrtimer *timer, u64 ns)
 {
-	if (!hrtimer_active(timer))
-		hrtimer_start(timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
+	if (hrtimer_is_queued(timer) &&
+	    ktime_to_ns(hrtimer_get_remaining(timer)) <= (s64)ns)
+		return;
+	hrtimer_start(timer, ns_to_ktime(ns), HRTIMER_MODE_REL);
 }
 
 /*

@@ -95,7 +95,7 @@ void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg);
 void zcpair_gro_normal_list(struct napi_struct *napi);
 void zcpair_hrtimer_init(struct hrtimer *timer,
 			 enum hrtimer_restart (*fn)(struct hrtimer *));
-void zcpair_hrtimer_start_idle(struct hrtimer *timer, u64 ns);
+void zcpair_hrtimer_start_within(struct hrtimer *timer, u64 ns);
 void zcpair_csd_init(call_single_data_t *csd, smp_call_func_t func);
 unsigned int zcpair_this_cpu(void);
 bool zcpair_cpu_online(unsigned int cpu);
@@ -189,6 +189,10 @@ struct net_device *zcpair_skb_dev(const struct sk_buff *skb);
 enum {
 	ZCPAIR_COALESCE_TX_USECS = ETHTOOL_COALESCE_TX_USECS,
 	ZCPAIR_COALESCE_TX_MAX_FRAMES = ETHTOOL_COALESCE_TX_MAX_FRAMES,
+	ZCPAIR_COALESCE_RX_USECS = ETHTOOL_COALESCE_RX_USECS,
+	ZCPAIR_COALESCE_RX_MAX_FRAMES = ETHTOOL_COALESCE_RX_MAX_FRAMES,
+	ZCPAIR_COALESCE_USE_ADAPTIVE_RX = ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
+	ZCPAIR_COALESCE_PKT_RATE_LOW = ETHTOOL_COALESCE_PKT_RATE_LOW,
 };
 
 #endif /* ZCPAIR_HELPERS_H */

@@ -16,8 +16,8 @@
 //!
 //! A [`Napi`] also carries a high-resolution timer
 //! ([`include/linux/hrtimer.h`](srctree/include/linux/hrtimer.h)) that
-//! schedules a poll later ([`Napi::schedule_after`]), as a NIC's transmit
-//! coalescing timer raises its interrupt; it is cancelled before the
+//! schedules a poll later ([`Napi::schedule_within`]), as a NIC's
+//! coalescing timers raise its interrupts; it is cancelled before the
 //! instance goes.
 //!
 //! And an asynchronous cross-CPU call
@@ -197,11 +197,14 @@ impl Napi {
         true
     }
 
-    /// Schedules a poll in `usecs` microseconds, unless the timer is
-    /// already set (then the earlier deadline stands). Any context.
-    pub(crate) fn schedule_after(&self, usecs: u32) {
+    /// Schedules a poll in at most `usecs` microseconds: arms the timer
+    /// unless it is set to fire sooner (the earlier deadline stands, so
+    /// users of the one timer with different deadlines each get a poll
+    /// by theirs, if not exactly at it: a poll that comes early for one
+    /// of them arms the timer again for what is not due yet). Any context.
+    pub(crate) fn schedule_within(&self, usecs: u32) {
         // SAFETY: the timer is initialised and pinned (type invariant).
-        unsafe { bindings::zcpair_hrtimer_start_idle(self.timer.get(), u64::from(usecs) * 1000) };
+        unsafe { bindings::zcpair_hrtimer_start_within(self.timer.get(), u64::from(usecs) * 1000) };
     }
 
     /// Cancels the timer and waits for a cross-CPU call on its way:

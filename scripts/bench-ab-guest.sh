@@ -11,6 +11,10 @@
 #           of frames sent ("pktgen-sent": a build whose transmit drops
 #           every frame still has one)
 #   udp     iperf3 -u -l 64 -b 0: datagrams/s the server received
+#   tcp     iperf3 (one TCP stream): Gbit/s the server received
+#   rr      sockperf ping-pong: 1000 / p50 and 1000 / p99 of the one-way
+#           latency in microseconds ("rr50-inv", "rr99-inv": higher is
+#           better, as for the others)
 # Prints "AB ROUND NAME WHAT KPPS" lines and, per NAME, the median of the
 # rounds' ratios to the first entry and their spread. Only builds of the
 # same boot compare: under TCG on a shared host, rounds minutes apart
@@ -40,6 +44,23 @@ ab_udp() {
 	ip netns exec $NS_A iperf3 -c 10.99.0.2 -u -l 64 -b 0 -t "$secs" >/dev/null 2>&1
 	wait
 	echo "udp $(jq -r '.end.sum.packets / .end.sum.seconds / 1000' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
+}
+
+ab_tcp() {
+	ip netns exec $NS_B timeout $((secs + 30)) iperf3 -s -1 -J >/tmp/zcpair-ab.json 2>&1 &
+	sleep 0.5
+	ip netns exec $NS_A iperf3 -c 10.99.0.2 -t "$secs" >/dev/null 2>&1
+	wait
+	echo "tcp $(jq -r '.end.sum_received.bits_per_second / 1e9' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
+}
+
+# Latency: lower is better, so the printed ratio of a build is the first
+# entry's over its own (above 1: faster).
+ab_rr() {
+	local m
+	m=$(sockperf_run "$secs") || return 1
+	echo "rr50-inv $(awk -v p="${m% *}" 'BEGIN { printf "%.3f", 1000 / p }')"
+	echo "rr99-inv $(awk -v p="${m#* }" 'BEGIN { printf "%.3f", 1000 / p }')"
 }
 
 for r in $(seq "${ZCPAIR_AB_ROUNDS:-5}"); do

@@ -129,20 +129,6 @@ measure() {
 		else "\(.bits_per_second / 1e9) -" end' "$1" 2>/dev/null
 }
 
-# run_sockperf: "P50 P99" of a ${secs}s sockperf ping-pong (server in
-# zc_b), one-way latency in microseconds (half the round trip).
-run_sockperf() {
-	local srv out
-	ip netns exec $NS_B timeout $((secs + 20)) sockperf sr -i 10.99.0.2 -p 11111 >/dev/null 2>&1 &
-	srv=$!
-	sleep 1
-	out=$(ip netns exec $NS_A timeout $((secs + 15)) sockperf pp -i 10.99.0.2 -p 11111 -t "$secs" 2>&1)
-	kill "$srv" 2>/dev/null
-	wait "$srv" 2>/dev/null
-	awk '/percentile 50.000 =/ { p50 = $NF } /percentile 99.000 =/ { p99 = $NF }
-		END { if (p50 != "" && p99 != "") print p50, p99; else exit 1 }' <<<"$out"
-}
-
 # zc_counters DEV: DEV's tx_packets, tx_notifications,
 # tx_notifications_steered and tx_completion_passes (ethtool -S, in zc_a).
 zc_counters() {
@@ -240,7 +226,7 @@ for round in $(seq "$rounds"); do
 			fi
 		done
 		case $broken in *" $kind "*) continue ;; esac
-		if m=$(run_sockperf); then
+		if m=$(sockperf_run "$secs"); then
 			read -r p50 p99 <<<"$m"
 			echo "$kind rr50 $round $p50 -" >>"$res/results"
 			echo "$kind rr99 $round $p99 -" >>"$res/results"

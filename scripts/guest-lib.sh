@@ -284,3 +284,18 @@ pktgen_run() {
 	awk -v a="$r0" -v b="$r1" -v s="$t0" -v e="$t1" -v n="$sent" \
 		'BEGIN { printf "%.1f %.1f\n", (b - a) / (e - s) / 1000, n / (e - s) / 1000 }'
 }
+
+# sockperf_run SECONDS: "P50 P99" of a sockperf ping-pong of SECONDS
+# (server at 10.99.0.2 in zc_b, client in zc_a), one-way latency in
+# microseconds (half the round trip).
+sockperf_run() {
+	local srv out
+	ip netns exec $NS_B timeout $(($1 + 20)) sockperf sr -i 10.99.0.2 -p 11111 >/dev/null 2>&1 &
+	srv=$!
+	sleep 1
+	out=$(ip netns exec $NS_A timeout $(($1 + 15)) sockperf pp -i 10.99.0.2 -p 11111 -t "$1" 2>&1)
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	awk '/percentile 50.000 =/ { p50 = $NF } /percentile 99.000 =/ { p99 = $NF }
+		END { if (p50 != "" && p99 != "") print p50, p99; else exit 1 }' <<<"$out"
+}

@@ -5,11 +5,12 @@
 # once; everything else in one process (tests/queues.py): pairs of 1, 2
 # and 4 queues, the refusals of counts a pair cannot have, UDP flows and
 # TCP streams over every queue (netdev qstats per queue, every byte
-# checked), ethtool -L under traffic.
+# checked), ethtool -L under traffic, receive notification moderation
+# (ethtool -C adaptive-rx/rx-usecs/rx-frames).
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/lib.sh"
 
-ktap_plan 9
+ktap_plan 12
 
 # ip(8) and ethtool(8) as a user runs them: `numtxqueues 2 numrxqueues 2`
 # on the request, the auto-named peer takes them (scripts/guest-lib.sh).
@@ -40,7 +41,7 @@ ip -n $NS_A link del zca
 
 out=$($PY "$ZCPAIR_ROOT/tests/queues.py" $NS_A $NS_B "$(kernel_srcdir)" 2>&1)
 rc=$?
-ktap_forward queues.py 8 $rc <<<"$out"
+ktap_forward queues.py 11 $rc <<<"$out"
 
 pair_down
 ktap_finish

@@ -10,7 +10,10 @@ NETNS_B) by rtnetlink, reads their queues back through rtnetlink, ethtool
 zcpair's genl family, checks the refusals of queue counts a pair cannot
 have, spreads UDP flows and TCP streams over four queues (the netdev
 family's per-queue qstats show every queue moving; every byte checked),
-and changes the queue count with traffic running. Prints KTAP result
+changes the queue count with traffic running, and checks the receive
+notification moderation (ethtool -C adaptive-rx/rx-usecs/rx-frames):
+its refusals, and that a fixed one notifies once per rx-frames and lets
+the timer bring the rest. Prints KTAP result
 lines ("ok DESC", "not ok DESC") and diagnostics for tests/18-queues.sh.
 """
 import hashlib
@@ -293,6 +296,11 @@ def main():
     # keeps it local. Pair q1 (one queue), the sender pinned to CPU 0.
     res.report(*steering(a, b))
 
+    # 8. Receive notification moderation (ethtool -C adaptive-rx, rx-usecs,
+    # rx-frames on the reading end), on pair q1.
+    for report in moderation(a, b):
+        res.report(*report)
+
     rx.close()
     rx2.close()
     for n in (1, 2, 4):
@@ -350,6 +358,127 @@ def steering(a, b, count=300):
     return (ok, f"steer-pps: default 0 (off); at 1, {count} datagrams sent from one CPU have the "
             "peer's poll steered to the other CPU (tx_notifications_steered moves, at most "
             "tx_notifications); at 0 none is; every datagram intact", *seen)
+
+
+def coalesce(side, name):
+    """(adaptive-rx, rx-usecs, rx-frames, pkt-rate-low) of `ethtool -c
+    NAME`."""
+    setns(side.ns)
+    r = side.ethtool.do("coalesce-get", {"header": {"dev-name": name}})
+    return (r.get("use-adaptive-rx"), r.get("rx-usecs"), r.get("rx-max-frames"),
+            r.get("pkt-rate-low"))
+
+
+def set_coalesce(side, name, **req):
+    """(errno, extack message) of `ethtool -C NAME ...` (keys as the spec's
+    attributes, with _ for -)."""
+    setns(side.ns)
+    req = {k.replace("_", "-"): v for k, v in req.items()}
+    try:
+        side.ethtool.do("coalesce-set", {"header": {"dev-name": name}, **req})
+        return 0, ""
+    except Exception as e:  # the library's NlError
+        return getattr(e, "error", -1), getattr(e, "nl_msg", None) and e.nl_msg.extack.get("msg", "")
+
+
+def notifications(ns, name):
+    return zcnl.pair_stat(zcnl.pair_get(ns, name), "TX_NOTIFICATIONS")
+
+
+def moderation(a, b, burst=64):
+    """Section 8 of main(): the settings and their refusals, then what
+    fixed and adaptive moderation do to the notifications of datagrams
+    sent one at a time (pair q1, addressed and up by `steering`)."""
+    default = coalesce(b, "q1b")
+    cases = (("rx-usecs 10001", {"rx_usecs": 10001}, "rx-usecs must not exceed 10000"),
+             ("rx-frames 4097", {"rx_max_frames": 4097}, "rx-frames must not exceed 4096"))
+    ok, seen = default == (1, 200, 16, 20000), [
+        f"default (adaptive-rx, rx-usecs, rx-frames, pkt-rate-low) {default}"]
+    for desc, req, want in cases:
+        err, msg = set_coalesce(b, "q1b", **req)
+        after = coalesce(b, "q1b")
+        ok &= err == 22 and want in (msg or "") and after == default
+        seen.append(f"{desc}: errno {err} '{msg}', after {after}")
+    reports = [(ok, "ethtool -c: adaptive-rx on, rx-usecs 200, rx-frames 16, pkt-rate-low 20000 "
+                "by default; rx-usecs 10001 and rx-frames 4097 refused (EINVAL, the reason), "
+                "nothing changed", *seen)]
+
+    rx = udp_receiver(b, "10.85.0.2", 7200)
+    port = [24000]
+
+    def send(n, gap=0.0, answer=False):
+        """(received intact, notifications raised) for N datagrams from
+        one socket, GAP s apart; with ANSWER, zc_b sends each back and
+        zc_a reads it before the next."""
+        n0 = notifications(a.ns, "q1a")
+        setns(a.ns)
+        good = 0
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("0.0.0.0", port[0]))
+            s.settimeout(5)
+            for seq in range(n):
+                s.sendto(pattern(0, seq, 64), ("10.85.0.2", 7200))
+                if answer:
+                    try:
+                        d, addr = rx.recvfrom(65536)
+                        rx.sendto(d, addr)
+                        good += s.recv(65536) == d == pattern(0, seq, 64)
+                    except socket.timeout:
+                        pass
+                if gap:
+                    time.sleep(gap)
+        port[0] += 1
+        if not answer:
+            got, bad = receive(rx, n)
+            good = got - bad
+        return good, notifications(a.ns, "q1a") - n0
+
+    try:
+        # Fixed, 2 ms or 8 frames: a burst notifies about once per 8
+        # datagrams; three that never reach 8 wait for the timer alone.
+        err, msg = set_coalesce(b, "q1b", use_adaptive_rx=0, rx_usecs=2000, rx_max_frames=8)
+        now = coalesce(b, "q1b")
+        send(1)  # q1b's next poll takes the settings up
+        got, n = send(burst)
+        got3, n3 = send(3)
+        reports.append((err == 0 and now == (0, 2000, 8, 20000) and got == burst and
+                        n <= burst // 4 and got3 == 3 and n3 == 0,
+                        f"adaptive-rx off, rx-usecs 2000, rx-frames 8 on the reader: {burst} "
+                        f"datagrams sent one by one raise at most {burst // 4} notifications, 3 "
+                        "raise none and arrive by the timer, all intact",
+                        f"set: {err} {msg}, reads back {now}",
+                        f"{burst}: received intact {got}, notifications +{n}",
+                        f"3: received intact {got3}, notifications +{n3}"))
+
+        # Adaptive, 10 ms or 8 frames, pkt-rate-low 1 (a second's gap):
+        # a burst waits as above, but a datagram that answers is notified
+        # at once; then pkt-rate-low 5: five datagrams 300 ms apart are.
+        err, msg = set_coalesce(b, "q1b", use_adaptive_rx=1, rx_usecs=10000, pkt_rate_low=1)
+        now = coalesce(b, "q1b")
+        send(1)
+        got, n = send(burst)
+        gota, na = send(10, answer=True)
+        err5, msg5 = set_coalesce(b, "q1b", pkt_rate_low=5)
+        send(1)
+        got5, n5 = send(5, 0.3)
+        reports.append((err == 0 and now == (1, 10000, 8, 1) and got == burst and
+                        n <= burst // 4 and gota == 10 and na >= 9 and err5 == 0 and
+                        got5 == 5 and n5 >= 4,
+                        f"adaptive-rx on, rx-usecs 10000, rx-frames 8: {burst} datagrams sent back "
+                        f"to back raise at most {burst // 4} notifications; of 10 requests each "
+                        "answered before the next, the 9 that follow an answer are notified at "
+                        "once; at pkt-rate-low 5, 4 of 5 datagrams 300 ms apart too (the first "
+                        "follows another closely); all intact",
+                        f"set: {err} {msg}, reads back {now}",
+                        f"{burst}: received intact {got}, notifications +{n}",
+                        f"10 answered: round trips intact {gota}, notifications +{na}",
+                        f"pkt-rate-low 5: {err5} {msg5}; 5 spaced: received intact {got5}, "
+                        f"notifications +{n5}"))
+    finally:
+        set_coalesce(b, "q1b", use_adaptive_rx=1, rx_usecs=200, rx_max_frames=16,
+                     pkt_rate_low=20000)
+        rx.close()
+    return reports
 
 
 def tcp_streams(a, b, ip, n, size):

@@ -4,7 +4,7 @@
 //! counters.
 
 use crate::counters::Counters;
-use crate::knet::ethtool::{Channels, DrvInfo, EthtoolOps, RingParam, TxCoalesce};
+use crate::knet::ethtool::{Channels, Coalesce, DrvInfo, EthtoolOps, RingParam};
 use crate::knet::netdev::with_bh_disabled;
 use crate::knet::netdev::Device;
 use crate::knet::netlink::ExtAck;
@@ -13,6 +13,7 @@ use crate::knet::sgring::Ring;
 use crate::knet::uapi::{
     ZCPAIR_RING_SIZE_MAX, ZCPAIR_RING_SIZE_MIN, ZCPAIR_TX_FRAMES_MAX, ZCPAIR_TX_USECS_MAX,
 };
+use crate::moderation::RxModeration;
 use crate::ZcPair;
 use core::sync::atomic::Ordering;
 use kernel::c_str;
@@ -179,32 +180,41 @@ impl EthtoolOps for ZcPair {
         Ok(())
     }
 
-    /// `ethtool -c`: this end's transmit batching (multidest.rs).
-    fn coalesce(dev: &Device<ZcPair>) -> TxCoalesce {
-        dev.data().map_or(TxCoalesce::default(), |d| TxCoalesce {
-            usecs: d.end().tx_usecs.load(Ordering::Relaxed),
-            max_frames: d.end().tx_frames.load(Ordering::Relaxed),
-        })
+    /// `ethtool -c`: this end's transmit batching (multidest.rs) and
+    /// receive notification moderation (moderation.rs).
+    fn coalesce(dev: &Device<ZcPair>) -> Coalesce {
+        let mut c = Coalesce::default();
+        if let Some(d) = dev.data() {
+            c.tx_usecs = d.end().tx_usecs.load(Ordering::Relaxed);
+            c.tx_max_frames = d.end().tx_frames.load(Ordering::Relaxed);
+            d.end().rx_moderation.get(&mut c);
+        }
+        c
     }
 
     /// `ethtool -C tx-usecs N tx-frames M`: how long and up to how many
-    /// frames this end holds segmented UDP GSO frames to form a batch.
+    /// frames this end holds segmented UDP GSO frames to form a batch;
+    /// `adaptive-rx on|off rx-usecs N rx-frames M`: how long the peer's
+    /// frames may wait for this end's polls. Nothing changes unless all
+    /// is valid.
     fn set_coalesce(
         dev: &Device<ZcPair>,
         _rtnl: &Rtnl,
-        c: TxCoalesce,
+        c: Coalesce,
         extack: &ExtAck<'_>,
     ) -> Result {
         let data = dev.data().ok_or(EINVAL)?;
-        if c.usecs > ZCPAIR_TX_USECS_MAX {
+        if c.tx_usecs > ZCPAIR_TX_USECS_MAX {
             return Err(extack.fail(None, c_str!("tx-usecs must not exceed 100000"), EINVAL));
         }
-        if c.max_frames > ZCPAIR_TX_FRAMES_MAX {
+        if c.tx_max_frames > ZCPAIR_TX_FRAMES_MAX {
             return Err(extack.fail(None, c_str!("tx-frames must not exceed 64 (0: 64)"), EINVAL));
         }
+        RxModeration::check(&c, extack)?;
         let end = data.end();
-        end.tx_usecs.store(c.usecs, Ordering::Relaxed);
-        end.tx_frames.store(c.max_frames, Ordering::Relaxed);
+        end.rx_moderation.set(&c);
+        end.tx_usecs.store(c.tx_usecs, Ordering::Relaxed);
+        end.tx_frames.store(c.tx_max_frames, Ordering::Relaxed);
         Ok(())
     }
 

@@ -308,7 +308,7 @@ pub(crate) fn take(
         flush(txq, data, qp, &mut held);
     } else if held.n == 1 && usecs > 0 {
         held.deadline = Ktime::ktime_get().to_ns() + i64::from(usecs) * 1000;
-        q.napi.schedule_after(usecs);
+        q.napi.schedule_within(usecs);
     }
     Ok(())
 }
@@ -323,8 +323,18 @@ pub(crate) fn flush_due(dev: &Device<ZcPair>, data: &EndData, qp: QueuePair<'_>)
     let Some(txq) = dev.txq(qp.index) else { return };
     txq.with_xmit_lock(|txq| {
         let mut held = qp.ours.held.lock();
-        if held.n > 0 && Ktime::ktime_get().to_ns() >= held.deadline {
+        if held.n == 0 {
+            return;
+        }
+        let left = held.deadline - Ktime::ktime_get().to_ns();
+        if left <= 0 {
             flush(txq, data, qp, &mut held);
+        } else {
+            // An early poll (the timer is shared with the reader's
+            // notification moderation, pair.rs): the batch's own deadline
+            // is still to come.
+            let usecs = u32::try_from(left / 1000 + 1).unwrap_or(u32::MAX);
+            qp.ours.napi.schedule_within(usecs);
         }
     });
 }

@@ -19,6 +19,7 @@ use crate::knet::netdev::DeviceRef;
 use crate::knet::rcu::RcuArc;
 use crate::knet::sgring::{Consumer, Producer, Ring};
 use crate::lan::Membership;
+use crate::moderation::{QueueModeration, RxModeration, Wait};
 use crate::multidest::Held;
 use crate::steer::Steer;
 use crate::uplink::Uplink;
@@ -133,6 +134,9 @@ pub(crate) struct Queue {
     /// `napi_complete_done()` true. While it is set, a poll is pending,
     /// running or deferred by the stack, and that poll finds the work.
     masked: AtomicBool,
+    /// Notification moderation of the peer's frames to this queue
+    /// (moderation.rs).
+    pub(crate) moderation: QueueModeration,
     /// This queue's counters (each queue's own cache lines: two queues
     /// on two CPUs do not share them).
     pub(crate) stats: Counters,
@@ -148,6 +152,7 @@ impl Queue {
             held_pending: AtomicBool::new(false),
             tx_due: AtomicBool::new(false),
             masked: AtomicBool::new(false),
+            moderation: QueueModeration::new(),
             stats: Counters::default(),
         }? Error)
     }
@@ -166,6 +171,36 @@ impl Queue {
         self.raise(Some((steer, stats)));
     }
 
+    /// [`Queue::notify_steered`] under this queue's notification
+    /// moderation: false if the notification was left to the moderation
+    /// timer (armed by the first frame that waits; the poll that follows
+    /// takes every frame posted before it), true if raised (a masked one
+    /// schedules nothing, as with `notify`). For frames the peer posts
+    /// one at a time; a full ring notifies at once.
+    pub(crate) fn notify_moderated(&self, steer: &Steer, stats: &Counters) -> bool {
+        // As in `raise`: the ring update before the reads of the mask and
+        // of the count.
+        fence(Ordering::SeqCst);
+        // Every frame's bookkeeping, masked or not: it is about the
+        // previous frame, whoever polled it.
+        let wait = self.moderation.posted();
+        if self.masked.load(Ordering::Relaxed) {
+            return true;
+        }
+        if let Some(usecs) = wait {
+            match self.moderation.wait() {
+                Wait::First => {
+                    self.napi.schedule_within(usecs);
+                    return false;
+                }
+                Wait::More => return false,
+                Wait::Enough => {}
+            }
+        }
+        self.raise_fenced(Some((steer, stats)));
+        true
+    }
+
     /// Both notifications: schedules our poll unless masked, on the CPU
     /// `steer` names if any.
     fn raise(&self, steer: Option<(&Steer, &Counters)>) {
@@ -175,6 +210,11 @@ impl Queue {
         if self.masked.load(Ordering::Relaxed) {
             return;
         }
+        self.raise_fenced(steer);
+    }
+
+    /// `raise` after its fence and mask check.
+    fn raise_fenced(&self, steer: Option<(&Steer, &Counters)>) {
         if let Some((steer, stats)) = steer {
             if let Some(cpu) = steer.target() {
                 // Masked before the poll is queued there, as
@@ -229,6 +269,9 @@ pub(crate) struct End {
     pub(crate) tx_usecs: AtomicU32,
     /// `ethtool -C tx-frames`: frames per batch at most (0: the maximum).
     pub(crate) tx_frames: AtomicU32,
+    /// `ethtool -C adaptive-rx/rx-usecs/rx-frames`: how long the peer's
+    /// frames may wait for our polls (moderation.rs).
+    pub(crate) rx_moderation: RxModeration,
     /// The device's MAC (kept by the netdevice notifier): the peer's
     /// cross-talk detector compares destinations with it (uplink.rs).
     mac: AtomicU64,
@@ -247,6 +290,7 @@ impl End {
             steer_pps: AtomicU32::new(0),
             tx_usecs: AtomicU32::new(0),
             tx_frames: AtomicU32::new(0),
+            rx_moderation: RxModeration::new(),
             mac: AtomicU64::new(0),
             uplink: RcuArc::new(),
         }? Error)

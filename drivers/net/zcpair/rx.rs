@@ -12,7 +12,7 @@ use crate::knet::netdev::{Device, NapiPoll};
 use crate::knet::sgring::{RxDesc, MAX_SG};
 use crate::knet::skb::{Charge, RxSkb};
 use crate::pair::EndData;
-use crate::{multidest, tx, ZcPair};
+use crate::{moderation, multidest, tx, ZcPair};
 use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 
@@ -106,6 +106,7 @@ impl NapiPoll for ZcPair {
         if q.tx_due.swap(false, Ordering::Acquire) {
             tx::complete(dev, qp, &ctx);
         }
+        moderation::poll_begins(&data.end().rx_moderation, q);
         // A batch held for `tx-usecs`: its timer brought us here.
         multidest::flush_due(dev, data, qp);
         // The stack's per-queue views (RPS) know queues below its count.

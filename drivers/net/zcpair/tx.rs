@@ -156,6 +156,7 @@ pub(crate) fn post(
     };
     drop(ring);
 
+    q.moderation.answering();
     let s = &q.stats;
     let steer = &data.pair.steer;
     steer.sent(data.end().steer_pps.load(Ordering::Relaxed));
@@ -176,8 +177,13 @@ pub(crate) fn post(
         add(&s.tx_zerocopy_frames, 1);
     }
     if kick {
-        add(&s.tx_notifications, 1);
-        target.reader.notify_steered(steer, s);
+        // A full ring cannot wait for the reader's moderation timer.
+        if full {
+            add(&s.tx_notifications, 1);
+            target.reader.notify_steered(steer, s);
+        } else if target.reader.notify_moderated(steer, s) {
+            add(&s.tx_notifications, 1);
+        }
     }
     true
 }

@@ -29,6 +29,8 @@ mod lan;
 #[forbid(unsafe_code)]
 mod link;
 #[forbid(unsafe_code)]
+mod moderation;
+#[forbid(unsafe_code)]
 mod multidest;
 #[forbid(unsafe_code)]
 mod pair;

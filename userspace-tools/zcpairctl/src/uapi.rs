@@ -68,6 +68,8 @@ pub mod limits {
     pub const COPYBREAK_MAX: u32 = raw::ZCPAIR_COPYBREAK_MAX;
     pub const TX_USECS_MAX: u32 = raw::ZCPAIR_TX_USECS_MAX;
     pub const TX_FRAMES_MAX: u32 = raw::ZCPAIR_TX_FRAMES_MAX;
+    pub const RX_USECS_MAX: u32 = raw::ZCPAIR_RX_USECS_MAX;
+    pub const RX_FRAMES_MAX: u32 = raw::ZCPAIR_RX_FRAMES_MAX;
 
     /// Spec name and value of every constant, for the spec test.
     pub const ALL: &[(&str, u32)] = &[
@@ -82,6 +84,8 @@ pub mod limits {
         ("copybreak-max", COPYBREAK_MAX),
         ("tx-usecs-max", TX_USECS_MAX),
         ("tx-frames-max", TX_FRAMES_MAX),
+        ("rx-usecs-max", RX_USECS_MAX),
+        ("rx-frames-max", RX_FRAMES_MAX),
     ];
 }
 

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Receive notification moderation: how long the frames the peer posts
+//! may wait for our poll, as a NIC's receive interrupt coalescing
+//! (`ethtool -C DEV adaptive-rx on|off rx-usecs N rx-frames M`, on the
+//! reading end).
+//!
+//! Without it the peer notifies us for every frame it posts while we are
+//! idle, and with one sender on the CPU that polls that is every frame:
+//! each costs a poll of its own (scheduling, the softirq, GRO's flush,
+//! the completion, the release), most of what handing a frame over costs
+//! (Documentation/performance.md, "Per-frame cost by elimination"). With
+//! it, a frame that may wait arms our timer (`rx-usecs`) and the frames
+//! that follow before it fires, up to `rx-frames`, wait with it: one poll
+//! takes them all. A full ring notifies at once, whatever the setting.
+//!
+//! A frame that waits alone costs its whole wait: request/response
+//! traffic (nothing else comes to share the poll) would pay `rx-usecs` on
+//! every frame. So by default the moderation is adaptive
+//! (`adaptive-rx on`): a frame is notified at once when the reading end
+//! has transmitted on that queue since the peer's previous frame there
+//! (it answered: request/response), or when that previous frame came
+//! longer ago than `pkt-rate-low` frames per second allow (sparse
+//! traffic). Only frames of a stream wait, and they have company
+//! coming. `adaptive-rx off` lets every frame wait, as a NIC's fixed
+//! coalescing does. (The kernel's DIM, which steps through fixed
+//! profiles towards the highest rate, was measured first: it left
+//! request/response latency 2.5 times longer; a gap rule alone, with the
+//! gap `rx-usecs`, had to keep `rx-usecs` below the round trip:
+//! Documentation/performance.md.)
+//!
+//! The settings are the reading end's; each of its queues takes them up
+//! when a poll begins, and the sender reads them from the queue
+//! ([`Queue::notify_moderated`] in pair.rs is the sender's side).
+
+use crate::knet::ethtool::Coalesce;
+use crate::knet::netlink::ExtAck;
+use crate::knet::uapi::{ZCPAIR_RX_FRAMES_MAX, ZCPAIR_RX_USECS_MAX};
+use crate::pair::Queue;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use kernel::c_str;
+use kernel::prelude::*;
+use kernel::time::Ktime;
+
+/// `rx-usecs` of a new end.
+pub(crate) const RX_USECS_DEFAULT: u32 = 200;
+/// `rx-frames` of a new end.
+pub(crate) const RX_FRAMES_DEFAULT: u32 = 16;
+/// `pkt-rate-low` of a new end.
+pub(crate) const PKT_RATE_LOW_DEFAULT: u32 = 20000;
+
+/// An end's receive moderation settings (`ethtool -C`).
+pub(crate) struct RxModeration {
+    /// `adaptive-rx`: only frames that follow another closely wait.
+    adaptive: AtomicBool,
+    /// `rx-usecs`: the longest a frame waits (0: notified at once).
+    usecs: AtomicU32,
+    /// `rx-frames`: frames that may wait (0: no bound but the ring).
+    frames: AtomicU32,
+    /// `pkt-rate-low`: under `adaptive`, a frame that follows the
+    /// previous one by more than a frame's time at this rate does not
+    /// wait (0: none is too far).
+    rate_low: AtomicU32,
+}
+
+impl RxModeration {
+    pub(crate) const fn new() -> Self {
+        Self {
+            adaptive: AtomicBool::new(true),
+            usecs: AtomicU32::new(RX_USECS_DEFAULT),
+            frames: AtomicU32::new(RX_FRAMES_DEFAULT),
+            rate_low: AtomicU32::new(PKT_RATE_LOW_DEFAULT),
+        }
+    }
+
+    /// `ethtool -c`.
+    pub(crate) fn get(&self, c: &mut Coalesce) {
+        c.rx_adaptive = self.adaptive.load(Ordering::Relaxed);
+        c.rx_usecs = self.usecs.load(Ordering::Relaxed);
+        c.rx_max_frames = self.frames.load(Ordering::Relaxed);
+        c.pkt_rate_low = self.rate_low.load(Ordering::Relaxed);
+    }
+
+    /// Checks `ethtool -C`'s receive parameters (rtnl held).
+    pub(crate) fn check(c: &Coalesce, extack: &ExtAck<'_>) -> Result {
+        if c.rx_usecs > ZCPAIR_RX_USECS_MAX {
+            return Err(extack.fail(None, c_str!("rx-usecs must not exceed 10000"), EINVAL));
+        }
+        if c.rx_max_frames > ZCPAIR_RX_FRAMES_MAX {
+            return Err(extack.fail(None, c_str!("rx-frames must not exceed 4096"), EINVAL));
+        }
+        Ok(())
+    }
+
+    /// `ethtool -C`, checked (rtnl held): the queues take it up at their
+    /// next poll.
+    pub(crate) fn set(&self, c: &Coalesce) {
+        self.usecs.store(c.rx_usecs, Ordering::Relaxed);
+        self.frames.store(c.rx_max_frames, Ordering::Relaxed);
+        self.adaptive.store(c.rx_adaptive, Ordering::Relaxed);
+        self.rate_low.store(c.pkt_rate_low, Ordering::Relaxed);
+    }
+}
+
+/// As a poll of `q` (one of the reading end's queues, whose settings `m`
+/// are) begins: what applies to the peer's next frames; the frames
+/// posted so far are this poll's.
+pub(crate) fn poll_begins(m: &RxModeration, q: &Queue) {
+    let gap_ns = match m.rate_low.load(Ordering::Relaxed) {
+        0 => u64::MAX,
+        rate => 1_000_000_000 / u64::from(rate),
+    };
+    let frames = match m.frames.load(Ordering::Relaxed) {
+        0 => u32::MAX,
+        f => f,
+    };
+    let qm = &q.moderation;
+    set(&qm.gap_ns, gap_ns);
+    set(&qm.usecs, m.usecs.load(Ordering::Relaxed));
+    set(&qm.frames, frames);
+    set(&qm.adaptive, m.adaptive.load(Ordering::Relaxed));
+    // The count restarts before the poll reads the ring (sequentially
+    // consistent, as the peer's increment after its ring update): a frame
+    // counted before it is read by this poll; a frame this poll misses is
+    // seen by its check for more after unmasking.
+    qm.waiting.store(0, Ordering::SeqCst);
+}
+
+/// Stores `v` unless it is there already (the cache line stays shared
+/// between the reading and the posting CPU).
+fn set<T: Copy + PartialEq, A: AtomicLike<T>>(a: &A, v: T) {
+    if a.get() != v {
+        a.put(v);
+    }
+}
+
+trait AtomicLike<T> {
+    fn get(&self) -> T;
+    fn put(&self, v: T);
+}
+
+macro_rules! atomic_like {
+    ($($a:ty => $t:ty),*) => {$(
+        impl AtomicLike<$t> for $a {
+            fn get(&self) -> $t {
+                self.load(Ordering::Relaxed)
+            }
+            fn put(&self, v: $t) {
+                self.store(v, Ordering::Relaxed)
+            }
+        }
+    )*};
+}
+atomic_like!(AtomicU32 => u32, AtomicU64 => u64, AtomicBool => bool);
+
+/// A queue's side of the moderation: what applies (taken from the reading
+/// end's settings as a poll begins) and what the peer's frames left.
+pub(crate) struct QueueModeration {
+    /// `rx-usecs` (0: at once).
+    usecs: AtomicU32,
+    /// `rx-frames` (`u32::MAX`: the ring's bound alone).
+    frames: AtomicU32,
+    /// `adaptive-rx`.
+    adaptive: AtomicBool,
+    /// `pkt-rate-low` as the gap after which a frame does not wait.
+    gap_ns: AtomicU64,
+    /// The reading end transmitted on this queue since the peer's last
+    /// frame to it.
+    answered: AtomicBool,
+    /// When the peer last posted a frame here (ns, `ktime_get()`).
+    last_post: AtomicU64,
+    /// Frames the peer posted without a notification since the reading
+    /// end's last poll began.
+    waiting: AtomicU32,
+}
+
+/// What a frame that may wait does (see [`QueueModeration::wait`]).
+pub(crate) enum Wait {
+    /// The first to wait: arm the timer.
+    First,
+    /// Waits with the others.
+    More,
+    /// `rx-frames` are waiting: notify.
+    Enough,
+}
+
+impl QueueModeration {
+    /// Until the first poll: every frame notified at once.
+    pub(crate) const fn new() -> Self {
+        Self {
+            usecs: AtomicU32::new(0),
+            frames: AtomicU32::new(u32::MAX),
+            adaptive: AtomicBool::new(true),
+            gap_ns: AtomicU64::new(0),
+            answered: AtomicBool::new(false),
+            last_post: AtomicU64::new(0),
+            waiting: AtomicU32::new(0),
+        }
+    }
+
+    /// The peer posted a frame here: `Some(rx-usecs)` if it may wait,
+    /// `None` if it is to be notified at once.
+    pub(crate) fn posted(&self) -> Option<u32> {
+        let usecs = self.usecs.load(Ordering::Relaxed);
+        if usecs == 0 {
+            return None;
+        }
+        if !self.adaptive.load(Ordering::Relaxed) {
+            return Some(usecs);
+        }
+        let now = Ktime::ktime_get().to_ns() as u64;
+        let last = self.last_post.swap(now, Ordering::Relaxed);
+        let answered =
+            self.answered.load(Ordering::Relaxed) && self.answered.swap(false, Ordering::Relaxed);
+        let sparse = now.wrapping_sub(last) >= self.gap_ns.load(Ordering::Relaxed);
+        (!answered && !sparse).then_some(usecs)
+    }
+
+    /// A frame that may wait, with notifications unmasked, joins the
+    /// waiting ones.
+    pub(crate) fn wait(&self) -> Wait {
+        let n = self.waiting.fetch_add(1, Ordering::SeqCst).wrapping_add(1);
+        if n >= self.frames.load(Ordering::Relaxed) {
+            Wait::Enough
+        } else if n == 1 {
+            Wait::First
+        } else {
+            Wait::More
+        }
+    }
+
+    /// The reading end transmits on this queue (tx.rs): the peer's next
+    /// frame here answers it, and is notified at once under adaptive
+    /// moderation.
+    pub(crate) fn answering(&self) {
+        if !self.answered.load(Ordering::Relaxed) {
+            self.answered.store(true, Ordering::Relaxed);
+        }
+    }
+}
