@@ -2,8 +2,8 @@
 
 //! Receive notification moderation: how long the frames the peer posts
 //! may wait for our poll, as a NIC's receive interrupt coalescing
-//! (`ethtool -C DEV adaptive-rx on|off rx-usecs N rx-frames M`, on the
-//! reading end).
+//! (`ethtool -C DEV adaptive-rx on|off rx-usecs N rx-frames M
+//! pkt-rate-low R`, on the reading end).
 //!
 //! Without it the peer notifies us for every frame it posts while we are
 //! idle, and with one sender on the CPU that polls that is every frame:
@@ -25,7 +25,7 @@
 //! coming. `adaptive-rx off` lets every frame wait, as a NIC's fixed
 //! coalescing does. (The kernel's DIM, which steps through fixed
 //! profiles towards the highest rate, was measured first: it left
-//! request/response latency 2.5 times longer; a gap rule alone, with the
+//! request/response latency 2.4 times longer; a gap rule alone, with the
 //! gap `rx-usecs`, had to keep `rx-usecs` below the round trip:
 //! Documentation/performance.md.)
 //!
@@ -51,7 +51,7 @@ pub(crate) const PKT_RATE_LOW_DEFAULT: u32 = 20000;
 
 /// An end's receive moderation settings (`ethtool -C`).
 pub(crate) struct RxModeration {
-    /// `adaptive-rx`: only frames that follow another closely wait.
+    /// `adaptive-rx`: only the frames of a one-way stream wait.
     adaptive: AtomicBool,
     /// `rx-usecs`: the longest a frame waits (0: notified at once).
     usecs: AtomicU32,
