@@ -9,7 +9,7 @@
 # control. The sends and checks run from one process (tests/multidest.py).
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 18
+ktap_plan 19
 
 if ! pair_up; then
 	ktap_fail "create a pair" "$(ip -all netns exec ip -o link 2>&1)"
@@ -38,7 +38,7 @@ fi
 
 # multidest.py deletes the pair in its last case and makes it again
 # (without ip's dozen process starts) for zcpairctl below.
-ktap_forward multidest.py 14 "(see its last line)" < <(
+ktap_forward multidest.py 15 "(see its last line)" < <(
 	$PY "$ZCPAIR_ROOT/tests/multidest.py" $NS_A $NS_B 2>&1
 	echo "multidest.py exited $?")
 

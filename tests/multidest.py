@@ -75,23 +75,35 @@ def sockaddr(fam, addr, port):
 def sendmmsg(sock, fam, dst, call):
     """One sendmmsg of DESTS messages, one per port; returns how many were
     sent."""
+    return send_built(sock, *build_mmsg(fam, dst, call))
+
+
+def send_built(sock, msgs, keep):
+    """sendmmsg of what build_mmsg made; returns (how many were sent, the
+    buffers the caller keeps until their notifications)."""
+    sent = libc.sendmmsg(sock.fileno(), msgs, len(msgs), MSG_ZEROCOPY)
+    if sent < 0:
+        raise OSError(ctypes.get_errno(), f"sendmmsg: {os.strerror(ctypes.get_errno())}")
+    # The user pages must stay until the notification: kept by the caller.
+    return sent, keep
+
+
+def build_mmsg(fam, dst, call, size=SIZE):
+    """The DESTS messages of one sendmmsg call, one per port (the first
+    `size` bytes of each payload), and the buffers they point into."""
     n = DESTS
     msgs = (Mmsghdr * n)()
     keep = []
     for d in range(n):
-        data = ctypes.create_string_buffer(payload(call, d), SIZE)
+        data = ctypes.create_string_buffer(payload(call, d)[:size], size)
         name = ctypes.create_string_buffer(sockaddr(fam, dst, PORT + d))
-        iov = Iovec(ctypes.cast(data, ctypes.c_void_p), SIZE)
+        iov = Iovec(ctypes.cast(data, ctypes.c_void_p), size)
         keep += [data, name, iov]
         msgs[d].hdr.name = ctypes.cast(name, ctypes.c_void_p)
         msgs[d].hdr.namelen = len(name.raw) - 1
         msgs[d].hdr.iov = ctypes.pointer(iov)
         msgs[d].hdr.iovlen = 1
-    sent = libc.sendmmsg(sock.fileno(), msgs, n, MSG_ZEROCOPY)
-    if sent < 0:
-        raise OSError(ctypes.get_errno(), f"sendmmsg: {os.strerror(ctypes.get_errno())}")
-    # The user pages must stay until the notification: kept by the caller.
-    return sent, keep
+    return msgs, keep
 
 
 def notifications(sock, fam, want, secs=10):
@@ -507,6 +519,67 @@ def case_sender_full(res, ns_a, ns_b):
                f"ethtool -C: {rc}; datagrams per port {counts}; notified {notified}; deltas {delta}")
 
 
+def case_shared_timer(res, ns_a, ns_b):
+    """A small batch (4 x 2 segments) held on zca for tx-usecs (100 ms),
+    then a datagram from zcb that zca's receive moderation (fixed, 2 ms)
+    lets wait: both use the queue's one timer, set again for the
+    datagram's earlier deadline. The poll it brings finds the batch not
+    due and must arm the timer again for it: the batch goes out on its
+    own deadline (it would otherwise wait for some later poll)."""
+    size = 2 * GSO
+    rc = ethtool(ns_a, "-C", "zca", "tx-usecs", "100000", "tx-frames", "64",
+                 "adaptive-rx", "off", "rx-usecs", "2000", "rx-frames", "64")
+    set_segment(ns_a, 1)
+    rx, _ = open_rx(ns_b, socket.AF_INET, ADDR[4][1], False)
+    fwd = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # zcb's side
+    setns(ns_a)
+    back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    back.bind((ADDR[4][0], PORT + 100))
+    back.settimeout(5)
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tx.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20)
+    tx.setsockopt(socket.SOL_SOCKET, SO_ZEROCOPY, 1)
+    tx.setsockopt(SOL_UDP, UDP_SEGMENT, GSO)
+    tx.setsockopt(socket.SOL_IP, IP_RECVERR, 1)
+    tx.bind((ADDR[4][0], 0))
+    # One datagram first, so that zca's queue polls and takes the
+    # settings up.
+    fwd.sendto(b"back -", (ADDR[4][0], PORT + 100))
+    first = back.recv(100)
+    msgs, keep = build_mmsg(4, ADDR[4][1], 0, size)
+    got_back = 0
+    try:
+        t0 = time.monotonic()
+        n, keep = send_built(tx, msgs, keep)
+        fwd.sendto(b"back 0", (ADDR[4][0], PORT + 100))
+        t_sent = time.monotonic() - t0
+        try:
+            got_back = back.recv(100) == b"back 0"
+        except socket.timeout:
+            pass
+        _, done, _ = notifications(tx, 4, set(range(n)), secs=5)
+        secs = time.monotonic() - t0
+        del keep
+    finally:
+        for s in (tx, back, fwd):
+            s.close()
+        ethtool(ns_a, "-C", "zca", "tx-usecs", "0", "tx-frames", "0",
+                "adaptive-rx", "on", "rx-usecs", "200", "rx-frames", "16")
+    got = [drain(s) for s in rx]
+    want = [[payload(0, d)[i:i + GSO] for i in range(0, size, GSO)] for d in range(DESTS)]
+    for s in rx:
+        s.close()
+    res.report(rc[0] == 0 and first == b"back -" and got_back and t_sent < 0.07 and
+               got == want and len(done) == n == DESTS and 0.1 <= secs < 0.3,
+               "a batch held 100 ms on zca, then a datagram from zcb that zca's receive "
+               "moderation (2 ms) lets wait: one timer; the datagram arrives, the batch goes "
+               "out on its own deadline (notified 0.1-0.3 s after the call: without the timer "
+               "armed again, 0.48 s, by a later poll), intact",
+               f"ethtool -C: {rc}; the datagram sent {t_sent * 1000:.1f} ms after the batch "
+               f"began, arrived {bool(got_back)}; batch notified {len(done)} of {n} after "
+               f"{secs:.3f} s; segments per port {[len(g) for g in got]}")
+
+
 def pair_again(ns_a, ns_b):
     """zca in NS_A and zcb in NS_B with default parameters, addressed as
     scripts/guest-lib.sh's pair_up does (10.99.0.1/2, fd99::1/2), both
@@ -542,7 +615,7 @@ def main():
         except OSError as e:
             res.report(False, f"IPv{fam} tx-segment {seg}: {e}")
         print(f"# IPv{fam} tx-segment {seg}: {time.monotonic() - t0:.0f} s", flush=True)
-    for case in (case_sender_full, case_small_ring):
+    for case in (case_sender_full, case_small_ring, case_shared_timer):
         try:
             case(res, ns_a, ns_b)
         except OSError as e:
