@@ -72,13 +72,17 @@ class Side:
         r = self.ethtool.do("channels-get", {"header": {"dev-name": name}})
         return r.get("combined-count"), r.get("combined-max")
 
-    def set_channels(self, name, n):
-        """(errno, extack message) of `ethtool -L NAME combined N`."""
+    def ethtool_set(self, op, name, req):
+        """(errno, extack message) of the ethtool family's OP on NAME."""
         try:
-            self.ethtool.do("channels-set", {"header": {"dev-name": name}, "combined-count": n})
+            self.ethtool.do(op, {"header": {"dev-name": name}, **req})
             return 0, ""
         except Exception as e:  # the library's NlError
             return getattr(e, "error", -1), getattr(e, "nl_msg", None) and e.nl_msg.extack.get("msg", "")
+
+    def set_channels(self, name, n):
+        """(errno, extack message) of `ethtool -L NAME combined N`."""
+        return self.ethtool_set("channels-set", name, {"combined-count": n})
 
     def genl_queues(self, name):
         err, msg, replies = self.genl.call(uapi.ZCPAIR_CMD_PAIR_GET,
@@ -373,12 +377,7 @@ def set_coalesce(side, name, **req):
     """(errno, extack message) of `ethtool -C NAME ...` (keys as the spec's
     attributes, with _ for -)."""
     setns(side.ns)
-    req = {k.replace("_", "-"): v for k, v in req.items()}
-    try:
-        side.ethtool.do("coalesce-set", {"header": {"dev-name": name}, **req})
-        return 0, ""
-    except Exception as e:  # the library's NlError
-        return getattr(e, "error", -1), getattr(e, "nl_msg", None) and e.nl_msg.extack.get("msg", "")
+    return side.ethtool_set("coalesce-set", name, {k.replace("_", "-"): v for k, v in req.items()})
 
 
 def notifications(ns, name):
