@@ -52,6 +52,11 @@ bool zcpair_txq_stopped(const struct netdev_queue *txq)
 	return netif_tx_queue_stopped(txq);
 }
 
+bool zcpair_txq_xmit_stopped(const struct netdev_queue *txq)
+{
+	return netif_xmit_stopped(txq);
+}
+
 void zcpair_txq_lock(struct netdev_queue *txq)
 {
 	__netif_tx_lock(txq, smp_processor_id());

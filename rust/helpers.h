@@ -35,6 +35,7 @@ struct netdev_queue *zcpair_netdev_txq(struct net_device *dev, unsigned int inde
 void zcpair_txq_stop(struct netdev_queue *txq);
 void zcpair_txq_wake(struct netdev_queue *txq);
 bool zcpair_txq_stopped(const struct netdev_queue *txq);
+bool zcpair_txq_xmit_stopped(const struct netdev_queue *txq);
 void zcpair_txq_lock(struct netdev_queue *txq);
 void zcpair_txq_unlock(struct netdev_queue *txq);
 bool zcpair_txq_sent(struct netdev_queue *txq, unsigned int bytes, bool xmit_more);

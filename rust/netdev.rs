@@ -470,6 +470,13 @@ impl<D: Driver> TxQueue<'_, D> {
         unsafe { bindings::zcpair_txq_stopped(self.as_raw()) }
     }
 
+    /// Whether the stack sends nothing more to the queue: stopped by the
+    /// driver or by byte queue limits (`netif_xmit_stopped()`).
+    pub(crate) fn xmit_stopped(&self) -> bool {
+        // SAFETY: the queue is live (type invariant).
+        unsafe { bindings::zcpair_txq_xmit_stopped(self.as_raw()) }
+    }
+
     /// Whether the queue has a qdisc that holds frames back while it is
     /// stopped. Not with `noqueue` (our default, as for every
     /// `IFF_NO_QUEUE` device): there a stopped queue makes the stack drop

@@ -458,6 +458,7 @@ fn target_of(end: &End, index: u32) -> Option<Target<'_>> {
         ring: tq,
         reader: tq,
         reader_up: &end.up,
+        moderation: &end.rx_moderation,
         shared: true,
     })
 }

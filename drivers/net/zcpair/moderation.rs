@@ -12,7 +12,8 @@
 //! (Documentation/performance.md, "Per-frame cost by elimination"). With
 //! it, a frame that may wait arms our timer (`rx-usecs`) and the frames
 //! that follow before it fires, up to `rx-frames`, wait with it: one poll
-//! takes them all. A full ring notifies at once, whatever the setting.
+//! takes them all. A full ring notifies at once, whatever the setting, as
+//! does a frame after which byte queue limits stop the sender's queue.
 //!
 //! A frame that waits alone costs its whole wait: request/response
 //! traffic (nothing else comes to share the poll) would pay `rx-usecs` on
@@ -29,9 +30,10 @@
 //! gap `rx-usecs`, had to keep `rx-usecs` below the round trip:
 //! Documentation/performance.md.)
 //!
-//! The settings are the reading end's; each of its queues takes them up
-//! when a poll begins, and the sender reads them from the queue
-//! ([`Queue::notify_moderated`] in pair.rs is the sender's side).
+//! The settings are the reading end's; the sender reads them there as it
+//! posts ([`Queue::notify_moderated`] in pair.rs is the sender's side),
+//! and each of the reading end's queues keeps what the peer's frames to it
+//! left ([`QueueModeration`]).
 
 use crate::knet::ethtool::Coalesce;
 use crate::knet::netlink::ExtAck;
@@ -49,18 +51,23 @@ pub(crate) const RX_FRAMES_DEFAULT: u32 = 16;
 /// `pkt-rate-low` of a new end.
 pub(crate) const PKT_RATE_LOW_DEFAULT: u32 = 20000;
 
-/// An end's receive moderation settings (`ethtool -C`).
+/// An end's receive moderation settings (`ethtool -C`), read by the
+/// peer's transmit path as it posts; written only under rtnl.
 pub(crate) struct RxModeration {
     /// `adaptive-rx`: only the frames of a one-way stream wait.
     adaptive: AtomicBool,
     /// `rx-usecs`: the longest a frame waits (0: notified at once).
     usecs: AtomicU32,
-    /// `rx-frames`: frames that may wait (0: no bound but the ring).
+    /// `rx-frames` as set (0: no bound but the ring).
     frames: AtomicU32,
-    /// `pkt-rate-low`: under `adaptive`, a frame that follows the
+    /// `rx-frames` as the count that notifies (`u32::MAX` for 0).
+    bound: AtomicU32,
+    /// `pkt-rate-low` as set: under `adaptive`, a frame that follows the
     /// previous one by more than a frame's time at this rate does not
     /// wait (0: none is too far).
     rate_low: AtomicU32,
+    /// `pkt-rate-low` as that gap, in ns (`u64::MAX` for 0).
+    gap_ns: AtomicU64,
 }
 
 impl RxModeration {
@@ -69,7 +76,9 @@ impl RxModeration {
             adaptive: AtomicBool::new(true),
             usecs: AtomicU32::new(RX_USECS_DEFAULT),
             frames: AtomicU32::new(RX_FRAMES_DEFAULT),
+            bound: AtomicU32::new(bound_of(RX_FRAMES_DEFAULT)),
             rate_low: AtomicU32::new(PKT_RATE_LOW_DEFAULT),
+            gap_ns: AtomicU64::new(gap_of(PKT_RATE_LOW_DEFAULT)),
         }
     }
 
@@ -92,78 +101,52 @@ impl RxModeration {
         Ok(())
     }
 
-    /// `ethtool -C`, checked (rtnl held): the queues take it up at their
-    /// next poll.
+    /// `ethtool -C`, checked (rtnl held): the peer's next frames follow
+    /// it. Each field on its own: a frame posted meanwhile may see some of
+    /// the new values with the old others, which only decides whether it
+    /// waits.
     pub(crate) fn set(&self, c: &Coalesce) {
         self.usecs.store(c.rx_usecs, Ordering::Relaxed);
         self.frames.store(c.rx_max_frames, Ordering::Relaxed);
+        self.bound
+            .store(bound_of(c.rx_max_frames), Ordering::Relaxed);
         self.adaptive.store(c.rx_adaptive, Ordering::Relaxed);
         self.rate_low.store(c.pkt_rate_low, Ordering::Relaxed);
+        self.gap_ns.store(gap_of(c.pkt_rate_low), Ordering::Relaxed);
     }
 }
 
-/// As a poll of `q` (one of the reading end's queues, whose settings `m`
-/// are) begins: what applies to the peer's next frames; the frames
-/// posted so far are this poll's.
-pub(crate) fn poll_begins(m: &RxModeration, q: &Queue) {
-    let gap_ns = match m.rate_low.load(Ordering::Relaxed) {
-        0 => u64::MAX,
-        rate => 1_000_000_000 / u64::from(rate),
-    };
-    let frames = match m.frames.load(Ordering::Relaxed) {
-        0 => u32::MAX,
-        f => f,
-    };
-    let qm = &q.moderation;
-    set(&qm.gap_ns, gap_ns);
-    set(&qm.usecs, m.usecs.load(Ordering::Relaxed));
-    set(&qm.frames, frames);
-    set(&qm.adaptive, m.adaptive.load(Ordering::Relaxed));
-    // The count restarts before the poll reads the ring (sequentially
-    // consistent, as the peer's increment after its ring update): a frame
-    // counted before it is read by this poll; a frame this poll misses is
-    // seen by its check for more after unmasking.
-    qm.waiting.store(0, Ordering::SeqCst);
-}
-
-/// Stores `v` unless it is there already (the cache line stays shared
-/// between the reading and the posting CPU).
-fn set<T: Copy + PartialEq, A: AtomicLike<T>>(a: &A, v: T) {
-    if a.get() != v {
-        a.put(v);
+/// `rx-frames` as the count of waiting frames that notifies.
+const fn bound_of(frames: u32) -> u32 {
+    if frames == 0 {
+        u32::MAX
+    } else {
+        frames
     }
 }
 
-trait AtomicLike<T> {
-    fn get(&self) -> T;
-    fn put(&self, v: T);
+/// `pkt-rate-low` as the gap between two frames, in ns, above which a
+/// frame does not wait.
+const fn gap_of(rate: u32) -> u64 {
+    if rate == 0 {
+        u64::MAX
+    } else {
+        1_000_000_000 / rate as u64
+    }
 }
 
-macro_rules! atomic_like {
-    ($($a:ty => $t:ty),*) => {$(
-        impl AtomicLike<$t> for $a {
-            fn get(&self) -> $t {
-                self.load(Ordering::Relaxed)
-            }
-            fn put(&self, v: $t) {
-                self.store(v, Ordering::Relaxed)
-            }
-        }
-    )*};
+/// As a poll of `q` (one of the reading end's queues) begins: the frames
+/// posted so far are this poll's, the count of those waiting restarts.
+pub(crate) fn poll_begins(q: &Queue) {
+    // Before the poll reads the ring (sequentially consistent, as the
+    // peer's increment after its ring update): a frame counted before it
+    // is read by this poll; a frame this poll misses is seen by its check
+    // for more after unmasking.
+    q.moderation.waiting.store(0, Ordering::SeqCst);
 }
-atomic_like!(AtomicU32 => u32, AtomicU64 => u64, AtomicBool => bool);
 
-/// A queue's side of the moderation: what applies (taken from the reading
-/// end's settings as a poll begins) and what the peer's frames left.
+/// A queue's side of the moderation: what the peer's frames to it left.
 pub(crate) struct QueueModeration {
-    /// `rx-usecs` (0: at once).
-    usecs: AtomicU32,
-    /// `rx-frames` (`u32::MAX`: the ring's bound alone).
-    frames: AtomicU32,
-    /// `adaptive-rx`.
-    adaptive: AtomicBool,
-    /// `pkt-rate-low` as the gap after which a frame does not wait.
-    gap_ns: AtomicU64,
     /// The reading end transmitted on this queue since the peer's last
     /// frame to it.
     answered: AtomicBool,
@@ -185,42 +168,38 @@ pub(crate) enum Wait {
 }
 
 impl QueueModeration {
-    /// Until the first poll: every frame notified at once.
     pub(crate) const fn new() -> Self {
         Self {
-            usecs: AtomicU32::new(0),
-            frames: AtomicU32::new(u32::MAX),
-            adaptive: AtomicBool::new(true),
-            gap_ns: AtomicU64::new(0),
             answered: AtomicBool::new(false),
             last_post: AtomicU64::new(0),
             waiting: AtomicU32::new(0),
         }
     }
 
-    /// The peer posted a frame here: `Some(rx-usecs)` if it may wait,
-    /// `None` if it is to be notified at once.
-    pub(crate) fn posted(&self) -> Option<u32> {
-        let usecs = self.usecs.load(Ordering::Relaxed);
+    /// The peer posted a frame here, under the reading end's settings
+    /// `m`: `Some(rx-usecs)` if it may wait, `None` if it is to be
+    /// notified at once.
+    pub(crate) fn posted(&self, m: &RxModeration) -> Option<u32> {
+        let usecs = m.usecs.load(Ordering::Relaxed);
         if usecs == 0 {
             return None;
         }
-        if !self.adaptive.load(Ordering::Relaxed) {
+        if !m.adaptive.load(Ordering::Relaxed) {
             return Some(usecs);
         }
         let now = Ktime::ktime_get().to_ns() as u64;
         let last = self.last_post.swap(now, Ordering::Relaxed);
         let answered =
             self.answered.load(Ordering::Relaxed) && self.answered.swap(false, Ordering::Relaxed);
-        let sparse = now.wrapping_sub(last) >= self.gap_ns.load(Ordering::Relaxed);
+        let sparse = now.wrapping_sub(last) >= m.gap_ns.load(Ordering::Relaxed);
         (!answered && !sparse).then_some(usecs)
     }
 
     /// A frame that may wait, with notifications unmasked, joins the
     /// waiting ones.
-    pub(crate) fn wait(&self) -> Wait {
+    pub(crate) fn wait(&self, m: &RxModeration) -> Wait {
         let n = self.waiting.fetch_add(1, Ordering::SeqCst).wrapping_add(1);
-        if n >= self.frames.load(Ordering::Relaxed) {
+        if n >= m.bound.load(Ordering::Relaxed) {
             Wait::Enough
         } else if n == 1 {
             Wait::First

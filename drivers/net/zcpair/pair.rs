@@ -175,20 +175,26 @@ impl Queue {
     /// moderation: false if the notification was left to the moderation
     /// timer (armed by the first frame that waits; the poll that follows
     /// takes every frame posted before it), true if raised (a masked one
-    /// schedules nothing, as with `notify`). For frames the peer posts
-    /// one at a time; a full ring notifies at once.
-    pub(crate) fn notify_moderated(&self, steer: &Steer, stats: &Counters) -> bool {
+    /// schedules nothing, as with `notify`), under `m`, the settings of
+    /// the end this queue belongs to. For frames the peer posts one at a
+    /// time; a full ring notifies at once (tx.rs).
+    pub(crate) fn notify_moderated(
+        &self,
+        m: &RxModeration,
+        steer: &Steer,
+        stats: &Counters,
+    ) -> bool {
         // As in `raise`: the ring update before the reads of the mask and
         // of the count.
         fence(Ordering::SeqCst);
         // Every frame's bookkeeping, masked or not: it is about the
         // previous frame, whoever polled it.
-        let wait = self.moderation.posted();
+        let wait = self.moderation.posted(m);
         if self.masked.load(Ordering::Relaxed) {
             return true;
         }
         if let Some(usecs) = wait {
-            match self.moderation.wait() {
+            match self.moderation.wait(m) {
                 Wait::First => {
                     self.napi.schedule_within(usecs);
                     return false;

@@ -106,7 +106,7 @@ impl NapiPoll for ZcPair {
         if q.tx_due.swap(false, Ordering::Acquire) {
             tx::complete(dev, qp, &ctx);
         }
-        moderation::poll_begins(&data.end().rx_moderation, q);
+        moderation::poll_begins(q);
         // A batch held for `tx-usecs`: its timer brought us here.
         multidest::flush_due(dev, data, qp);
         // The stack's per-queue views (RPS) know queues below its count.

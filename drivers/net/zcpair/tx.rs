@@ -9,6 +9,7 @@ use crate::knet::napi::{PollCtx, PollTail};
 use crate::knet::netdev::{Device, Sent, TxQueue};
 use crate::knet::sgring::TxLayout;
 use crate::knet::skb::{Checksum, SkBuff};
+use crate::moderation::RxModeration;
 use crate::pair::{EndData, Queue, QueuePair};
 use crate::ZcPair;
 use crate::{lan, multidest, uplink};
@@ -76,6 +77,7 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
         ring: qp.ours,
         reader: qp.peers,
         reader_up: &peer.up,
+        moderation: &peer.rx_moderation,
         shared: false,
     };
     post(dev, &txq, data, qp.ours, &target, skb, more, true);
@@ -91,6 +93,8 @@ pub(crate) struct Target<'a> {
     pub(crate) reader: &'a Queue,
     /// The reading end is up (checked under the ring lock).
     pub(crate) reader_up: &'a AtomicBool,
+    /// The reading end's notification moderation (moderation.rs).
+    pub(crate) moderation: &'a RxModeration,
     /// Many producers: no byte queue limits (the frames are released by
     /// the reader, not by our poll) and a notification per frame (the
     /// next frame may go elsewhere).
@@ -145,14 +149,17 @@ pub(crate) fn post(
         }
     };
     let full = ring.free_slots() == 0;
-    let kick = if layout.bql {
+    // `urgent`: the sender can post no more until the reader reads, so the
+    // notification cannot wait for the reader's moderation timer.
+    let (kick, urgent) = if layout.bql {
         if full {
             txq.stop();
             add(&q.stats.tx_ring_full, 1);
         }
-        txq.bql_sent(len as u32, more) || full
+        let kick = txq.bql_sent(len as u32, more) || full;
+        (kick, full || txq.xmit_stopped())
     } else {
-        !more || full || target.shared
+        (!more || full || target.shared, full)
     };
     drop(ring);
 
@@ -177,11 +184,13 @@ pub(crate) fn post(
         add(&s.tx_zerocopy_frames, 1);
     }
     if kick {
-        // A full ring cannot wait for the reader's moderation timer.
-        if full {
-            add(&s.tx_notifications, 1);
+        let raised = if urgent {
             target.reader.notify_steered(steer, s);
-        } else if target.reader.notify_moderated(steer, s) {
+            true
+        } else {
+            target.reader.notify_moderated(target.moderation, steer, s)
+        };
+        if raised {
             add(&s.tx_notifications, 1);
         }
     }
