@@ -388,6 +388,11 @@ unsigned int zcpair_skb_tailroom(const struct sk_buff *skb)
 	return skb_tailroom(skb);
 }
 
+bool zcpair_skb_shared(const struct sk_buff *skb)
+{
+	return skb_shared(skb);
+}
+
 bool zcpair_skb_has_shared_frag(const struct sk_buff *skb)
 {
 	return skb_has_shared_frag(skb);

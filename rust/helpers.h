@@ -110,6 +110,7 @@ void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len
 bool zcpair_pskb_may_pull(struct sk_buff *skb, unsigned int len);
 unsigned int zcpair_skb_tailroom(const struct sk_buff *skb);
 bool zcpair_skb_has_shared_frag(const struct sk_buff *skb);
+bool zcpair_skb_shared(const struct sk_buff *skb);
 void zcpair_skb_set_shared_frag(struct sk_buff *skb);
 void zcpair_skb_record_rx_queue(struct sk_buff *skb, u16 index);
 void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *page,

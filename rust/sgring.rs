@@ -437,6 +437,56 @@ impl Producer {
         self.reap(f)
     }
 
+    /// Takes back up to `max` frames the consumer has not read (it is
+    /// going down: holding it proves it reads nothing meanwhile), oldest
+    /// first, for the producer to send elsewhere: each frame's reference
+    /// goes to `f`, and the consumer moves past their descriptors as if it
+    /// had read them, so the slots come back through [`Producer::reap`]
+    /// with nothing left to release. Frames it did read stay for `reap`.
+    /// Returns how many were taken (fewer than `max`: none are left).
+    pub(crate) fn take_unread(
+        &mut self,
+        consumer: &mut Consumer,
+        max: u32,
+        mut f: impl FnMut(Completed),
+    ) -> u32 {
+        if !Arc::ptr_eq(&self.ring, &consumer.ring) {
+            return 0;
+        }
+        let start = consumer.cons;
+        // The consumer reads only published slots: `cons` is in
+        // `clean..=prod`. Checked anyway, as a bound.
+        let unread = self.prod.wrapping_sub(start);
+        if unread > self.prod.wrapping_sub(self.clean) {
+            return 0;
+        }
+        let n = unread.min(max);
+        let mask = self.ring.slots - 1;
+        for k in 0..n {
+            let slot = &mut self.shadow[(start.wrapping_add(k) & mask) as usize];
+            // The slot stays in the ring (and closes its batch if it did);
+            // only its frame leaves.
+            if let Some(shadow) = slot.frame.take() {
+                if shadow.bql.is_some() {
+                    self.bql_frames -= 1;
+                }
+                f(Completed {
+                    skb: shadow.skb,
+                    bql: shadow.bql,
+                });
+            }
+        }
+        let published = self.ring.head() == start;
+        consumer.cons = start.wrapping_add(n);
+        // A poll that read frames before these publishes the head itself
+        // once they are in the stack's hands (`Consumer::publish`, which
+        // then covers these too).
+        if published {
+            consumer.publish();
+        }
+        n
+    }
+
     /// The header buffer of slot `idx`, which must be in `tail..prod + 1`
     /// with a free slot for it (unpublished, so the consumer does not read
     /// it).

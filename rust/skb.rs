@@ -330,6 +330,22 @@ impl SharedSkb {
         unsafe { bindings::zcpair_dev_kfree_skb_any(skb) };
     }
 
+    /// The frame back as its sole owner, if this is its last reference
+    /// (`!skb_shared()`); otherwise the reference, unchanged.
+    pub(crate) fn into_unique(self) -> core::result::Result<SkBuff, SharedSkb> {
+        // SAFETY: the skb is live (type invariant).
+        if unsafe { bindings::zcpair_skb_shared(self.skb.raw()) } {
+            return Err(self);
+        }
+        let skb = self.skb.skb;
+        core::mem::forget(self);
+        // INVARIANT: every other reference would be held by a `SharedSkb`
+        // (type invariant), and `users` is 1: ours is the only one, so its
+        // owner owns the frame. Nobody takes one meanwhile: taking one
+        // needs a `SharedSkb` to clone.
+        Ok(SkBuff { skb })
+    }
+
     fn into_raw(self) -> *mut bindings::sk_buff {
         let skb = self.skb.raw();
         core::mem::forget(self);

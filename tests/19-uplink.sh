@@ -6,13 +6,14 @@
 # to a "router" netns stands in for the physical network; frames for the
 # peer cross the ring, all others the uplink and back, v4 and v6, counted
 # as a packet socket on the far side saw them; remapping while the peer
-# is down; the end's MAC on the uplink's unicast list; each refusal's
+# is down, and nothing lost or reordered at its switch-over under a
+# numbered stream; the end's MAC on the uplink's unicast list; each refusal's
 # extack; a shared uplink, its MTU, its deletion under
 # traffic.
 . "$(dirname "$0")/lib.sh"
 
 NS_R=zc_r
-ktap_plan 10
+ktap_plan 11
 
 # The namespaces new (any left over deleted) and the veth to the router:
 # one `ip -batch` (under TCG with the debug kernel each process start
@@ -43,7 +44,7 @@ EOF
 
 out=$($PY "$ZCPAIR_ROOT/tests/uplink.py" $NS_A $NS_B $NS_R 2>&1)
 rc=$?
-ktap_forward uplink.py 9 $rc <<<"$out"
+ktap_forward uplink.py 10 $rc <<<"$out"
 
 ip -force -batch - 2>/dev/null <<-EOF
 	netns del $NS_A

@@ -11,15 +11,18 @@ ua gets upa as its uplink. Checked: frames for the peer cross the ring,
 frames for the router leave through the uplink and its answers come
 back, byte for byte, v4 and v6, and the counters agree with what a packet
 socket on upr saw; with ub down, frames for it follow the uplink
-(remapped) and return to the ring when it is up; every refusal's errno
+(remapped) and return to the ring when it is up, and under a numbered
+stream nothing is lost or reordered at the switch-over; every refusal's errno
 and extack; an uplink given at creation, shared by two ends, following
 the uplink's MTU, and deleted under traffic (ua detaches and says so).
 Prints KTAP result lines for tests/19-uplink.sh.
 """
+import ctypes
 import os
 import select
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -36,6 +39,7 @@ RTM_DELLINK = 17
 ETH_P_ALL = 3
 RTM_GETNEIGH, AF_BRIDGE, NDA_LLADDR = 30, 7, 2
 PACKET_OUTGOING = 4
+SO_SNDBUFFORCE, SO_RCVBUFFORCE = 32, 33
 N = 40
 PORT = 7100
 
@@ -169,6 +173,170 @@ def delta(after, before, key):
     return after[key] - before[key]
 
 
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+class Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class Msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(Iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+class Mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
+
+
+def send_burst(sock, first, k, size=200):
+    """Datagrams FIRST..FIRST+K-1 (`payload`) in one sendmmsg(2) on the
+    connected SOCK; returns how many were sent."""
+    bufs = [ctypes.create_string_buffer(payload(first + j, size), size) for j in range(k)]
+    iovs = (Iovec * k)(*[Iovec(ctypes.cast(b, ctypes.c_void_p), size) for b in bufs])
+    msgs = (Mmsghdr * k)()
+    for j in range(k):
+        msgs[j].hdr.iov = ctypes.pointer(iovs[j])
+        msgs[j].hdr.iovlen = 1
+    n = libc.sendmmsg(sock.fileno(), msgs, k, 0)
+    if n < 0:
+        raise OSError(ctypes.get_errno(), f"sendmmsg: {os.strerror(ctypes.get_errno())}")
+    return n
+
+
+def seq_of(frame, port):
+    """The sequence number of a datagram of `switch_over`'s stream in an
+    Ethernet frame (IPv4, UDP to PORT), or None."""
+    if len(frame) < 46 or frame[12:14] != b"\x08\x00" or frame[23] != socket.IPPROTO_UDP:
+        return None
+    udp = 14 + (frame[14] & 15) * 4
+    if struct.unpack_from("!H", frame, udp + 2)[0] != port:
+        return None
+    return struct.unpack_from("!I", frame, udp + 8)[0]
+
+
+def switch_over(a, b, ns_b, ub_mac):
+    """Section 4b of main(); returns (ok, name, details)."""
+    port = PORT + 1
+    # ub's polls deferred by the stack (napi_defer_hard_irqs, its timer
+    # gro_flush_timeout 1 s): the poll that read the first frame of a
+    # burst leaves ub's queue masked and the stack polls again a second
+    # later, so the rest of the burst is still unread in the ring when ub
+    # goes down right after it (left to its own pace, under TCG ub's poll
+    # keeps up with a stream: it reads each frame as it comes).
+    defer = "echo {} > /sys/class/net/ub/napi_defer_hard_irqs; echo {} > /sys/class/net/ub/gro_flush_timeout"
+    subprocess.run(["ip", "netns", "exec", ns_b, "sh", "-ec", defer.format(1000, 1_000_000_000)],
+                   check=True, capture_output=True)
+    rx = b.udp(socket.AF_INET, "10.77.0.2", port)
+    rx.setblocking(False)
+    # The order is checked where ua hands frames to the uplink (upa's
+    # outgoing tap): on their way to upr, frames ua sent from two CPUs
+    # cross two backlogs (veth's netif_rx()), which the lower may reorder.
+    setns(a.ns)
+    snoop = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    snoop.bind(("upa", 0))
+    snoop.setblocking(False)
+    # Room for every frame of the stream while the collector waits for
+    # its turn (SO_RCVBUFFORCE: root may pass rmem_max).
+    for sock in (rx, snoop):
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
+    a0, b0 = a.pair("ua")[2], b.pair("ub")[2]
+    ring, wire_seqs, out_upa, done = [], [], [0], threading.Event()
+
+    def collect():
+        quiet_since = None
+        while True:
+            ready = select.select([rx, snoop], [], [], 0.2)[0]
+            for sock in ready:
+                while True:
+                    try:
+                        data, addr = sock.recvfrom(65536)
+                    except BlockingIOError:
+                        break
+                    if sock is rx:
+                        ring.append(struct.unpack_from("!I", data)[0])
+                    elif addr[2] == PACKET_OUTGOING and data[0:6] == ub_mac:
+                        out_upa[0] += 1
+                        n = seq_of(data, port)
+                        if n is not None:
+                            wire_seqs.append(n)
+            if done.is_set():
+                if ready:
+                    quiet_since = None
+                elif quiet_since is None:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since > 1.5:
+                    return
+
+    sent, stop, before_down = [0], threading.Event(), [0]
+    tx = a.udp(socket.AF_INET, "10.77.0.1", port + 1)
+    tx.connect(("10.77.0.2", port))
+    # Blocking, with room for what the deferred polls hold (a frame's
+    # socket memory comes back when the reader releases it).
+    tx.setblocking(True)
+    tx.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 16 << 20)
+
+    def stream():
+        # Bursts of 32 by sendmmsg(2): under TCG one datagram per Python
+        # call is too slow to leave frames waiting at the switch-over.
+        while not stop.is_set():
+            sent[0] += send_burst(tx, sent[0], 32)
+            time.sleep(0.002)
+
+    threads = [threading.Thread(target=collect), threading.Thread(target=stream)]
+    threads[0].start()
+    # A burst while ub is up, ub down at once, then a stream, during which
+    # ub comes up again.
+    sent[0] += send_burst(tx, 0, 32)
+    before_down[0] = sent[0]
+    b.up("ub", False)
+    threads[1].start()
+    time.sleep(0.4)
+    # ub's polls at its own pace again before it comes up (deferred, the
+    # stream would fill the ring).
+    subprocess.run(["ip", "netns", "exec", ns_b, "sh", "-ec", defer.format(0, 0)], check=True,
+                   capture_output=True)
+    b.up("ub")
+    b.rt.wait_oper_up("ub")
+    time.sleep(0.4)
+    stop.set()
+    threads[1].join()
+    done.set()
+    threads[0].join()
+    rx.close()
+    tx.close()
+    snoop.close()
+    a1, b1 = a.pair("ua")[2], b.pair("ub")[2]
+    n = sent[0]
+    got = set(ring) | set(wire_seqs)
+    missing = [i for i in range(n) if i not in got]
+    both = set(ring) & set(wire_seqs)
+    stack = delta(b1, b0, uapi.ZCPAIR_A_STATS_RX_PACKETS) - len(ring)
+    in_order = ring == sorted(ring) and wire_seqs == sorted(wire_seqs)
+    inversions = [(x, y) for seqs in (ring, wire_seqs) for x, y in zip(seqs, seqs[1:]) if y < x]
+    after = [i for i in ring if wire_seqs and i > wire_seqs[-1]]
+    # The burst sent while ub was up and unread when it went down: taken
+    # back and sent through the uplink ahead of what followed.
+    taken_back = [i for i in wire_seqs if i < before_down[0]]
+    remapped = delta(a1, a0, uapi.ZCPAIR_A_STATS_TX_UPLINK_REMAPPED)
+    drops = (delta(a1, a0, uapi.ZCPAIR_A_STATS_TX_DROPPED), delta(b1, b0, uapi.ZCPAIR_A_STATS_RX_DROPPED),
+             delta(a1, a0, uapi.ZCPAIR_A_STATS_TX_UPLINK_DROPPED))
+    ok = (taken_back and after and in_order and not both and len(missing) <= max(stack, 0) and
+          drops == (0, 0, 0) and remapped == out_upa[0] and len(ring) + len(wire_seqs) == len(got))
+    return (ok, "peer down right after a burst, then up, under a numbered stream: what ub left unread is "
+            "taken back to the uplink first; every datagram reaches ub or leaves through the uplink once, "
+            "in order on each path, none skipped (ua tx_dropped, ub rx_dropped, tx_uplink_dropped +0; "
+            "tx_uplink_remapped = frames for ub's MAC out of upa)",
+            f"sent {n} ({before_down[0]} before ub went down); through the ring {len(ring)}, out of upa "
+            f"{len(wire_seqs)} (seqs {wire_seqs[:3]}..{wire_seqs[-1:]}; unread at the switch-over, taken back: "
+            f"{len(taken_back)}), both {len(both)}, after the switch back {len(after)}; "
+            f"in order {in_order} {inversions[:4]}; "
+            f"missing {len(missing)} {missing[:8]} (ub's stack dropped up to {stack}); drops {drops}; "
+            f"remapped +{remapped}, frames for ub out of upa {out_upa[0]}")
+
+
 def main():
     ns_a, ns_b, ns_r = sys.argv[1:4]
     res = Result()
@@ -291,6 +459,16 @@ def main():
                "at upr), ua keeps carrier; peer up again: back through the ring, intact",
                f"frames for ub at upr {seen}, remapped +{remapped}, ua operstate {oper}, after up: "
                f"{again} of {N} intact, remapped +{delta(s3, s2, uapi.ZCPAIR_A_STATS_TX_UPLINK_REMAPPED)}")
+
+    # 4b. The switch-over under traffic: ub goes down right after a burst
+    # it has not read (its polls deferred), then a numbered stream runs
+    # while it is down and after it is up again. The unread frames must
+    # leave through the uplink ahead of the later ones, not be skipped.
+    # Every datagram is read by ub's socket or leaves through upa, once,
+    # in order on each path; the only ones allowed missing are frames
+    # zcpair handed to ub's stack that it dropped as ub went down (ub's
+    # rx_packets count them).
+    res.report(*switch_over(a, b, ns_b, ub_mac))
 
     # 5. Refusals: errno and extack, the uplink unchanged.
     setns(ns_a)

@@ -12,7 +12,7 @@ use crate::knet::netdev::{Device, NapiPoll};
 use crate::knet::sgring::{RxDesc, MAX_SG};
 use crate::knet::skb::{Charge, RxSkb};
 use crate::pair::EndData;
-use crate::{moderation, multidest, tx, ZcPair};
+use crate::{moderation, multidest, tx, uplink, ZcPair};
 use core::sync::atomic::Ordering;
 use kernel::prelude::*;
 
@@ -73,13 +73,23 @@ fn build(ctx: &PollCtx<'_>, desc: &RxDesc<'_>) -> Result<RxSkb> {
 /// Skips everything the peer queued for us (we are going down, `up` is
 /// already clear); the peer releases those frames on its next poll. The
 /// peer's producer lock is taken first: the peer checks `up` under it
-/// before posting, so nothing can be posted after this skip. Call with BH
-/// disabled.
+/// before posting, so nothing can be posted after this skip. A peer with
+/// an uplink sends what we leave unread through it instead, under its
+/// queue's transmit lock (uplink.rs). Call with BH disabled.
 pub(crate) fn skip_pending(data: &EndData) {
+    let peer_dev = data.peer().device();
     for index in 0..data.end().nr_queues() {
         let Some(qp) = data.queue(index) else {
             continue;
         };
+        if let Some(txq) = peer_dev.as_ref().and_then(|d| d.txq(index)) {
+            let remapped = txq.with_xmit_lock(|txq| {
+                uplink::remap(data.peer(), qp.peers, qp.ours, txq, None).is_ok()
+            });
+            if remapped {
+                continue;
+            }
+        }
         let producer = qp.peers.tx.lock();
         let skipped = qp.ours.rx.lock().skip_all();
         drop(producer);

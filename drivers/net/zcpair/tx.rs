@@ -59,8 +59,9 @@ pub(crate) fn start_xmit(dev: &Device<ZcPair>, skb: SkBuff) -> Sent {
         return Sent;
     };
     // A peer that is down takes nothing: drop before any work on the frame
-    // (checked again under the ring lock below, where it counts).
-    if !peer.up.load(Ordering::Relaxed) {
+    // (checked again under the ring lock below, where it counts), unless
+    // an uplink takes its frames meanwhile (`post` sends them there).
+    if !peer.up.load(Ordering::Relaxed) && !uplink::attached(end) {
         return dropped(qp.ours, skb, false);
     }
     let more = dev.xmit_more();
@@ -128,7 +129,19 @@ pub(crate) fn post(
     // can be left behind in its ring.
     if !target.reader_up.load(Ordering::Acquire) {
         drop(ring);
-        dropped(q, skb, false);
+        // Our peer's frames follow our uplink while it is down, behind
+        // what it left unread (uplink.rs).
+        let skb = if target.shared {
+            Some(skb)
+        } else {
+            match uplink::remap(data.end(), q, target.reader, txq, Some(skb)) {
+                Ok(()) => return false,
+                Err(skb) => skb,
+            }
+        };
+        if let Some(skb) = skb {
+            dropped(q, skb, false);
+        }
         return false;
     }
     let full = ring.free_slots() == 0;

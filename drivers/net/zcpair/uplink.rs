@@ -5,9 +5,11 @@
 //! the end transmits is looked at once, by destination MAC:
 //!
 //! - the peer's MAC, peer up: through the shared ring, as without uplink;
-//! - the peer's MAC, peer down or deleted: through the uplink, where the
-//!   network may still reach it ("remapped"); back to the ring as soon as
-//!   the peer is up again;
+//! - the peer's MAC, peer down: through the uplink, where the network may
+//!   still reach it ("remapped"), behind the frames the peer left unread
+//!   in the ring, which take the same way first ([`remap`]: nothing lost
+//!   or reordered at the switch-over); back to the ring as soon as the
+//!   peer is up again;
 //! - broadcast and multicast (ARP, neighbour discovery): both, a clone
 //!   through the uplink and the frame through the ring;
 //! - anything else: through the uplink (`dev_queue_xmit()` on the lower
@@ -41,10 +43,11 @@ use crate::genl;
 use crate::knet::lower::{
     is_group, Event, Lower, MacAddr, NetDevice, NetdevEvents, RxFrame, RxHandler, Verdict,
 };
-use crate::knet::netdev::{Device, DeviceRef};
+use crate::knet::netdev::{Device, DeviceRef, TxQueue};
 use crate::knet::netlink::ExtAck;
 use crate::knet::rcu::{self, RcuArc};
 use crate::knet::rtnl_lock::Rtnl;
+use crate::knet::sgring::Completed;
 use crate::knet::skb::SkBuff;
 use crate::knet::uapi::ZCPAIR_CMD_PAIR_CHANGE_NTF;
 use crate::pair::{End, EndData, Queue};
@@ -110,13 +113,81 @@ pub(crate) fn route(data: &EndData, q: &Queue, skb: SkBuff) -> Option<SkBuff> {
         return Some(skb);
     }
     if dest == peer.mac() {
-        if peer_up {
-            return Some(skb);
-        }
-        add(&q.stats.tx_uplink_remapped, 1);
+        // Up or down, the ring's transmit path decides under the ring's
+        // lock ([`remap`] when down): frames the peer has not read go out
+        // before this one.
+        return Some(skb);
     }
     send(up, q, skb, false);
     None
+}
+
+/// Frames taken back from the ring per round of [`remap`] (on the stack).
+const REMAP_CHUNK: usize = 16;
+
+/// The peer is down and `end` (the sender, whose queue `q` writes the ring
+/// that `reader`, the peer's queue, reads) has an uplink: what the peer
+/// has not read of that ring leaves through the uplink, oldest first, and
+/// then `skb`, if any; all counted in `tx_uplink_remapped`. Nothing is
+/// lost at the switch-over and nothing overtakes: call under the sending
+/// queue's transmit lock `txq` (held by `start_xmit`, or taken by the
+/// peer's `ndo_stop`), which every frame of that queue passes. False,
+/// with `skb` given back untouched, without an uplink.
+pub(crate) fn remap(
+    end: &End,
+    q: &Queue,
+    reader: &Queue,
+    txq: &TxQueue<'_, ZcPair>,
+    skb: Option<SkBuff>,
+) -> Result<(), Option<SkBuff>> {
+    let guard = rcu::read_lock();
+    let Some(up) = end.uplink.get(&guard) else {
+        return Err(skb);
+    };
+    loop {
+        let mut taken: [Option<Completed>; REMAP_CHUNK] = [const { None }; REMAP_CHUNK];
+        let n = {
+            let mut ring = q.tx.lock();
+            let mut consumer = reader.rx.lock();
+            let mut k = 0;
+            let n = ring.take_unread(&mut consumer, REMAP_CHUNK as u32, |c| {
+                taken[k] = Some(c);
+                k += 1;
+            });
+            n as usize
+        };
+        let (mut pkts, mut bytes) = (0, 0);
+        for c in taken.iter_mut().filter_map(Option::take) {
+            if let Some(len) = c.bql {
+                pkts += 1;
+                bytes += len;
+            }
+            match c.skb.into_unique() {
+                Ok(skb) => {
+                    add(&q.stats.tx_uplink_remapped, 1);
+                    // Counted as a frame when it was posted.
+                    send(up, q, skb, true);
+                }
+                Err(shared) => {
+                    // A segment of a frame cut into many (multidest.rs)
+                    // that the peer partly read: the rest is lost with it.
+                    add(&q.stats.tx_uplink_dropped, 1);
+                    shared.free_any();
+                }
+            }
+        }
+        if pkts > 0 {
+            txq.bql_completed(pkts, bytes);
+        }
+        if n < REMAP_CHUNK {
+            break;
+        }
+    }
+    if let Some(skb) = skb {
+        add(&q.stats.tx_uplink_remapped, 1);
+        send(up, q, skb, false);
+    }
+    Ok(())
 }
 
 /// Sends `skb` through `data`'s uplink, if it has one (a LAN member's
