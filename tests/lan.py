@@ -410,9 +410,16 @@ def main():
     def d(i, key):
         return st1[i][key] - st0[i][key]
     uni, rxp = uapi.ZCPAIR_A_STATS_TX_LAN_UNICAST, uapi.ZCPAIR_A_STATS_RX_PACKETS
-    res.report(not bad and 200 <= d(0, uni) <= 210 and d(2, rxp) >= 200 and d(1, rxp) < 20 and d(3, rxp) < 20,
-               "unicast m0 -> m2 (200 datagrams): m0 tx_lan_unicast +200, m2 received them, m1 and m3 did not",
-               f"lost {bad}; m0 tx_lan_unicast +{d(0, uni)}; rx_packets m1 +{d(1, rxp)} m2 +{d(2, rxp)} m3 +{d(3, rxp)}")
+    ring = uapi.ZCPAIR_A_STATS_TX_RING_PACKETS
+    # Every frame m0 sent went into some member's ring: the datagrams
+    # (and any neighbour traffic) into m2's, flooded copies into others'.
+    flooded = d(0, uapi.ZCPAIR_A_STATS_TX_LAN_FLOODED)
+    res.report(not bad and 200 <= d(0, uni) <= 210 and d(2, rxp) >= 200 and d(1, rxp) < 20 and d(3, rxp) < 20 and
+               d(0, ring) == d(0, uni) + flooded,
+               "unicast m0 -> m2 (200 datagrams): m0 tx_lan_unicast +200 (tx_ring_packets: these and the "
+               "flooded copies), m2 received them, m1 and m3 did not",
+               f"lost {bad}; m0 tx_lan_unicast +{d(0, uni)}, tx_lan_flooded +{flooded}, tx_ring_packets "
+               f"+{d(0, ring)}; rx_packets m1 +{d(1, rxp)} m2 +{d(2, rxp)} m3 +{d(3, rxp)}")
 
     # 6. Broadcast: ARP for a new neighbour is flooded to the 3 others.
     fl = uapi.ZCPAIR_A_STATS_TX_LAN_FLOODED

@@ -409,11 +409,18 @@ def main():
     s1, seen = settle(a, "ua", snoop, src=ua_mac)
     up_tx = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_UPLINK_PACKETS)
     ring = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_PACKETS)
+    # The datagrams' frames: 700 B of UDP payload, with UDP, IP (v4 20,
+    # v6 40) and Ethernet headers.
+    ring_pk = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_RING_PACKETS)
+    ring_b = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_RING_BYTES)
+    least = N * (700 + 8 + 20 + 14) + N * (700 + 8 + 40 + 14)
     res.report(got == (N, N) and seen <= up_tx <= seen + 2 and ring >= 2 * N and
+               2 * N <= ring_pk <= 2 * N + 2 and least <= ring_b <= least + 2 * 100 and
                delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED) > 0,
-               "to the peer, v4 and v6: every datagram through the ring, intact; "
-               "tx_uplink_packets moved only by what upr saw from ua (neighbour multicast)",
-               f"warm-up {warm}, intact {got} of {N}, tx_packets +{ring}, tx_uplink_packets +{up_tx}, "
+               "to the peer, v4 and v6: every datagram through the ring, intact (tx_ring_packets/bytes count "
+               "them); tx_uplink_packets moved only by what upr saw from ua (neighbour multicast)",
+               f"warm-up {warm}, intact {got} of {N}, tx_packets +{ring}, tx_ring_packets +{ring_pk}, "
+               f"tx_ring_bytes +{ring_b} (the datagrams: {least}), tx_uplink_packets +{up_tx}, "
                f"frames from ua at upr {seen}")
 
     # 3. To the router: through the uplink, and its answers back.
@@ -427,15 +434,17 @@ def main():
     # meanwhile (and the uplink: counted in both): well under the 42 B
     # of header per datagram the 160 datagrams would have copied.
     hdr = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_HEADER_BYTES_COPIED)
+    ring_pk = delta(s1, s0, uapi.ZCPAIR_A_STATS_TX_RING_PACKETS)
     # The same multicast may be counted going out before the snoop on upr
     # has it (seen: +81 counted, 80 at upr, 86 header bytes in the ring:
     # one MLD report): up to two such frames apart.
     res.report(out == (N, N) and back == (N, N) and seen <= up_tx <= seen + 2 and seen >= 2 * N and
-               up_rx >= 2 * N and hdr < 42 * N // 2,
+               up_rx >= 2 * N and hdr < 42 * N // 2 and ring_pk <= 2,
                "to the router, v4 and v6: through the uplink (tx_uplink_packets = frames upr saw from ua, +0-2 multicast), "
                "its answers received through it (rx_uplink_packets), every byte intact, none of them in the ring",
                f"out {out}, back {back} of {N}, tx_uplink_packets +{up_tx}, frames at upr {seen}, "
-               f"rx_uplink_packets +{up_rx}, header bytes copied into the ring +{hdr}")
+               f"rx_uplink_packets +{up_rx}, header bytes copied into the ring +{hdr}, "
+               f"tx_ring_packets +{ring_pk}")
 
     # 4. Peer down: frames for it follow the uplink (remapped), with
     # carrier kept; peer up: back to the ring.

@@ -124,6 +124,11 @@ counters! {
     /// (steer.rs).
     tx_notifications_steered: "tx_notifications_steered"
         => ZCPAIR_A_STATS_TX_NOTIFICATIONS_STEERED;
+    /// Frames written into a shared ring (ours or a LAN member's; a
+    /// frame cut into segments once).
+    tx_ring_packets: "tx_ring_packets" => ZCPAIR_A_STATS_TX_RING_PACKETS;
+    /// Bytes of those.
+    tx_ring_bytes: "tx_ring_bytes" => ZCPAIR_A_STATS_TX_RING_BYTES;
 }
 
 // Every counter of the spec's `stats` set is a row of the table (and each

@@ -458,6 +458,8 @@ pub(crate) fn flush(txq: &TxQueue<'_, ZcPair>, data: &EndData, qp: QueuePair<'_>
     q.held_pending.store(held.n > 0, Ordering::Relaxed);
     add(&s.tx_packets, frames);
     add(&s.tx_bytes, bytes);
+    add(&s.tx_ring_packets, frames);
+    add(&s.tx_ring_bytes, bytes);
     add(&s.tx_segments, segs);
     add(&s.tx_header_bytes_copied, hdr);
     add(&s.tx_payload_bytes_referenced, payload);

@@ -184,6 +184,8 @@ pub(crate) fn post(
         add(&s.tx_packets, 1);
         add(&s.tx_bytes, len as u64);
     }
+    add(&s.tx_ring_packets, 1);
+    add(&s.tx_ring_bytes, len as u64);
     add(&s.tx_header_bytes_copied, posted.copied as u64);
     add(&s.tx_payload_bytes_referenced, posted.referenced as u64);
     add(&s.tx_linear_bytes_copied, posted.linear_copied as u64);

@@ -319,11 +319,11 @@ fn emit_zcpair(cmd: u8, attrs: Vec<PairAttr>) -> Vec<u8> {
 }
 
 /// steer-pps, the last attribute of the pair set, and the
-/// tx-notifications-steered counter, the last of the stats set: the
-/// uplink fixture's reply as a module with steering sends it.
+/// tx-notifications-steered counter, the first the uplink fixture
+/// predates: its reply as a module with steering sends it.
 #[test]
 fn pair_get_reply_with_steer_pps() {
-    let steered = uapi::stats::ALL.last().unwrap();
+    let steered = &uapi::stats::ALL[31];
     assert_eq!(steered.0, "tx-notifications-steered");
     assert_eq!(
         uapi::stats::name(steered.1),
@@ -874,4 +874,16 @@ fn emitted_lan_parses_back() {
          member 2@nsid-1 down\n    \
          route fe80::1 -> lan0"
     );
+}
+
+/// The ring's own counters close the stats set, in spec order, and a
+/// reply carrying them prints them by name.
+#[test]
+fn ring_counters_by_name() {
+    let n = uapi::stats::ALL.len();
+    let names: Vec<&str> = uapi::stats::ALL[n - 2..].iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["tx-ring-packets", "tx-ring-bytes"]);
+    for (name, kind) in &uapi::stats::ALL[n - 2..] {
+        assert_eq!(uapi::stats::name(*kind), Some(*name));
+    }
 }
