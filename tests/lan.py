@@ -433,21 +433,25 @@ def main():
                "broadcast (ARP for an absent address) from m1: a copy to each of the 3 others",
                f"m1 tx_lan_flooded +{copies}")
 
-    # 7. The table follows an address added and removed.
-    extra = "10.88.0.50"
-    nss[3].rt.add_addr(idx[3], extra, 24)
-    routes = wait_routes(ns0, "m0", [(extra, idx[3])])
-    reach = not udp_exchange(nss, socket.AF_INET, {0: V4[0], 3: extra}, [(0, 3)])
-    ip = socket.inet_pton(socket.AF_INET, extra)
-    nss[3].rt.check("del address", 21, struct.pack("BBBBI", socket.AF_INET, 24, 0, 0, idx[3]) +
-                    attr(2, ip) + attr(1, ip))  # RTM_DELADDR, IFA_LOCAL, IFA_ADDRESS
-    deadline = time.monotonic() + 10
-    while (extra, idx[3]) in ns0.lan("m0")[2] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    gone = (extra, idx[3]) not in ns0.lan("m0")[2]
-    res.report((extra, idx[3]) in routes and reach and gone,
-               "table follows address add/del: 10.88.0.50 on m3 routed to m3 and reached; removed: its route gone",
-               f"after add: {routes}; reached {reach}; gone after del {gone}")
+    # 7. The table follows an address added and removed, v4 and v6.
+    followed = []
+    for family, extra, first, prefix in ((socket.AF_INET, "10.88.0.50", V4[0], 24),
+                                         (socket.AF_INET6, "fd88::50", V6[0], 64)):
+        nss[3].rt.add_addr(idx[3], extra, prefix)
+        routes = wait_routes(ns0, "m0", [(extra, idx[3])])
+        reach = not udp_exchange(nss, family, {0: first, 3: extra}, [(0, 3)])
+        ip = socket.inet_pton(family, extra)
+        nss[3].rt.check("del address", 21, struct.pack("BBBBI", family, prefix, 0, 0, idx[3]) +
+                        attr(2, ip) + attr(1, ip))  # RTM_DELADDR, IFA_LOCAL, IFA_ADDRESS
+        deadline = time.monotonic() + 10
+        while (extra, idx[3]) in ns0.lan("m0")[2] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        gone = (extra, idx[3]) not in ns0.lan("m0")[2]
+        followed.append((extra, (extra, idx[3]) in routes, reach, gone))
+    res.report(all(added and reach and gone for _, added, reach, gone in followed),
+               "table follows address add/del, v4 and v6: 10.88.0.50 and fd88::50 on m3 routed to m3 and "
+               "reached; removed: their routes gone",
+               f"(address, routed after add, reached, gone after del): {followed}")
 
     # 8. Unknown destination: a static neighbour with a MAC no member has.
     unk, drp = uapi.ZCPAIR_A_STATS_TX_LAN_UNKNOWN, uapi.ZCPAIR_A_STATS_TX_DROPPED
