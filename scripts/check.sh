@@ -22,7 +22,7 @@ export ZCPAIR_SELFTESTS
 ksrc=$(kernel_srcdir)
 /usr/bin/python3 -m compileall -q "$ksrc/tools/net/ynl/lib" \
 	"$ksrc/tools/testing/selftests/net/lib/py" "$ksrc/tools/testing/selftests/drivers/net/lib/py" \
-	"$ZCPAIR_ROOT/scripts/zcnl.py" "$ZCPAIR_ROOT/tests/ktap.py" >/dev/null
+	"$ZCPAIR_ROOT/scripts/zcnl.py" "$ZCPAIR_ROOT/tests/ktap.py" "$ZCPAIR_ROOT/tests/mmsg.py" >/dev/null
 
 say "host tests: cargo test (userspace-tools), then zcpairctl for the guest"
 cargo test --manifest-path "$ZCPAIR_ROOT/userspace-tools/Cargo.toml" --locked

@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
 from ktap import Result  # noqa: E402
+from mmsg import Iovec, Mmsghdr, libc  # noqa: E402
 from zcnl import setns, uapi  # noqa: E402
 
 SO_ZEROCOPY, SO_SNDBUFFORCE, SO_RCVBUFFORCE = 60, 32, 33
@@ -40,24 +41,6 @@ PORT = 6001
 SEGS = -(-SIZE // GSO)  # segments per message
 ADDR = {4: ("10.99.0.1", "10.99.0.2"), 6: ("fd99::1", "fd99::2")}
 HDR = {4: 14 + 20 + 8, 6: 14 + 40 + 8}
-
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-class Iovec(ctypes.Structure):
-    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
-
-class Msghdr(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
-                ("iov", ctypes.POINTER(Iovec)), ("iovlen", ctypes.c_size_t),
-                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
-                ("flags", ctypes.c_int)]
-
-
-class Mmsghdr(ctypes.Structure):
-    _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
-
 
 def payload(call, dest):
     """Each message's bytes tell its call, destination and offset."""

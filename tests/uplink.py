@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import zcnl  # noqa: E402
 from ktap import Result  # noqa: E402
+from mmsg import Iovec, Mmsghdr, libc  # noqa: E402
 from zcnl import attr, attrs, ifinfo, setns, uapi  # noqa: E402
 
 IFLA_ADDRESS, IFLA_MASTER = 1, 10
@@ -171,24 +172,6 @@ def settle(side, name, sock, **match):
 
 def delta(after, before, key):
     return after[key] - before[key]
-
-
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-class Iovec(ctypes.Structure):
-    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
-
-class Msghdr(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
-                ("iov", ctypes.POINTER(Iovec)), ("iovlen", ctypes.c_size_t),
-                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
-                ("flags", ctypes.c_int)]
-
-
-class Mmsghdr(ctypes.Structure):
-    _fields_ = [("hdr", Msghdr), ("len", ctypes.c_uint)]
 
 
 def send_burst(sock, first, k, size=200):
