@@ -10,7 +10,9 @@
 #   ZCPAIR_BENCH_TIME=3     seconds per iperf3 run
 #   ZCPAIR_BENCH_ROUNDS=3   rounds
 #   ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
-#   ZCPAIR_BENCH_SECTIONS="pairs md lan"   pair types, multi-destination, LAN of 4
+#   ZCPAIR_BENCH_SECTIONS="drv pairs md lan"   the kernel's ping.py against
+#                           zcpair first, then pair types, multi-destination,
+#                           LAN of 4
 # zcpair-mq is zcpair with one queue per vCPU (numtxqueues = nproc).
 # zcpair-defer is zcpair with the kernel's IRQ deferral on both ends
 # (sysfs gro_flush_timeout ZCPAIR_BENCH_DEFER_NS, default 20000, and
@@ -29,7 +31,7 @@ set -euo pipefail
 secs=${ZCPAIR_BENCH_TIME:-3}
 rounds=${ZCPAIR_BENCH_ROUNDS:-3}
 read -r -a kinds <<<"${ZCPAIR_BENCH_KINDS:-zcpair zcpair-mq veth netkit}"
-sections=" ${ZCPAIR_BENCH_SECTIONS:-pairs md lan} "
+sections=" ${ZCPAIR_BENCH_SECTIONS:-drv pairs md lan} "
 defer_ns=${ZCPAIR_BENCH_DEFER_NS:-20000}
 defer_n=${ZCPAIR_BENCH_DEFER_N:-2}
 steer_pps=${ZCPAIR_BENCH_STEER_PPS:-16000}
@@ -178,6 +180,26 @@ num() {
 }
 
 echo "== kernel $(uname -r), $(nproc) vCPUs, module $(modinfo -F version "$ZCPAIR_KO")"
+
+# The kernel's own driver test drivers/net/ping.py (ICMP v4/v6 and TCP
+# through socat) against a zcpair end: NETIF=zca in zc_a, the peer's
+# netns zc_b as the remote. make check's debug boot cannot run it (its
+# 5-second wait for the remote listener runs out under KASAN and it then
+# waits forever: Documentation/testing.md), so the normal kernel's boot
+# runs it here, once, under a timeout.
+if [[ $sections == *" drv "* ]]; then
+	drv=$ZCPAIR_KSRC/tools/testing/selftests/drivers/net
+	if pair_up >/dev/null 2>&1; then
+		out=$(cd "$drv" && timeout 180 ip netns exec $NS_A env NETIF=zca \
+			LOCAL_V4=10.99.0.1 REMOTE_V4=10.99.0.2 LOCAL_V6=fd99::1 REMOTE_V6=fd99::2 \
+			REMOTE_TYPE=netns REMOTE_ARGS=$NS_B python3 ping.py 2>&1) && rc=0 || rc=$?
+		echo "== drivers/net/ping.py against zca (exit $rc):"
+		grep -E '^(ok|not ok) |^# Totals' <<<"$out" | sed 's/^/   /'
+		pair_down
+	else
+		echo "== drivers/net/ping.py: pair_up failed"
+	fi
+fi
 echo "== guest load before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== $rounds round(s) of ${secs}s runs: ${kinds[*]}"
 mark=$(dmesg_mark)

@@ -4,7 +4,7 @@
 # (scripts/bench-guest.sh) and prints a table. Not a test: nothing fails
 # on a slow number. See Documentation/performance.md.
 #   ZCPAIR_BENCH_TIME=3 ZCPAIR_BENCH_ROUNDS=3 ZCPAIR_BENCH_KINDS="zcpair zcpair-mq veth netkit"
-#   ZCPAIR_BENCH_SECTIONS="pairs md lan"
+#   ZCPAIR_BENCH_SECTIONS="drv pairs md lan"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
