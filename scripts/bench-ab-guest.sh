@@ -11,6 +11,7 @@
 #           of frames sent ("pktgen-sent": a build whose transmit drops
 #           every frame still has one)
 #   udp     iperf3 -u -l 64 -b 0: datagrams/s the server received
+#   udp64k  iperf3 -u -l 65000 -b 0: Gbit/s the server received
 #   tcp     iperf3 (one TCP stream): Gbit/s the server received
 #   rr      sockperf ping-pong: 1000 / p50 and 1000 / p99 of the one-way
 #           latency in microseconds ("rr50-inv", "rr99-inv": higher is
@@ -44,6 +45,14 @@ ab_udp() {
 	ip netns exec $NS_A iperf3 -c 10.99.0.2 -u -l 64 -b 0 -t "$secs" >/dev/null 2>&1
 	wait
 	echo "udp $(jq -r '.end.sum.packets / .end.sum.seconds / 1000' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
+}
+
+ab_udp64k() {
+	ip netns exec $NS_B timeout $((secs + 30)) iperf3 -s -1 -J >/tmp/zcpair-ab.json 2>&1 &
+	sleep 0.5
+	ip netns exec $NS_A iperf3 -c 10.99.0.2 -u -l 65000 -b 0 -t "$secs" >/dev/null 2>&1
+	wait
+	echo "udp64k $(jq -r '.end.sum_received.bits_per_second / 1e9' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
 }
 
 ab_tcp() {
