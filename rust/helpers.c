@@ -3,7 +3,10 @@
  * Out-of-line wrappers for static inline kernel functions (see helpers.h).
  */
 #include <linux/bottom_half.h>
+#include <linux/udp.h>
+#include <net/busy_poll.h>
 #include <net/gro.h>
+#include <net/hotdata.h>
 #include <linux/err.h>
 #include "helpers.h"
 
@@ -296,6 +299,32 @@ void zcpair_gro_normal_list(struct napi_struct *napi)
 	netif_receive_skb_list(&napi->rx_list);
 	INIT_LIST_HEAD(&napi->rx_list);
 	napi->rx_count = 0;
+}
+
+/*
+ * What napi_gro_receive() does with a frame it passes on unmerged
+ * (GRO_NORMAL: napi_skb_finish() in net/core/gro.c, gro_normal_one() in
+ * include/net/gro.h), without asking the protocols first: the frame joins
+ * the poll's list, which goes to the stack every gro_normal_batch frames
+ * and when the poll ends.
+ */
+void zcpair_napi_receive_normal(struct napi_struct *napi, struct sk_buff *skb)
+{
+	skb_mark_napi_id(skb, napi);
+	list_add_tail(&skb->list, &napi->rx_list);
+	if (++napi->rx_count >= READ_ONCE(net_hotdata.gro_normal_batch))
+		zcpair_gro_normal_list(napi);
+}
+
+/*
+ * Whether some UDP socket asked for GRO or encapsulation (UDP_GRO, a
+ * tunnel: udp_tunnel_encap_enable()), v4 or v6 (udp_encap_needed(),
+ * include/linux/udp.h): only then do udp4_gro_receive() and
+ * udp6_gro_receive() look for a socket that merges.
+ */
+bool zcpair_udp_encap_needed(void)
+{
+	return udp_encap_needed();
 }
 
 void zcpair_hrtimer_init(struct hrtimer *timer,

@@ -94,6 +94,8 @@ void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int typ
 struct ubuf_info *zcpair_skb_uarg(struct sk_buff *skb);
 void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg);
 void zcpair_gro_normal_list(struct napi_struct *napi);
+void zcpair_napi_receive_normal(struct napi_struct *napi, struct sk_buff *skb);
+bool zcpair_udp_encap_needed(void);
 void zcpair_hrtimer_init(struct hrtimer *timer,
 			 enum hrtimer_restart (*fn)(struct hrtimer *));
 void zcpair_hrtimer_start_within(struct hrtimer *timer, u64 ns);

@@ -411,19 +411,37 @@ impl<D: Driver> Device<D> {
         }
     }
 
+    /// The `NETIF_F_*` features in use (`dev->features`, changed under
+    /// rtnl: a reader outside it sees the old set or the new one).
+    pub(crate) fn features(&self) -> u64 {
+        // SAFETY: the device is live; the field is a plain integer.
+        unsafe { core::ptr::read_volatile(&(*self.as_raw()).features) }
+    }
+
     /// Receives a frame built in the poll `ctx`: sets its protocol from the
-    /// Ethernet header (`eth_type_trans()`) and hands it to GRO. Returns
-    /// whether GRO merged it into another; `EINVAL` (the frame dropped) if
-    /// its linear part is shorter than an Ethernet header.
+    /// Ethernet header (`eth_type_trans()`) and hands it to GRO, or, when
+    /// GRO could only pass it on unmerged ([`gro_may_hold`]), straight to
+    /// the poll's list of frames for the stack, where GRO would have put
+    /// it: same order, without the protocols' GRO handlers looking at it
+    /// first. Returns whether GRO merged it into another; `EINVAL` (the
+    /// frame dropped) if its linear part is shorter than an Ethernet
+    /// header.
     pub(crate) fn receive(&self, skb: RxSkb, ctx: &PollCtx<'_>) -> Result<bool> {
         let skb = skb.into_skb();
         if skb.linear().len() < ETH_HLEN {
             return Err(EINVAL);
         }
+        let gro = gro_may_hold(skb.linear(), self.features());
         let skb = skb.into_raw();
         // SAFETY: we own the live skb, whose linear part holds an Ethernet
         // header (checked), and the device is live.
         unsafe { bindings::zcpair_skb_set_protocol_eth(skb, self.as_raw()) };
+        if !gro {
+            // SAFETY: `ctx` proves we are in the poll of its instance, whose
+            // list this is; the list takes the skb over.
+            unsafe { bindings::zcpair_napi_receive_normal(ctx.as_raw(), skb) };
+            return Ok(false);
+        }
         // SAFETY: `ctx` proves we are in the poll of its instance; GRO
         // takes the skb over.
         let res = unsafe { bindings::napi_gro_receive(ctx.as_raw(), skb) };
@@ -431,6 +449,64 @@ impl<D: Driver> Device<D> {
             res,
             bindings::gro_result_GRO_MERGED | bindings::gro_result_GRO_MERGED_FREE
         ))
+    }
+}
+
+/// Whether GRO (net/core/gro.c and the protocols' `gro_receive`
+/// handlers) could hold `frame` to merge a later frame into it, judged
+/// from its first bytes and the receiving device's `features`; `false`
+/// only where GRO is sure to pass it on unmerged (`GRO_NORMAL`):
+/// - GRO off (`netif_elide_gro()`);
+/// - ARP, ICMP, ICMPv6: no GRO handler (`inet_offloads[]`,
+///   `inet6_offloads[]`, the offload list of net/core/gro.c);
+/// - IPv4 with options or a fragment (`inet_gro_receive()` flushes them);
+/// - UDP, unless a socket asked for GRO or encapsulation (UDP_GRO, a
+///   tunnel) or the device merges forwarded UDP (`rx-udp-gro-forwarding`,
+///   `rx-gro-list`): `udp_gro_receive()` passes the rest on.
+///
+/// Anything else (TCP, tunnels, VLAN, a frame too short to tell) goes to
+/// GRO, which decides.
+fn gro_may_hold(frame: &[u8], features: u64) -> bool {
+    let bit = |b: u32| 1u64 << b;
+    if features & bit(bindings::NETIF_F_GRO_BIT) == 0 {
+        return false;
+    }
+    let udp = || {
+        let forwards =
+            bit(bindings::NETIF_F_GRO_FRAGLIST_BIT) | bit(bindings::NETIF_F_GRO_UDP_FWD_BIT);
+        // SAFETY: reads two static keys.
+        features & forwards != 0 || unsafe { bindings::zcpair_udp_encap_needed() }
+    };
+    let Some(&[t0, t1]) = frame.get(12..14) else {
+        return true;
+    };
+    match u32::from(u16::from_be_bytes([t0, t1])) {
+        bindings::ETH_P_ARP => false,
+        bindings::ETH_P_IP => {
+            let Some(ip) = frame.get(ETH_HLEN..ETH_HLEN + 20) else {
+                return true;
+            };
+            // Version 4, 20 bytes, not a fragment (MF or an offset).
+            if ip[0] != 0x45 || u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff != 0 {
+                return false;
+            }
+            match u32::from(ip[9]) {
+                bindings::IPPROTO_ICMP => false,
+                bindings::IPPROTO_UDP => udp(),
+                _ => true,
+            }
+        }
+        bindings::ETH_P_IPV6 => {
+            let Some(ip) = frame.get(ETH_HLEN..ETH_HLEN + 40) else {
+                return true;
+            };
+            match u32::from(ip[6]) {
+                bindings::IPPROTO_ICMPV6 => false,
+                bindings::IPPROTO_UDP => udp(),
+                _ => true,
+            }
+        }
+        _ => true,
     }
 }
 

@@ -2,7 +2,8 @@
 
 //! Receive: the NAPI poll builds each skb from the copied header bytes
 //! plus frags that reference the sender's pages (no payload copy), restores
-//! checksum and GSO state, and hands it to GRO; then it tells the sender
+//! checksum and GSO state, and hands it to GRO (or, when GRO could only
+//! pass it on, straight to the stack's list); then it tells the sender
 //! that its frames were read. Each queue has its own poll, serving the
 //! peer's ring of the same number.
 
