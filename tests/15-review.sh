@@ -21,7 +21,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$ZCPAIR_ROOT/scripts/lib.sh"
 
-ktap_plan 28
+ktap_plan 32
 
 # (bash's SECONDS: no `date` started.)
 took() { echo "# ${SECONDS}s: $*"; }
@@ -43,9 +43,10 @@ took "pair up"
 # 3. memory: what an idle reader's queue pins (zcpair, and veth as
 #    control);
 # 4. MSG_ZEROCOPY: the driver copies nothing, the completion waits for
-#    the peer.
-ktap_forward review.py 18 "(see its last line)" < <(
-	$PY "$ZCPAIR_ROOT/tests/review.py" $NS_A $NS_B noqueue pfifo esp csum peerdown pin zerocopy 2>&1
+#    the peer;
+# 5. GRO: UDP merged only when asked for (rx-udp-gro-forwarding).
+ktap_forward review.py 22 "(see its last line)" < <(
+	$PY "$ZCPAIR_ROOT/tests/review.py" $NS_A $NS_B noqueue pfifo esp csum peerdown pin zerocopy gro 2>&1
 	echo "review.py exited $?")
 pair_down
 took "noqueue, pfifo, esp, csum, peerdown, pin, zerocopy"

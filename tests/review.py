@@ -44,6 +44,13 @@ Cases:
              tx_zerocopy_frames counts each frame: zcpair copied nothing;
              delivered to a socket on zcb, they arrive intact and their
              completions report the receiving stack's copy
+  gro        what GRO can merge it still sees, though frames it could
+             only pass on skip it (rust/netdev.rs, gro_may_hold): with
+             zcb's polls deferred (napi_defer_hard_irqs, gro_flush_timeout)
+             a train of GRO_TRAIN datagrams of one flow reaches one poll;
+             with rx-udp-gro-forwarding off on zcb none is merged, with it
+             on GRO merges most of them (rx_gro_frames), and each time
+             every datagram arrives intact
   pin        a socket that never reads, fed 1000-byte datagrams that are
              slices one page apart of the sender's page-fragment memory
              (the rest of each page goes to a port nobody listens on):
@@ -460,6 +467,60 @@ def case_peerdown(res, ns_a, ns_b):
                f"rounds with bytes still queued in a sender (round, SIOCOUTQ): {bad}")
 
 
+GRO_TRAIN = 16
+
+
+def gro_train(res, ns_a, ns_b, port, forwarding):
+    """One train of GRO_TRAIN datagrams zca -> zcb:PORT; returns how many
+    frames GRO merged on zcb (rx_gro_frames' move) and reports the
+    datagrams' arrival."""
+    state = "on" if forwarding else "off"
+    subprocess.run(["ip", "netns", "exec", ns_b, "ethtool", "-K", "zcb", "rx-udp-gro-forwarding", state],
+                   check=True, capture_output=True)
+    rx = sink(ns_b, port)
+    before = pair_stats(ns_b, "zcb")[uapi.ZCPAIR_A_STATS_RX_GRO_FRAMES]
+    setns(ns_a)
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sent = [struct.pack("!I", i) + hashlib.sha256(struct.pack("!II", port, i)).digest() * 31
+            for i in range(GRO_TRAIN)]
+    for d in sent:
+        tx.sendto(d, ("10.99.0.2", port))
+    tx.close()
+    # The deferred poll comes gro_flush_timeout (1 s) after the first.
+    got = []
+    deadline = time.monotonic() + 5
+    while len(got) < GRO_TRAIN and time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            while True:
+                got.append(rx.recv(65536))
+        except BlockingIOError:
+            pass
+    rx.close()
+    merged = pair_stats(ns_b, "zcb")[uapi.ZCPAIR_A_STATS_RX_GRO_FRAMES] - before
+    res.report(got == sent, f"gro: rx-udp-gro-forwarding {state}: a train of {GRO_TRAIN} datagrams arrives intact, in order",
+               f"received {len(got)} of {len(sent)}, intact and in order: {got == sent}")
+    return merged
+
+
+def case_gro(res, ns_a, ns_b):
+    permanent_neighbour(ns_a, ns_b)
+    defer = "echo {} > /sys/class/net/zcb/napi_defer_hard_irqs; echo {} > /sys/class/net/zcb/gro_flush_timeout"
+    subprocess.run(["ip", "netns", "exec", ns_b, "sh", "-ec", defer.format(1000, 1_000_000_000)],
+                   check=True, capture_output=True)
+    try:
+        off = gro_train(res, ns_a, ns_b, 5310, False)
+        on = gro_train(res, ns_a, ns_b, 5311, True)
+    finally:
+        subprocess.run(["ip", "netns", "exec", ns_b, "sh", "-c",
+                        defer.format(0, 0) + "; ethtool -K zcb rx-udp-gro-forwarding off"],
+                       capture_output=True)
+    res.report(off == 0, "gro: UDP not merged while no socket or feature asks for it (rx_gro_frames unchanged)",
+               f"rx_gro_frames moved by {off}")
+    res.report(on >= GRO_TRAIN // 2, f"gro: rx-udp-gro-forwarding on: GRO merges the train (rx_gro_frames >= {GRO_TRAIN // 2})",
+               f"rx_gro_frames moved by {on}")
+
+
 PIN_KEEP = 1000          # payload of each datagram the socket keeps
 PIN_STRIDE = 4096        # sender page-fragment bytes per kept datagram
 PIN_RCVBUF = 65536       # SO_RCVBUF asked; the kernel doubles it
@@ -633,7 +694,7 @@ def main():
         t0 = time.monotonic()
         {"noqueue": case_noqueue, "pfifo": case_pfifo, "blast": case_blast, "esp": case_esp,
          "csum": case_csum, "peerdown": case_peerdown, "pin": case_pin,
-         "zerocopy": case_zerocopy}[c](res, ns_a, ns_b)
+         "zerocopy": case_zerocopy, "gro": case_gro}[c](res, ns_a, ns_b)
         print(f"# {c}: {time.monotonic() - t0:.0f} s", flush=True)
     sys.exit(1 if res.failed else 0)
 
