@@ -39,29 +39,21 @@ ab_pktgen() {
 	echo "pktgen-sent ${m#* }"
 }
 
-ab_udp() {
+# ab_iperf NAME JQ ARGS...: one iperf3 run of `iperf3 -c ... ARGS` against
+# a server in $NS_B; prints NAME and JQ of the server's JSON.
+ab_iperf() {
+	local name=$1 expr=$2
+	shift 2
 	ip netns exec $NS_B timeout $((secs + 30)) iperf3 -s -1 -J >/tmp/zcpair-ab.json 2>&1 &
 	sleep 0.5
-	ip netns exec $NS_A iperf3 -c 10.99.0.2 -u -l 64 -b 0 -t "$secs" >/dev/null 2>&1
+	ip netns exec $NS_A iperf3 -c 10.99.0.2 -t "$secs" "$@" >/dev/null 2>&1
 	wait
-	echo "udp $(jq -r '.end.sum.packets / .end.sum.seconds / 1000' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
+	echo "$name $(jq -r "$expr" /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
 }
 
-ab_udp64k() {
-	ip netns exec $NS_B timeout $((secs + 30)) iperf3 -s -1 -J >/tmp/zcpair-ab.json 2>&1 &
-	sleep 0.5
-	ip netns exec $NS_A iperf3 -c 10.99.0.2 -u -l 65000 -b 0 -t "$secs" >/dev/null 2>&1
-	wait
-	echo "udp64k $(jq -r '.end.sum_received.bits_per_second / 1e9' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
-}
-
-ab_tcp() {
-	ip netns exec $NS_B timeout $((secs + 30)) iperf3 -s -1 -J >/tmp/zcpair-ab.json 2>&1 &
-	sleep 0.5
-	ip netns exec $NS_A iperf3 -c 10.99.0.2 -t "$secs" >/dev/null 2>&1
-	wait
-	echo "tcp $(jq -r '.end.sum_received.bits_per_second / 1e9' /tmp/zcpair-ab.json 2>/dev/null || echo 0)"
-}
+ab_udp() { ab_iperf udp '.end.sum.packets / .end.sum.seconds / 1000' -u -l 64 -b 0; }
+ab_udp64k() { ab_iperf udp64k '.end.sum_received.bits_per_second / 1e9' -u -l 65000 -b 0; }
+ab_tcp() { ab_iperf tcp '.end.sum_received.bits_per_second / 1e9'; }
 
 # Latency: lower is better, so the printed ratio of a build is the first
 # entry's over its own (above 1: faster).
