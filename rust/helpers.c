@@ -306,7 +306,8 @@ void zcpair_gro_normal_list(struct napi_struct *napi)
  * (GRO_NORMAL: napi_skb_finish() in net/core/gro.c, gro_normal_one() in
  * include/net/gro.h), without asking the protocols first: the frame joins
  * the poll's list, which goes to the stack every gro_normal_batch frames
- * and when the poll ends.
+ * and when the poll ends. Not gro_normal_one() itself: its flush calls
+ * what zcpair_gro_normal_list() above replaces.
  */
 void zcpair_napi_receive_normal(struct napi_struct *napi, struct sk_buff *skb)
 {

@@ -467,7 +467,7 @@ impl<D: Driver> Device<D> {
 /// Anything else (TCP, tunnels, VLAN, a frame too short to tell) goes to
 /// GRO, which decides.
 fn gro_may_hold(frame: &[u8], features: u64) -> bool {
-    let bit = |b: u32| 1u64 << b;
+    use features::bit;
     if features & bit(bindings::NETIF_F_GRO_BIT) == 0 {
         return false;
     }
@@ -1004,7 +1004,8 @@ pub(crate) const fn priv_size<D: Driver>() -> usize {
 pub(crate) mod features {
     use super::bindings;
 
-    const fn bit(b: u32) -> u64 {
+    /// The mask of feature bit `b` (`NETIF_F_*_BIT`).
+    pub(super) const fn bit(b: u32) -> u64 {
         1u64 << b
     }
 

@@ -49,7 +49,7 @@ ktap_forward review.py 22 "(see its last line)" < <(
 	$PY "$ZCPAIR_ROOT/tests/review.py" $NS_A $NS_B noqueue pfifo esp csum peerdown pin zerocopy gro 2>&1
 	echo "review.py exited $?")
 pair_down
-took "noqueue, pfifo, esp, csum, peerdown, pin, zerocopy"
+took "noqueue, pfifo, esp, csum, peerdown, pin, zerocopy, gro"
 
 # 5. Per-end settings across user namespaces. Two unprivileged users each
 # own a user+net namespace; zcu lives in the first, zcv in the second.
