@@ -63,10 +63,21 @@ const FLAG_SHARED_FRAG: u16 = 1 << 0;
 /// headers), packed with other frames' copies.
 const FLAG_SG0_COPY: u16 = 1 << 1;
 
-/// A descriptor as it sits in coherent memory.
+/// A descriptor as it sits in coherent memory: its fixed part, then room
+/// for `MAX_SG` entries of which the first `head.nr_sg` are used. Both
+/// sides touch only what a frame uses: the producer writes the entries it
+/// fills and then the fixed part, the consumer reads the fixed part once
+/// and each entry where it takes it, never the whole 320 bytes.
+#[repr(C)]
+struct WireDesc {
+    head: WireHead,
+    sg: [WireSg; MAX_SG],
+}
+
+/// The fixed part of a [`WireDesc`].
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct WireDesc {
+struct WireHead {
     len: u32,
     hdr_len: u16,
     nr_sg: u8,
@@ -78,7 +89,6 @@ struct WireDesc {
     gso_type: u32,
     /// The frame's `struct ubuf_info` (zero-copy state), or 0.
     zc: u64,
-    sg: [WireSg; MAX_SG],
 }
 
 /// The coherent memory of one ring and its geometry.
@@ -154,6 +164,19 @@ impl Ring {
                 .add(Self::DESC_OFF + slot * core::mem::size_of::<WireDesc>())
                 .cast()
         }
+    }
+
+    /// The fixed part of slot `idx`'s descriptor.
+    fn head_ptr(&self, idx: u32) -> *mut WireHead {
+        // SAFETY: `desc_ptr` is in bounds and aligned; no reference is made.
+        unsafe { core::ptr::addr_of_mut!((*self.desc_ptr(idx)).head) }
+    }
+
+    /// The first of slot `idx`'s scatter-gather entries (`MAX_SG` follow
+    /// in a row).
+    fn sg_ptr(&self, idx: u32) -> *mut WireSg {
+        // SAFETY: as in `head_ptr`.
+        unsafe { core::ptr::addr_of_mut!((*self.desc_ptr(idx)).sg).cast() }
     }
 
     fn hdr_ptr(&self, idx: u32) -> *mut u8 {
@@ -487,24 +510,32 @@ impl Producer {
         n
     }
 
-    /// The header buffer of slot `idx`, which must be in `tail..prod + 1`
-    /// with a free slot for it (unpublished, so the consumer does not read
-    /// it).
-    fn slot_hdr(&mut self, idx: u32) -> &mut [u8] {
+    /// The header buffer and the scatter-gather entries of slot `idx`,
+    /// which must be in `tail..prod + 1` with a free slot for it
+    /// (unpublished, so the consumer does not read it).
+    fn slot(&mut self, idx: u32) -> (&mut [u8], &mut [WireSg]) {
         let ring = &self.ring;
         // The consumer reads only `head..tail`; `idx >= tail` (unpublished).
         // SAFETY: slot `idx` is free (`idx - slots < clean <= head`, type
-        // invariant) and unpublished; `&mut self` keeps this the only access.
-        unsafe { core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), ring.hdr_size as usize) }
+        // invariant) and unpublished; `&mut self` keeps this the only
+        // access. The two slices do not overlap (the header buffers follow
+        // the descriptor array); any bit pattern is a valid `WireSg`.
+        unsafe {
+            (
+                core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), ring.hdr_size as usize),
+                core::slice::from_raw_parts_mut(ring.sg_ptr(idx), MAX_SG),
+            )
+        }
     }
 
-    /// Writes `desc` into slot `prod` and its frame into the shadow; does
-    /// not publish. The slot must be free.
-    fn push(&mut self, desc: WireDesc, frame: Option<Shadow>) {
+    /// Writes `head` into slot `prod`, whose entries the caller filled
+    /// (see `slot`), and its frame into the shadow; does not publish. The
+    /// slot must be free.
+    fn push(&mut self, head: WireHead, frame: Option<Shadow>) {
         let idx = self.prod;
-        // SAFETY: the slot is free and unpublished (see `slot_hdr`); the
+        // SAFETY: the slot is free and unpublished (see `slot`); the
         // pointer is aligned.
-        unsafe { self.ring.desc_ptr(idx).write(desc) };
+        unsafe { self.ring.head_ptr(idx).write(head) };
         if frame.as_ref().is_some_and(|f| f.bql.is_some()) {
             self.bql_frames += 1;
         }
@@ -515,7 +546,7 @@ impl Producer {
     }
 }
 
-const EMPTY_DESC: WireDesc = WireDesc {
+const EMPTY_HEAD: WireHead = WireHead {
     len: 0,
     hdr_len: 0,
     nr_sg: 0,
@@ -526,14 +557,9 @@ const EMPTY_DESC: WireDesc = WireDesc {
     flags: 0,
     gso_type: 0,
     zc: 0,
-    sg: [WireSg {
-        page: 0,
-        off: 0,
-        len: 0,
-    }; MAX_SG],
 };
 
-fn set_csum(desc: &mut WireDesc, csum: Checksum) {
+fn set_csum(desc: &mut WireHead, csum: Checksum) {
     match csum {
         Checksum::None => {}
         Checksum::Unnecessary => desc.csum = CSUM_UNNECESSARY,
@@ -562,11 +588,11 @@ impl Batch<'_> {
             return Err(skb);
         }
         let idx = self.p.prod;
-        let hdr = self.p.slot_hdr(idx);
+        let (hdr, sg) = self.p.slot(idx);
         let hdr_size = hdr.len();
-        let mut desc = WireDesc {
+        let mut desc = WireHead {
             len: skb.len() as u32,
-            ..EMPTY_DESC
+            ..EMPTY_HEAD
         };
         let mut posted = Posted::default();
         let mut copy = None;
@@ -604,7 +630,10 @@ impl Batch<'_> {
                     copy = Some(frag);
                     p
                 };
-                desc.sg[0] = WireSg {
+                let Some(e) = sg.first_mut() else {
+                    return Err(skb);
+                };
+                *e = WireSg {
                     page: page.as_ptr() as u64,
                     off: off as u32,
                     len: rest.len() as u32,
@@ -618,7 +647,10 @@ impl Batch<'_> {
                 let Some((page, off, len)) = skb.frag(i) else {
                     return Err(skb);
                 };
-                desc.sg[n] = WireSg {
+                let Some(e) = sg.get_mut(n) else {
+                    return Err(skb);
+                };
+                *e = WireSg {
                     page: page.as_ptr() as u64,
                     off,
                     len,
@@ -672,13 +704,15 @@ impl Batch<'_> {
         if len == 0 {
             return Err(EINVAL);
         }
-        let mut desc = EMPTY_DESC;
+        let mut desc = EMPTY_HEAD;
+        let idx = self.p.prod;
+        let (hdr, sg) = self.p.slot(idx);
         // The payload: from the cursor on, over as many frags as it takes.
         let (mut frag, mut off, mut need, mut n) = (cut.frag, cut.frag_off, len as u32, 0);
         while need > 0 {
             let (page, foff, flen) = skb.frag(frag).ok_or(EINVAL)?;
             let take = (flen - off).min(need);
-            let e = desc.sg.get_mut(n).ok_or(EINVAL)?;
+            let e = sg.get_mut(n).ok_or(EINVAL)?;
             *e = WireSg {
                 page: page.as_ptr() as u64,
                 off: foff + off,
@@ -692,8 +726,6 @@ impl Batch<'_> {
                 off = 0;
             }
         }
-        let idx = self.p.prod;
-        let hdr = self.p.slot_hdr(idx);
         let hdr_len = header(&skb.linear()[..cut.hdr_len], hdr).ok_or(EINVAL)?;
         if hdr_len > hdr.len() {
             return Err(EINVAL);
@@ -762,10 +794,12 @@ impl Drop for Batch<'_> {
 ///
 /// `hdr` points to the `hdr_len` header bytes of the slot at
 /// `consumer.cons`, which is in `head..tail`; `desc` is a copy of that slot's
-/// descriptor with `nr_sg <= MAX_SG` unless `malformed`.
+/// descriptor's fixed part with `nr_sg <= MAX_SG` unless `malformed`; `sg`
+/// points to that slot's `MAX_SG` scatter-gather entries.
 pub(crate) struct RxDesc<'a> {
     consumer: &'a mut Consumer,
-    desc: WireDesc,
+    desc: WireHead,
+    sg: *const WireSg,
     hdr: *const u8,
     hdr_len: usize,
     malformed: bool,
@@ -824,16 +858,24 @@ impl RxDesc<'_> {
 
     /// Length of entry `i`.
     pub(crate) fn sg_len(&self, i: usize) -> u32 {
-        self.desc.sg.get(i).map_or(0, |s| s.len)
+        self.wire_sg(i).map_or(0, |s| s.len)
+    }
+
+    /// A copy of entry `i`, if it is one.
+    fn wire_sg(&self, i: usize) -> Option<WireSg> {
+        if i >= self.nr_sg() {
+            return None;
+        }
+        // SAFETY: `i < nr_sg <= MAX_SG`: the entry is in the slot's array
+        // (type invariant), published and not written until `advance`,
+        // which consumes `self`; any bit pattern is a valid `WireSg`.
+        Some(unsafe { self.sg.add(i).read() })
     }
 
     /// Entry `i`: its page, offset and length, if it is one and lies within
     /// its (compound) page.
     fn entry(&self, i: usize) -> Option<(NonNull<bindings::page>, u32, u32)> {
-        if i >= self.nr_sg() {
-            return None;
-        }
-        let e = self.desc.sg[i];
+        let e = self.wire_sg(i)?;
         let page = NonNull::new(e.page as usize as *mut bindings::page)?;
         // SAFETY: the producer wrote this page of a frame it keeps (with its
         // references) in its shadow until the head passes this slot, which
@@ -925,15 +967,17 @@ impl Consumer {
         // SAFETY: `cons` is in `head..tail` and was published with a release
         // store that our acquire load of `tail` pairs with: the descriptor is
         // complete and nobody writes it until we advance.
-        let desc = unsafe { self.ring.desc_ptr(self.cons).read() };
+        let desc = unsafe { self.ring.head_ptr(self.cons).read() };
         let hdr_len = (desc.hdr_len as usize).min(self.ring.hdr_size as usize);
         let malformed = desc.nr_sg as usize > MAX_SG;
         let hdr = self.ring.hdr_ptr(self.cons);
+        let sg = self.ring.sg_ptr(self.cons);
         // INVARIANT: `cons` is in `head..tail`; `hdr_len` is within the
         // slot's header buffer; `malformed` flags an oversized `nr_sg`.
         Some(RxDesc {
             consumer: self,
             desc,
+            sg,
             hdr,
             hdr_len,
             malformed,
