@@ -218,55 +218,63 @@ bool zcpair_skb_head_frag(const struct sk_buff *skb)
 	return skb->head_frag;
 }
 
-unsigned int zcpair_skb_nr_frags(const struct sk_buff *skb)
+/*
+ * Frag @i of @skb: its page (skb_frag_page()), and its offset and size
+ * through @off and @size; NULL when @skb has no frag @i.
+ */
+struct page *zcpair_skb_frag(const struct sk_buff *skb, unsigned int i, unsigned int *off,
+			     unsigned int *size)
 {
-	return skb_shinfo(skb)->nr_frags;
+	const skb_frag_t *frag;
+
+	if (i >= skb_shinfo(skb)->nr_frags)
+		return NULL;
+	frag = &skb_shinfo(skb)->frags[i];
+	*off = skb_frag_off(frag);
+	*size = skb_frag_size(frag);
+	return skb_frag_page(frag);
 }
 
-struct page *zcpair_skb_frag_page(const struct sk_buff *skb, unsigned int i)
+/* See struct zcpair_skb_view in helpers.h. */
+void zcpair_skb_view(struct sk_buff *skb, struct zcpair_skb_view *view)
 {
-	return skb_frag_page(&skb_shinfo(skb)->frags[i]);
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	view->uarg = skb_zcopy(skb);
+	view->gso_type = shinfo->gso_type;
+	view->gso_size = shinfo->gso_size;
+	view->csum_start = skb_checksum_start_offset(skb);
+	view->csum_offset = skb->csum_offset;
+	view->nr_frags = shinfo->nr_frags;
+	view->ip_summed = skb->ip_summed;
+	view->shared_frag = skb_has_shared_frag(skb);
 }
 
-unsigned int zcpair_skb_frag_off(const struct sk_buff *skb, unsigned int i)
+/*
+ * napi_alloc_skb() with @room bytes of linear room, and skb_put_data() of
+ * the first @len (at most @room) bytes at @data into it.
+ */
+struct sk_buff *zcpair_napi_alloc_skb_data(struct napi_struct *napi, unsigned int room,
+					   const void *data, unsigned int len)
 {
-	return skb_frag_off(&skb_shinfo(skb)->frags[i]);
+	struct sk_buff *skb = napi_alloc_skb(napi, room);
+
+	if (skb)
+		skb_put_data(skb, data, min(len, room));
+	return skb;
 }
 
-unsigned int zcpair_skb_frag_size(const struct sk_buff *skb, unsigned int i)
-{
-	return skb_frag_size(&skb_shinfo(skb)->frags[i]);
-}
 
-u8 zcpair_skb_ip_summed(const struct sk_buff *skb)
-{
-	return skb->ip_summed;
-}
+
 
 void zcpair_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed)
 {
 	skb->ip_summed = ip_summed;
 }
 
-unsigned int zcpair_skb_csum_start_offset(const struct sk_buff *skb)
-{
-	return skb_checksum_start_offset(skb);
-}
 
-unsigned int zcpair_skb_csum_offset(const struct sk_buff *skb)
-{
-	return skb->csum_offset;
-}
 
-unsigned int zcpair_skb_gso_size(const struct sk_buff *skb)
-{
-	return skb_shinfo(skb)->gso_size;
-}
 
-unsigned int zcpair_skb_gso_type(const struct sk_buff *skb)
-{
-	return skb_shinfo(skb)->gso_type;
-}
 
 void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type,
 		       unsigned int segs)
@@ -276,10 +284,6 @@ void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int typ
 	skb_shinfo(skb)->gso_segs = segs;
 }
 
-struct ubuf_info *zcpair_skb_uarg(struct sk_buff *skb)
-{
-	return skb_zcopy(skb);
-}
 
 /* Takes a reference on @uarg for @skb, which has no zero-copy state yet. */
 void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg)
@@ -423,10 +427,6 @@ bool zcpair_skb_shared(const struct sk_buff *skb)
 	return skb_shared(skb);
 }
 
-bool zcpair_skb_has_shared_frag(const struct sk_buff *skb)
-{
-	return skb_has_shared_frag(skb);
-}
 
 void zcpair_skb_set_shared_frag(struct sk_buff *skb)
 {

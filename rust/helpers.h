@@ -80,18 +80,8 @@ void zcpair_local_bh_enable(void);
 /* sk_buff */
 unsigned int zcpair_skb_len(const struct sk_buff *skb);
 bool zcpair_skb_head_frag(const struct sk_buff *skb);
-unsigned int zcpair_skb_nr_frags(const struct sk_buff *skb);
-struct page *zcpair_skb_frag_page(const struct sk_buff *skb, unsigned int i);
-unsigned int zcpair_skb_frag_off(const struct sk_buff *skb, unsigned int i);
-unsigned int zcpair_skb_frag_size(const struct sk_buff *skb, unsigned int i);
-u8 zcpair_skb_ip_summed(const struct sk_buff *skb);
 void zcpair_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed);
-unsigned int zcpair_skb_csum_start_offset(const struct sk_buff *skb);
-unsigned int zcpair_skb_csum_offset(const struct sk_buff *skb);
-unsigned int zcpair_skb_gso_size(const struct sk_buff *skb);
-unsigned int zcpair_skb_gso_type(const struct sk_buff *skb);
 void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type, unsigned int segs);
-struct ubuf_info *zcpair_skb_uarg(struct sk_buff *skb);
 void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg);
 void zcpair_gro_normal_list(struct napi_struct *napi);
 void zcpair_napi_receive_normal(struct napi_struct *napi, struct sk_buff *skb);
@@ -111,13 +101,33 @@ void zcpair_dev_kfree_skb_any(struct sk_buff *skb);
 void zcpair_skb_put_data(struct sk_buff *skb, const void *data, unsigned int len);
 bool zcpair_pskb_may_pull(struct sk_buff *skb, unsigned int len);
 unsigned int zcpair_skb_tailroom(const struct sk_buff *skb);
-bool zcpair_skb_has_shared_frag(const struct sk_buff *skb);
 bool zcpair_skb_shared(const struct sk_buff *skb);
 void zcpair_skb_set_shared_frag(struct sk_buff *skb);
 void zcpair_skb_record_rx_queue(struct sk_buff *skb, u16 index);
 void zcpair_skb_add_rx_frag(struct sk_buff *skb, unsigned int i, struct page *page,
 			    unsigned int off, unsigned int size, unsigned int truesize);
 void zcpair_skb_tx_timestamp(struct sk_buff *skb);
+
+/*
+ * What a transmit path reads of a frame before placing it, in one call
+ * (a frame's path would otherwise make one call per field): each member
+ * is what the inline or field in its comment gives.
+ */
+struct zcpair_skb_view {
+	struct ubuf_info *uarg;		/* skb_zcopy() */
+	unsigned int gso_type;		/* skb_shinfo()->gso_type */
+	unsigned int gso_size;		/* skb_shinfo()->gso_size */
+	unsigned int csum_start;	/* skb_checksum_start_offset() */
+	unsigned int csum_offset;	/* skb->csum_offset */
+	unsigned int nr_frags;		/* skb_shinfo()->nr_frags */
+	u8 ip_summed;			/* skb->ip_summed */
+	bool shared_frag;		/* skb_has_shared_frag() */
+};
+void zcpair_skb_view(struct sk_buff *skb, struct zcpair_skb_view *view);
+struct page *zcpair_skb_frag(const struct sk_buff *skb, unsigned int i, unsigned int *off,
+			     unsigned int *size);
+struct sk_buff *zcpair_napi_alloc_skb_data(struct napi_struct *napi, unsigned int room,
+					   const void *data, unsigned int len);
 bool zcpair_skb_sender_full(const struct sk_buff *skb);
 int zcpair_skb_linearize(struct sk_buff *skb);
 

@@ -607,7 +607,8 @@ impl Batch<'_> {
         } else {
             // Frames of user pages cross with their zero-copy state: the
             // sender hears of completion when the peer's skb is done.
-            desc.zc = skb.zcopy_raw().map_or(0, |u| u.as_ptr() as u64);
+            let view = skb.view();
+            desc.zc = view.zcopy().map_or(0, |u| u.as_ptr() as u64);
             let linear = skb.linear();
             let hdr_len = layout.hdr_len.min(linear.len()).min(hdr_size);
             hdr[..hdr_len].copy_from_slice(&linear[..hdr_len]);
@@ -643,7 +644,7 @@ impl Batch<'_> {
                 }
                 n = 1;
             }
-            for i in 0..skb.nr_frags() {
+            for i in 0..view.nr_frags {
                 let Some((page, off, len)) = skb.frag(i) else {
                     return Err(skb);
                 };

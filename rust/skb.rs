@@ -37,6 +37,31 @@ pub(crate) struct Gso {
     pub(crate) kind: u32,
 }
 
+/// What [`SkBuff::view`] read of a frame. Only that method makes one, so
+/// a view's zero-copy pointer is always one a live frame held.
+pub(crate) struct SkbView {
+    /// The checksum state.
+    pub(crate) checksum: Checksum,
+    /// GSO metadata, if this is a GSO frame.
+    pub(crate) gso: Option<Gso>,
+    zcopy: Option<NonNull<bindings::ubuf_info>>,
+    /// Number of paged fragments.
+    pub(crate) nr_frags: usize,
+    /// The frags are shared with something the receiver must not write
+    /// (`skb_has_shared_frag()`: spliced page-cache pages, ...).
+    pub(crate) shared_frag: bool,
+}
+
+impl SkbView {
+    /// The frame's zero-copy state (`struct ubuf_info`: its frags are
+    /// user memory whose owner is told when the kernel is done with it),
+    /// if it has one. A raw pointer, for the ring to carry: it stays valid
+    /// while the frame lives (the frame holds a reference on it).
+    pub(crate) fn zcopy(&self) -> Option<NonNull<bindings::ubuf_info>> {
+        self.zcopy
+    }
+}
+
 impl Gso {
     /// UDP segmentation (`SKB_GSO_UDP_L4`: `UDP_SEGMENT`), each segment a
     /// datagram of its own.
@@ -131,79 +156,72 @@ impl SkBuff {
         unsafe { page_of(linear.as_ptr().add(offset)) }
     }
 
+    /// What a transmit path reads of the frame before placing it, read in
+    /// one call (`struct zcpair_skb_view`, rust/helpers.h): a snapshot,
+    /// true while the frame is not changed (`&self` keeps it so).
+    pub(crate) fn view(&self) -> SkbView {
+        let mut v = core::mem::MaybeUninit::<bindings::zcpair_skb_view>::uninit();
+        // SAFETY: by the type invariant `skb` is live; the helper writes
+        // every member of `v`.
+        let v = unsafe {
+            bindings::zcpair_skb_view(self.raw(), v.as_mut_ptr());
+            v.assume_init()
+        };
+        let checksum = match u32::from(v.ip_summed) {
+            bindings::CHECKSUM_PARTIAL => Checksum::Partial {
+                start: v.csum_start as u16,
+                offset: v.csum_offset as u16,
+            },
+            bindings::CHECKSUM_UNNECESSARY => Checksum::Unnecessary,
+            _ => Checksum::None,
+        };
+        SkbView {
+            checksum,
+            gso: (v.gso_size != 0).then_some(Gso {
+                size: v.gso_size as u16,
+                kind: v.gso_type,
+            }),
+            zcopy: NonNull::new(v.uarg),
+            nr_frags: v.nr_frags as usize,
+            shared_frag: v.shared_frag,
+        }
+    }
+
     /// Whether the frags are shared with something the receiver must not
     /// write (`skb_has_shared_frag()`: spliced page-cache pages, ...).
     pub(crate) fn has_shared_frag(&self) -> bool {
-        // SAFETY: by the type invariant `skb` is live.
-        unsafe { bindings::zcpair_skb_has_shared_frag(self.raw()) }
+        self.view().shared_frag
     }
 
     /// Number of paged fragments.
     pub(crate) fn nr_frags(&self) -> usize {
-        // SAFETY: by the type invariant `skb` is live.
-        unsafe { bindings::zcpair_skb_nr_frags(self.raw()) as usize }
+        self.view().nr_frags
     }
 
     /// Paged fragment `i`: its page (None for non-page memory), offset and
     /// length. The page stays referenced while the skb lives.
     pub(crate) fn frag(&self, i: usize) -> Option<(NonNull<bindings::page>, u32, u32)> {
-        if i >= self.nr_frags() {
-            return None;
-        }
-        let i = i as u32;
-        // SAFETY: `skb` is live (type invariant) and `i < nr_frags`.
-        unsafe {
-            let page = NonNull::new(bindings::zcpair_skb_frag_page(self.raw(), i))?;
-            Some((
-                page,
-                bindings::zcpair_skb_frag_off(self.raw(), i),
-                bindings::zcpair_skb_frag_size(self.raw(), i),
-            ))
-        }
+        let i = u32::try_from(i).ok()?;
+        let (mut off, mut size) = (0, 0);
+        // SAFETY: by the type invariant `skb` is live; the helper checks
+        // `i` against the frame's frags and writes only the two integers.
+        let page = unsafe { bindings::zcpair_skb_frag(self.raw(), i, &mut off, &mut size) };
+        Some((NonNull::new(page)?, off, size))
     }
 
     /// The checksum state.
     pub(crate) fn checksum(&self) -> Checksum {
-        // SAFETY: by the type invariant `skb` is live.
-        let (summed, start, offset) = unsafe {
-            (
-                bindings::zcpair_skb_ip_summed(self.raw()) as u32,
-                bindings::zcpair_skb_csum_start_offset(self.raw()),
-                bindings::zcpair_skb_csum_offset(self.raw()),
-            )
-        };
-        match summed {
-            bindings::CHECKSUM_PARTIAL => Checksum::Partial {
-                start: start as u16,
-                offset: offset as u16,
-            },
-            bindings::CHECKSUM_UNNECESSARY => Checksum::Unnecessary,
-            _ => Checksum::None,
-        }
+        self.view().checksum
     }
 
     /// GSO metadata, if this is a GSO frame.
     pub(crate) fn gso(&self) -> Option<Gso> {
-        // SAFETY: by the type invariant `skb` is live.
-        let (size, kind) = unsafe {
-            (
-                bindings::zcpair_skb_gso_size(self.raw()),
-                bindings::zcpair_skb_gso_type(self.raw()),
-            )
-        };
-        (size != 0).then_some(Gso {
-            size: size as u16,
-            kind,
-        })
+        self.view().gso
     }
 
-    /// The frame's zero-copy state (`struct ubuf_info`: its frags are
-    /// user memory whose owner is told when the kernel is done with it),
-    /// if it has one. A raw pointer, for the ring to carry: it stays valid
-    /// while this skb lives (the skb holds a reference on it).
+    /// The frame's zero-copy state (see [`SkbView::zcopy`]).
     pub(crate) fn zcopy_raw(&self) -> Option<NonNull<bindings::ubuf_info>> {
-        // SAFETY: by the type invariant `skb` is live.
-        NonNull::new(unsafe { bindings::zcpair_skb_uarg(self.raw()) })
+        self.view().zcopy()
     }
 
     /// Copies `out.len()` bytes starting at `offset` of the frame (linear
@@ -407,13 +425,22 @@ pub(crate) struct RxSkb {
 }
 
 impl RxSkb {
-    /// Allocates an skb with `linear` bytes of linear room from the NAPI
-    /// cache of the poll `ctx`.
-    pub(crate) fn alloc(ctx: &PollCtx<'_>, linear: usize) -> Result<Self> {
-        let len = u32::try_from(linear).map_err(|_| EINVAL)?;
-        // SAFETY: `ctx` proves we are in the poll of its live instance.
-        let skb = unsafe { bindings::napi_alloc_skb(ctx.as_raw(), len) };
-        // SAFETY: `napi_alloc_skb` returns NULL or a new skb that we own.
+    /// Allocates an skb with `room` bytes of linear room from the NAPI
+    /// cache of the poll `ctx` and puts `data` (at most `room` bytes) into
+    /// it, in one call (a frame's receive would otherwise make three).
+    pub(crate) fn alloc_with(ctx: &PollCtx<'_>, room: usize, data: &[u8]) -> Result<Self> {
+        let room = u32::try_from(room).map_err(|_| EINVAL)?;
+        let len = u32::try_from(data.len()).map_err(|_| EINVAL)?;
+        if len > room {
+            return Err(EINVAL);
+        }
+        // SAFETY: `ctx` proves we are in the poll of its live instance;
+        // `data` is readable for `len` bytes, which fit in the new skb's
+        // room (checked; the helper bounds the copy too).
+        let skb = unsafe {
+            bindings::zcpair_napi_alloc_skb_data(ctx.as_raw(), room, data.as_ptr().cast(), len)
+        };
+        // SAFETY: the helper returns NULL or a new skb that we own.
         let skb = unsafe { SkBuff::from_raw(skb) }.ok_or(ENOMEM)?;
         Ok(Self {
             skb,

@@ -34,8 +34,7 @@ fn build(ctx: &PollCtx<'_>, desc: &RxDesc<'_>) -> Result<RxSkb> {
     } else {
         0
     };
-    let mut skb = RxSkb::alloc(ctx, hdr.len() + extra)?;
-    skb.put(hdr)?;
+    let mut skb = RxSkb::alloc_with(ctx, hdr.len() + extra, hdr)?;
     let mut first = 0;
     if copy_first {
         skb.put(desc.sg_bytes(0).ok_or(EINVAL)?)?;

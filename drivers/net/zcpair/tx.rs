@@ -237,8 +237,9 @@ fn layout(
     let copybreak = data.end().copybreak.load(Ordering::Relaxed) as usize;
     // User pages (MSG_ZEROCOPY) are never copied: they cross by reference
     // with their zero-copy state, however short the frame.
-    let copy_whole = len <= copybreak && skb.zcopy_raw().is_none();
-    let csum = skb.checksum();
+    let view = skb.view();
+    let copy_whole = len <= copybreak && view.zcopy().is_none();
+    let csum = view.checksum;
     // A frame copied whole needs no header length: no dissection. Nor does
     // one whose checksum the stack left to us (the local stack's TCP and
     // UDP): its transport header starts at the checksum's start.
@@ -261,8 +262,8 @@ fn layout(
         copy_whole,
         hdr_len,
         csum,
-        gso: skb.gso(),
-        shared_frag: skb.has_shared_frag(),
+        gso: view.gso,
+        shared_frag: view.shared_frag,
         bql: txq.has_qdisc(),
     }
 }
