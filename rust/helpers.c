@@ -264,17 +264,10 @@ struct sk_buff *zcpair_napi_alloc_skb_data(struct napi_struct *napi, unsigned in
 	return skb;
 }
 
-
-
-
 void zcpair_skb_set_ip_summed(struct sk_buff *skb, u8 ip_summed)
 {
 	skb->ip_summed = ip_summed;
 }
-
-
-
-
 
 void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int type,
 		       unsigned int segs)
@@ -283,7 +276,6 @@ void zcpair_skb_set_gso(struct sk_buff *skb, unsigned int size, unsigned int typ
 	skb_shinfo(skb)->gso_type = type;
 	skb_shinfo(skb)->gso_segs = segs;
 }
-
 
 /* Takes a reference on @uarg for @skb, which has no zero-copy state yet. */
 void zcpair_skb_zcopy_attach(struct sk_buff *skb, struct ubuf_info *uarg)
@@ -426,7 +418,6 @@ bool zcpair_skb_shared(const struct sk_buff *skb)
 {
 	return skb_shared(skb);
 }
-
 
 void zcpair_skb_set_shared_frag(struct sk_buff *skb)
 {

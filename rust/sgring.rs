@@ -337,10 +337,11 @@ impl Cut {
         bql: bool,
     ) -> core::result::Result<Self, SkBuff> {
         let len = skb.len();
-        if skb.linear().len() != hdr_len || len <= hdr_len || skb.nr_frags() == 0 {
+        let nr_frags = skb.nr_frags();
+        if skb.linear().len() != hdr_len || len <= hdr_len || nr_frags == 0 {
             return Err(skb);
         }
-        for i in 0..skb.nr_frags() {
+        for i in 0..nr_frags {
             if skb.frag(i).is_none() {
                 return Err(skb);
             }
@@ -516,10 +517,10 @@ impl Producer {
     fn slot(&mut self, idx: u32) -> (&mut [u8], &mut [WireSg]) {
         let ring = &self.ring;
         // The consumer reads only `head..tail`; `idx >= tail` (unpublished).
+        // The two slices do not overlap (the header buffers follow the
+        // descriptor array); any bit pattern is a valid `WireSg`.
         // SAFETY: slot `idx` is free (`idx - slots < clean <= head`, type
-        // invariant) and unpublished; `&mut self` keeps this the only
-        // access. The two slices do not overlap (the header buffers follow
-        // the descriptor array); any bit pattern is a valid `WireSg`.
+        // invariant) and unpublished; `&mut self` keeps this the only access.
         unsafe {
             (
                 core::slice::from_raw_parts_mut(ring.hdr_ptr(idx), ring.hdr_size as usize),
@@ -734,8 +735,9 @@ impl Batch<'_> {
         desc.len = (hdr_len + len) as u32;
         desc.hdr_len = hdr_len as u16;
         desc.nr_sg = n as u8;
-        desc.zc = skb.zcopy_raw().map_or(0, |u| u.as_ptr() as u64);
-        if skb.has_shared_frag() {
+        let view = skb.view();
+        desc.zc = view.zcopy().map_or(0, |u| u.as_ptr() as u64);
+        if view.shared_frag {
             desc.flags |= FLAG_SHARED_FRAG;
         }
         set_csum(&mut desc, csum);

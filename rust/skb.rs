@@ -187,12 +187,6 @@ impl SkBuff {
         }
     }
 
-    /// Whether the frags are shared with something the receiver must not
-    /// write (`skb_has_shared_frag()`: spliced page-cache pages, ...).
-    pub(crate) fn has_shared_frag(&self) -> bool {
-        self.view().shared_frag
-    }
-
     /// Number of paged fragments.
     pub(crate) fn nr_frags(&self) -> usize {
         self.view().nr_frags
@@ -207,21 +201,6 @@ impl SkBuff {
         // `i` against the frame's frags and writes only the two integers.
         let page = unsafe { bindings::zcpair_skb_frag(self.raw(), i, &mut off, &mut size) };
         Some((NonNull::new(page)?, off, size))
-    }
-
-    /// The checksum state.
-    pub(crate) fn checksum(&self) -> Checksum {
-        self.view().checksum
-    }
-
-    /// GSO metadata, if this is a GSO frame.
-    pub(crate) fn gso(&self) -> Option<Gso> {
-        self.view().gso
-    }
-
-    /// The frame's zero-copy state (see [`SkbView::zcopy`]).
-    pub(crate) fn zcopy_raw(&self) -> Option<NonNull<bindings::ubuf_info>> {
-        self.view().zcopy()
     }
 
     /// Copies `out.len()` bytes starting at `offset` of the frame (linear

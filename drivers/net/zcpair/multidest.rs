@@ -64,7 +64,8 @@ impl Template {
     /// UDP, checksum to be completed in the UDP header; `None` for any
     /// other frame, which crosses whole.
     fn of(skb: &SkBuff) -> Option<Template> {
-        let gso = skb.gso()?;
+        let view = skb.view();
+        let gso = view.gso?;
         if !gso.is_udp_l4() || gso.size == 0 {
             return None;
         }
@@ -96,7 +97,7 @@ impl Template {
         if h.len() != l4 + UDP_HLEN {
             return None;
         }
-        if skb.checksum()
+        if view.checksum
             != (Checksum::Partial {
                 start: l4 as u16,
                 offset: 6,
